@@ -1,0 +1,4 @@
+//! Handlers, one file per resource.
+
+pub mod health;
+pub mod ws;

@@ -1,0 +1,145 @@
+//! The live board: the current snapshot and a broadcast of every change to every connected browser.
+//!
+//! Messages are serialised once here and shared by all sockets, so a thousand viewers cost one
+//! `serde_json` call per change, not a thousand.
+
+use std::sync::{Arc, RwLock};
+
+use axum::extract::ws::Utf8Bytes;
+use tokio::sync::broadcast;
+use wire::{CheckResult, HealthSnapshot, HostState, ServerMsg, Status};
+
+use crate::clock::Clock;
+use crate::probes::{Catalog, Outcome};
+
+/// How many frames a slow socket may fall behind before it is sent a fresh snapshot instead.
+const BACKLOG: usize = 64;
+
+pub struct Hub {
+    clock: Arc<dyn Clock>,
+    board: RwLock<HealthSnapshot>,
+    tx: broadcast::Sender<Utf8Bytes>,
+}
+
+impl Hub {
+    /// A board with every check "unknown: not checked yet" until the first sweep lands.
+    pub fn new(target: String, catalog: &Catalog, interval_ms: u64, clock: Arc<dyn Clock>) -> Self {
+        let now = clock.now_ms();
+        let checks = catalog
+            .checks
+            .iter()
+            .map(|c| CheckResult {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                scope: c.scope,
+                status: Status::Unknown,
+                detail: "not checked yet".into(),
+                latency_ms: None,
+                checked_at_ms: now,
+                since_ms: now,
+            })
+            .collect();
+        let board = HealthSnapshot {
+            host: HostState { target, reachable: false, detail: "connecting".into() },
+            checks,
+            sweep_seq: 0,
+            swept_at_ms: 0,
+            interval_ms,
+            sweeping: false,
+        };
+        let (tx, _) = broadcast::channel(BACKLOG);
+        Hub { clock, board: RwLock::new(board), tx }
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    pub fn snapshot(&self) -> HealthSnapshot {
+        self.read().clone()
+    }
+
+    /// The current board and a receiver for everything after it, taken together so nothing is lost
+    /// or seen twice between the two.
+    pub fn subscribe(&self) -> (HealthSnapshot, broadcast::Receiver<Utf8Bytes>) {
+        let board = self.read();
+        (board.clone(), self.tx.subscribe())
+    }
+
+    /// How many sockets are listening (for the load benchmark and logs).
+    pub fn viewers(&self) -> usize {
+        self.tx.receiver_count()
+    }
+
+    /// Marks a sweep as started or finished and tells everyone.
+    pub fn set_sweeping(&self, sweeping: bool) {
+        let mut board = self.write();
+        board.sweeping = sweeping;
+        self.publish(&ServerMsg::Sweeping { sweeping });
+    }
+
+    /// Folds a sweep's outcome into the board; returns the checks whose status or detail changed.
+    ///
+    /// Every check ran in the sweep, so the unchanged ones count as checked at `swept_at_ms`: the
+    /// `changes` message carries only what differs, and clients re-stamp the rest.
+    pub fn apply(&self, catalog: &Catalog, outcome: Outcome) -> Vec<CheckResult> {
+        let now = self.clock.now_ms();
+        let mut board = self.write();
+        let mut changed = Vec::new();
+        for (spec, finding) in catalog.checks.iter().zip(outcome.findings) {
+            let latency_ms = finding.latency.map(|d| d.as_millis() as u64);
+            let Some(slot) = board.checks.iter_mut().find(|c| c.id == spec.id) else { continue };
+            let status_changed = slot.status != finding.status;
+            let is_change = status_changed || slot.detail != finding.detail;
+            slot.since_ms = if status_changed { now } else { slot.since_ms };
+            slot.status = finding.status;
+            slot.detail = finding.detail;
+            slot.latency_ms = latency_ms;
+            slot.checked_at_ms = now;
+            if is_change {
+                changed.push(slot.clone());
+            }
+        }
+        board.checks.sort_by(|a, b| (a.status, a.scope, &a.id).cmp(&(b.status, b.scope, &b.id)));
+        board.host = outcome.host;
+        board.sweep_seq += 1;
+        board.swept_at_ms = now;
+        board.sweeping = false;
+        self.publish(&ServerMsg::Changes {
+            changed: changed.clone(),
+            host: board.host.clone(),
+            sweep_seq: board.sweep_seq,
+            swept_at_ms: now,
+        });
+        changed
+    }
+
+    /// A heartbeat frame with the gateway's clock.
+    pub fn heartbeat(&self) -> Utf8Bytes {
+        encode(&ServerMsg::Heartbeat { server_now_ms: self.clock.now_ms() })
+    }
+
+    fn publish(&self, msg: &ServerMsg) {
+        // No receivers is fine: nobody is looking at the board.
+        let _ = self.tx.send(encode(msg));
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, HealthSnapshot> {
+        // A panic while holding the lock cannot leave the board half-written (each write is a few
+        // assignments), so a poisoned lock is still safe to read.
+        self.board.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, HealthSnapshot> {
+        self.board.write().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Serialises a server message to a text frame.
+pub fn encode(msg: &ServerMsg) -> Utf8Bytes {
+    // ServerMsg holds only strings, numbers and enums: serialising it cannot fail.
+    Utf8Bytes::from(serde_json::to_string(msg).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "cannot encode a server message");
+        r#"{"type":"error","message":"internal encoding error"}"#.to_string()
+    }))
+}

@@ -1,0 +1,86 @@
+//! Aegis gateway: the only holder of the production host's SSH credentials. It runs the playbook's
+//! probes over one multiplexed SSH connection and streams the board to every browser.
+
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod http;
+pub mod hub;
+pub mod probes;
+pub mod remote;
+pub mod shutdown;
+pub mod state;
+pub mod sweeper;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::Settings;
+use crate::hub::Hub;
+use crate::probes::Catalog;
+use crate::remote::{RemoteHost, SshHost};
+use crate::shutdown::CancelToken;
+use crate::state::AppState;
+
+/// How often each socket gets a heartbeat.
+pub const HEARTBEAT: Duration = Duration::from_secs(5);
+
+/// The pieces a running gateway is made of; tests build it with their own host or clock.
+pub struct Gateway {
+    pub state: AppState,
+    pub stop: CancelToken,
+}
+
+impl Gateway {
+    /// Builds the gateway with the real SSH host and clock.
+    pub fn new(settings: Settings) -> anyhow::Result<Gateway> {
+        let control_dir = settings.data_dir.join("ssh");
+        let host = SshHost::new(settings.ssh.clone(), control_dir, settings.sweep.max_concurrent);
+        Self::with_parts(settings, Arc::new(host), Arc::new(SystemClock))
+    }
+
+    /// Builds the gateway around any host and clock, and starts the sweep loop.
+    pub fn with_parts(settings: Settings, host: Arc<dyn RemoteHost>, clock: Arc<dyn Clock>) -> anyhow::Result<Gateway> {
+        std::fs::create_dir_all(&settings.data_dir)
+            .map_err(|e| anyhow::anyhow!("cannot create data_dir {}: {e}", settings.data_dir.display()))?;
+        let catalog = Arc::new(Catalog::from_settings(&settings)?);
+        let interval = settings.sweep.interval();
+        let hub = Arc::new(Hub::new(host.target(), &catalog, interval.as_millis() as u64, clock));
+        let stop = CancelToken::default();
+        let sweep = sweeper::spawn(catalog, host, hub.clone(), interval, stop.clone());
+        let state = AppState { settings: Arc::new(settings), hub, sweep, heartbeat: HEARTBEAT };
+        Ok(Gateway { state, stop })
+    }
+}
+
+/// Serves the gateway on `listener` until `shutdown` resolves. Tests bind port 0 and pass it here.
+pub async fn launch_with_tcp_listener(
+    settings: Settings,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let gateway = Gateway::new(settings)?;
+    serve(gateway, listener, shutdown).await
+}
+
+/// Serves an already built gateway.
+pub async fn serve(
+    gateway: Gateway,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let app = http::router(gateway.state.clone());
+    let stop = gateway.stop.clone();
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            stop.cancel();
+        })
+        .await;
+    gateway.stop.cancel();
+    result.map_err(Into::into)
+}

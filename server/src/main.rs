@@ -1,0 +1,107 @@
+//! `aegis`: the gateway binary.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use server::config::Settings;
+
+#[derive(Parser)]
+#[command(name = "aegis", version, about = "Aegis incident-response console gateway for Olympus")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the console: API, websocket and the built SPA.
+    Serve {
+        /// TOML config file (see config/olympus.example.toml). AEGIS_* variables override it.
+        #[arg(long, short, env = "AEGIS_CONFIG")]
+        config: Option<PathBuf>,
+    },
+    /// Load the config, report what would be checked, and exit (non-zero on a config error).
+    CheckConfig {
+        #[arg(long, short, env = "AEGIS_CONFIG")]
+        config: Option<PathBuf>,
+    },
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("AEGIS_LOG").unwrap_or_else(|_| "info,server=info".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Serve { config } => serve(config).await,
+        Command::CheckConfig { config } => check_config(config),
+    };
+    std::process::exit(code);
+}
+
+fn load(config: Option<PathBuf>) -> Option<Settings> {
+    match Settings::load(config.as_deref()) {
+        Ok(s) => Some(s),
+        Err(e) => {
+            eprintln!("aegis: config error: {e}");
+            eprintln!("aegis: fix the value above and start again; config/olympus.example.toml documents every key.");
+            None
+        }
+    }
+}
+
+fn check_config(config: Option<PathBuf>) -> i32 {
+    let Some(settings) = load(config) else { return 2 };
+    match server::probes::Catalog::from_settings(&settings) {
+        Ok(catalog) => {
+            println!("config ok: {} checks against {}", catalog.checks.len(), settings.target_label());
+            for c in &catalog.checks {
+                println!("  {:<28} {:?}", c.id, c.scope);
+            }
+            0
+        }
+        Err(e) => {
+            eprintln!("aegis: config error: {e}");
+            2
+        }
+    }
+}
+
+async fn serve(config: Option<PathBuf>) -> i32 {
+    let Some(settings) = load(config) else { return 2 };
+    let listener = match tokio::net::TcpListener::bind(settings.listen).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("aegis: cannot listen on {} ({e}); set `listen` or AEGIS_LISTEN to a free address", settings.listen);
+            return 1;
+        }
+    };
+    let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    tracing::info!(%addr, target = %settings.target_label(), "aegis console listening on http://{addr}/");
+    let shutdown = async {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(t) => t,
+                Err(_) => {
+                    let _ = ctrl_c.await;
+                    return;
+                }
+            };
+            tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+        }
+        #[cfg(not(unix))]
+        let _ = ctrl_c.await;
+    };
+    match server::launch_with_tcp_listener(settings, listener, shutdown).await {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("aegis: {e:#}");
+            1
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! The public edge (Caddy's `/healthz`), fetched from the gateway itself with TLS verified, as the
+//! playbook's `curl -sI https://ciam.<domain>/healthz` does from the responder's machine.
+
+use std::error::Error as _;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use wire::Status;
+
+use super::{Finding, HttpUrl};
+use crate::config::EdgeSettings;
+
+/// An HTTPS client for one edge URL: its own trust roots and, optionally, a pinned address.
+#[derive(Debug)]
+pub struct EdgeClient {
+    url: HttpUrl,
+    client: reqwest::Client,
+    timeout: Duration,
+}
+
+impl EdgeClient {
+    pub fn new(settings: &EdgeSettings, timeout: Duration) -> anyhow::Result<Self> {
+        let url = HttpUrl::parse(&settings.url).map_err(anyhow::Error::msg)?;
+        let mut builder = reqwest::Client::builder()
+            .use_rustls_tls()
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            // A health answer is the page itself; a redirect is a finding, not something to follow.
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("aegis/", env!("CARGO_PKG_VERSION")));
+        if let Some(ca) = &settings.ca_bundle {
+            let pem = std::fs::read(ca).map_err(|e| anyhow::anyhow!("edge `{}`: cannot read ca_bundle {}: {e}", settings.name, ca.display()))?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|e| anyhow::anyhow!("edge `{}`: ca_bundle {} is not PEM: {e}", settings.name, ca.display()))?;
+            if certs.is_empty() {
+                anyhow::bail!("edge `{}`: ca_bundle {} holds no certificate", settings.name, ca.display());
+            }
+            // A configured bundle replaces the system's roots: trust exactly what the operator named.
+            builder = builder.tls_built_in_root_certs(false);
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        if let Some(ip) = settings.resolve {
+            builder = builder.resolve(url.host(), SocketAddr::new(ip, url.port()));
+        }
+        Ok(EdgeClient { client: builder.build()?, url, timeout })
+    }
+
+    /// "/healthz" or the URL's path, for the check's name.
+    pub fn url_path_label(&self) -> String {
+        let s = self.url.as_str();
+        let after_scheme = s.split_once("://").map_or(s, |(_, r)| r);
+        match after_scheme.find('/') {
+            Some(i) => after_scheme[i..].to_string(),
+            None => "/".into(),
+        }
+    }
+
+    pub async fn probe(&self) -> Finding {
+        let started = Instant::now();
+        let result = self.client.get(self.url.as_str()).send().await;
+        let took = started.elapsed();
+        let finding = match result {
+            Ok(resp) => {
+                let code = resp.status().as_u16();
+                match code {
+                    200..=299 => Finding::new(Status::Up, format!("HTTP {code}")),
+                    300..=399 => Finding::new(Status::Degraded, format!("HTTP {code}: redirected, not a health answer")),
+                    _ => Finding::new(Status::Down, format!("HTTP {code}")),
+                }
+            }
+            Err(e) => Finding::new(Status::Down, describe(&e, self.timeout)),
+        };
+        finding.with_latency(took)
+    }
+}
+
+/// One line from a reqwest error: the innermost cause says what happened (certificate expired,
+/// unknown issuer, connection refused), the outer layers only say "error sending request".
+fn describe(e: &reqwest::Error, timeout: Duration) -> String {
+    if e.is_timeout() {
+        return format!("timed out after {} s with no answer", timeout.as_secs());
+    }
+    let mut chain = Vec::new();
+    let mut cur: Option<&dyn std::error::Error> = e.source();
+    while let Some(c) = cur {
+        chain.push(c.to_string());
+        cur = c.source();
+    }
+    let all = chain.join(": ").to_ascii_lowercase();
+    if all.contains("expired") {
+        "TLS: the certificate has expired".into()
+    } else if all.contains("notvalidyet") || all.contains("not valid yet") {
+        "TLS: the certificate is not valid yet".into()
+    } else if all.contains("unknownissuer") || all.contains("unknown issuer") {
+        "TLS: certificate not trusted (unknown issuer)".into()
+    } else if all.contains("notvalidforname") || all.contains("not valid for name") {
+        "TLS: certificate is for another name".into()
+    } else if all.contains("certificate") || all.contains("tls") || all.contains("handshake") {
+        format!("TLS: {}", chain.last().map(String::as_str).unwrap_or("handshake failed"))
+    } else if all.contains("connection refused") {
+        "connection refused".into()
+    } else if all.contains("dns") || all.contains("resolve") || all.contains("failed to lookup") {
+        "host name does not resolve".into()
+    } else if let Some(last) = chain.last() {
+        last.clone()
+    } else {
+        e.to_string()
+    }
+}

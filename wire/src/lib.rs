@@ -1,0 +1,18 @@
+//! Types that cross the wire between the gateway and the SPA.
+//!
+//! This crate depends on `serde` only, so that it compiles for `wasm32-unknown-unknown` and for the
+//! gateway alike. Times are Unix milliseconds (UTC): the browser has `Date.now()`, and the gateway
+//! sends its own clock in every heartbeat so that a client can correct for skew when it shows ages.
+
+mod health;
+mod live;
+
+pub use health::{CheckResult, HealthSnapshot, HostState, Scope, Status};
+pub use live::{ClientMsg, ServerMsg, SweepAccepted};
+
+/// Path of the websocket endpoint, relative to the console's origin.
+pub const WS_PATH: &str = "/ws";
+/// Path of the JSON health snapshot, for the SPA, scripts and monitors.
+pub const HEALTH_PATH: &str = "/api/health";
+/// Path that asks the gateway for an immediate sweep (POST).
+pub const SWEEP_PATH: &str = "/api/sweep";

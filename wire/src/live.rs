@@ -1,0 +1,60 @@
+//! The websocket protocol. Every frame is one JSON text message, tagged by `type`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{CheckResult, HealthSnapshot, HostState};
+
+/// What the gateway sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerMsg {
+    /// The whole board: first message after connecting, and after a client falls behind.
+    Snapshot { snapshot: HealthSnapshot },
+    /// Checks whose status or detail changed in a sweep, plus the sweep's bookkeeping.
+    Changes {
+        changed: Vec<CheckResult>,
+        host: HostState,
+        sweep_seq: u64,
+        swept_at_ms: i64,
+    },
+    /// A sweep started (true) or finished (false).
+    Sweeping { sweeping: bool },
+    /// Sent every few seconds so that a client notices a dead connection and can correct its clock.
+    Heartbeat { server_now_ms: i64 },
+    /// A message the client sent could not be handled.
+    Error { message: String },
+}
+
+/// What a client may send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientMsg {
+    /// Run a sweep now instead of waiting for the interval.
+    SweepNow,
+    /// Answered with a heartbeat.
+    Ping,
+}
+
+/// Answer to `POST /api/sweep`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SweepAccepted {
+    /// False when a sweep was already running; the running one's results will arrive.
+    pub started: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_messages_round_trip_with_a_type_tag() {
+        let json = serde_json::to_string(&ClientMsg::SweepNow).unwrap();
+        assert_eq!(json, r#"{"type":"sweep_now"}"#);
+        assert_eq!(serde_json::from_str::<ClientMsg>(&json).unwrap(), ClientMsg::SweepNow);
+    }
+
+    #[test]
+    fn unknown_client_message_is_an_error() {
+        assert!(serde_json::from_str::<ClientMsg>(r#"{"type":"rm_rf"}"#).is_err());
+    }
+}
