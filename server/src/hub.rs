@@ -143,3 +143,6 @@ pub fn encode(msg: &ServerMsg) -> Utf8Bytes {
         r#"{"type":"error","message":"internal encoding error"}"#.to_string()
     }))
 }
+
+#[cfg(test)]
+pub(crate) mod tests;

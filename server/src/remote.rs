@@ -6,6 +6,7 @@
 
 mod command;
 mod error;
+pub mod fake;
 mod ssh;
 
 use async_trait::async_trait;

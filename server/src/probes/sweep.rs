@@ -104,3 +104,6 @@ fn from_error(e: &RemoteError) -> Finding {
         other => Finding::new(Status::Unknown, format!("not checked: {other}")),
     }
 }
+
+#[cfg(test)]
+mod tests;

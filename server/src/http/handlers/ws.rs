@@ -113,3 +113,6 @@ pub async fn serve_socket<S, R, E>(
 fn error_frame(message: &str) -> Utf8Bytes {
     encode(&ServerMsg::Error { message: message.to_string() })
 }
+
+#[cfg(test)]
+mod tests;

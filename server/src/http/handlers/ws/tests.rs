@@ -1,0 +1,112 @@
+//! The socket loop driven through channels: no network, real protocol frames.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::Message;
+use futures::channel::mpsc;
+use futures::{SinkExt, StreamExt};
+use wire::{ClientMsg, ServerMsg};
+
+use super::serve_socket;
+use crate::clock::ManualClock;
+use crate::hub::tests::{catalog, outcome};
+use crate::hub::Hub;
+use crate::remote::fake::{ok, FakeHost};
+use crate::shutdown::CancelToken;
+
+struct Client {
+    to_server: mpsc::Sender<Result<Message, axum::Error>>,
+    from_server: mpsc::Receiver<Message>,
+}
+
+impl Client {
+    async fn next(&mut self) -> ServerMsg {
+        let msg = tokio::time::timeout(Duration::from_secs(10), self.from_server.next())
+            .await
+            .expect("a frame within 10 s")
+            .expect("socket open");
+        match msg {
+            Message::Text(t) => serde_json::from_str(t.as_str()).expect("valid ServerMsg"),
+            other => panic!("unexpected frame {other:?}"),
+        }
+    }
+
+    async fn send(&mut self, text: &str) {
+        self.to_server.send(Ok(Message::Text(text.into()))).await.unwrap();
+    }
+}
+
+fn start(hub: Arc<Hub>, heartbeat: Duration) -> Client {
+    let (server_sink, from_server) = mpsc::channel::<Message>(16);
+    let (to_server, server_stream) = mpsc::channel::<Result<Message, axum::Error>>(16);
+    let cat = Arc::new(catalog());
+    let host = Arc::new(FakeHost::new(|_| ok("")));
+    // An hour-long interval: the sweep loop never fires on its own in these tests.
+    let trigger = crate::sweeper::spawn(cat, host, hub.clone(), Duration::from_secs(3600), CancelToken::default());
+    tokio::spawn(serve_socket(server_sink, server_stream, hub, trigger, heartbeat));
+    Client { to_server, from_server }
+}
+
+#[tokio::test]
+async fn snapshot_first_then_changes() {
+    let cat = catalog();
+    let hub = Arc::new(Hub::new("t".into(), &cat, 10_000, Arc::new(ManualClock::at(1))));
+    let mut client = start(hub.clone(), Duration::from_secs(3600));
+    // The sweep loop's first tick fires at once; drain until we see the snapshot first of all.
+    match client.next().await {
+        ServerMsg::Snapshot { snapshot } => assert_eq!(snapshot.checks.len(), cat.checks.len()),
+        other => panic!("first frame must be the snapshot, got {other:?}"),
+    }
+    hub.apply(&cat, outcome(&cat, &["health.ciam-kratos"]));
+    loop {
+        if let ServerMsg::Changes { changed, .. } = client.next().await {
+            if changed.iter().any(|c| c.id == "health.ciam-kratos" && c.status == wire::Status::Down) {
+                break;
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn malformed_message_gets_an_error_and_the_socket_stays_up() {
+    let cat = catalog();
+    let hub = Arc::new(Hub::new("t".into(), &cat, 10_000, Arc::new(ManualClock::at(1))));
+    let mut client = start(hub, Duration::from_secs(3600));
+    assert!(matches!(client.next().await, ServerMsg::Snapshot { .. }));
+    client.send("{\"type\":\"drop_database\"}").await;
+    loop {
+        match client.next().await {
+            ServerMsg::Error { message } => {
+                assert!(message.contains("sweep_now"), "{message}");
+                break;
+            }
+            ServerMsg::Sweeping { .. } | ServerMsg::Changes { .. } => continue,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    client.send(&serde_json::to_string(&ClientMsg::Ping).unwrap()).await;
+    loop {
+        match client.next().await {
+            ServerMsg::Heartbeat { server_now_ms } => {
+                assert_eq!(server_now_ms, 1);
+                break;
+            }
+            ServerMsg::Sweeping { .. } | ServerMsg::Changes { .. } => continue,
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn heartbeats_arrive_unasked() {
+    let cat = catalog();
+    let hub = Arc::new(Hub::new("t".into(), &cat, 10_000, Arc::new(ManualClock::at(7))));
+    let mut client = start(hub, Duration::from_millis(50));
+    loop {
+        if let ServerMsg::Heartbeat { server_now_ms } = client.next().await {
+            assert_eq!(server_now_ms, 7);
+            break;
+        }
+    }
+}
