@@ -27,4 +27,7 @@ pub trait RemoteHost: Send + Sync + 'static {
 
     /// Makes sure a connection is up (or says why not), without running a command.
     async fn ensure_connected(&self) -> Result<(), RemoteError>;
+
+    /// Closes the connection for good (the gateway is stopping).
+    async fn close(&self) {}
 }

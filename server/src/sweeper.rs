@@ -65,6 +65,7 @@ pub fn spawn(
             // The next scheduled sweep is a full interval after this one, however it was started.
             ticker.reset();
         }
+        host.close().await;
     });
     trigger
 }

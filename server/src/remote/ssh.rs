@@ -155,6 +155,16 @@ impl RemoteHost for SshHost {
         }
     }
 
+    async fn close(&self) {
+        let session = self.conn.lock().await.session.take();
+        if let Some(session) = session.and_then(|s| Arc::try_unwrap(s).ok()) {
+            // An explicit close stops the master; leaving it to the OS would orphan `ssh -M`.
+            if let Err(e) = session.close().await {
+                tracing::debug!(error = %e, "closing the ssh master");
+            }
+        }
+    }
+
     fn target(&self) -> String {
         format!("{}@{}:{}", self.settings.user, self.settings.host, self.settings.port)
     }

@@ -1,0 +1,12 @@
+//! The gateway against the sandbox Olympus host: real sshd, real podman containers, real Caddy.
+//!
+//! Bring the sandbox up first (`cargo xtask sandbox up`; `cargo xtask test` does it). Scenarios share
+//! one host, so they take a lock and reset the host's faults before they start.
+
+mod sandbox {
+    pub mod support;
+
+    mod errors;
+    mod faults;
+    mod live;
+}

@@ -1,0 +1,41 @@
+//! The websocket on a real socket: a snapshot on connect, then the change a fault causes.
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use tokio_tungstenite::tungstenite::Message;
+use wire::{ServerMsg, Status};
+
+use super::support::{gateway, wait_all_up, Sandbox};
+
+#[tokio::test]
+async fn a_fault_reaches_a_connected_browser_as_a_change() {
+    let sb = Sandbox::claim().await;
+    let gw = gateway(sb.settings()).await;
+    wait_all_up(&gw.hub).await;
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", gw.addr)).await.expect("ws connects");
+    let first = ws.next().await.expect("a frame").expect("ok frame");
+    let Message::Text(text) = first else { panic!("text frame expected, got {first:?}") };
+    match serde_json::from_str::<ServerMsg>(text.as_str()).unwrap() {
+        ServerMsg::Snapshot { snapshot } => {
+            assert!(snapshot.checks.iter().all(|c| c.status == Status::Up));
+        }
+        other => panic!("snapshot first, got {other:?}"),
+    }
+    sb.fault(&["503", "ciam-hera"]);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let frame = tokio::time::timeout_at(deadline, ws.next())
+            .await
+            .expect("the change arrives within 30 s")
+            .expect("socket open")
+            .expect("ok frame");
+        let Message::Text(text) = frame else { continue };
+        if let ServerMsg::Changes { changed, .. } = serde_json::from_str::<ServerMsg>(text.as_str()).unwrap() {
+            if let Some(c) = changed.iter().find(|c| c.id == "health.ciam-hera") {
+                assert_eq!((c.status, c.detail.as_str()), (Status::Down, "HTTP 503"));
+                break;
+            }
+        }
+    }
+}
