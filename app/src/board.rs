@@ -1,0 +1,149 @@
+//! The health board (route `/`): the summary, then one section per scope, trouble first.
+
+mod tile;
+
+use leptos::prelude::*;
+use wire::Scope;
+
+use crate::adapters::{group_order, scope_slug, status_icon, tiles_in, Counts};
+use crate::live::Live;
+use tile::Tile;
+
+#[component]
+pub fn Board(live: Live) -> impl IntoView {
+    let order = Memo::new(move |_| live.board.with(|b| group_order(&b.checks)));
+    let loaded = move || live.board.with(|b| b.loaded);
+    view! {
+        <div
+            class="board"
+            data-testid="board"
+            data-stale=move || live.stale().to_string()
+        >
+            <StaleBanner live=live />
+            <HostBanner live=live />
+            <Summary live=live />
+            {move || {
+                live.server_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })
+            }}
+            <div class="groups">
+                <For each=move || order.get() key=|scope| *scope let(scope)>
+                    <Group live=live scope=scope />
+                </For>
+            </div>
+            {move || {
+                (loaded() && order.with(Vec::is_empty))
+                    .then(|| view! { <p class="empty">"The gateway reports no checks."</p> })
+            }}
+        </div>
+    }
+}
+
+/// Shown while the socket is down and there is a board to distrust.
+#[component]
+fn StaleBanner(live: Live) -> impl IntoView {
+    let show = move || live.stale() && live.board.with(|b| b.loaded);
+    view! {
+        <Show when=show>
+            <p class="stale-banner" role="status">
+                <strong>"Stale"</strong>
+                " — last known state. Not live until the connection is back."
+            </p>
+        </Show>
+    }
+}
+
+/// If the gateway cannot reach the host, every check is moot: say so above everything else.
+#[component]
+fn HostBanner(live: Live) -> impl IntoView {
+    let unreachable = move || {
+        live.board.with(|b| {
+            b.host
+                .as_ref()
+                .filter(|h| !h.reachable)
+                .map(|h| (h.target.clone(), h.detail.clone()))
+        })
+    };
+    move || {
+        unreachable().map(|(target, detail)| {
+            view! {
+                <p class="host-banner" role="alert">
+                    <strong>"Cannot reach " {target}</strong>
+                    ": "
+                    {detail}
+                    ". Checks that need the host cannot run."
+                </p>
+            }
+        })
+    }
+}
+
+/// The one-glance line. An aria-live region, so a screen reader announces "2 down, 1 degraded" the
+/// moment it changes.
+#[component]
+fn Summary(live: Live) -> impl IntoView {
+    let counts = Memo::new(move |_| live.board.with(|b| Counts::of(&b.checks)));
+    let loaded = move || live.board.with(|b| b.loaded);
+    let worst = move || {
+        if loaded() {
+            counts.get().worst().map_or("none", |s| s.label())
+        } else {
+            "loading"
+        }
+    };
+    let icon = move || {
+        counts
+            .get()
+            .worst()
+            .filter(|_| loaded())
+            .map_or("…", status_icon)
+    };
+    let headline = move || {
+        if loaded() {
+            counts.get().headline()
+        } else if live.server_error.with(Option::is_some) {
+            "Board unavailable".to_owned()
+        } else {
+            "Loading health…".to_owned()
+        }
+    };
+    let sub = move || {
+        let c = counts.get();
+        (loaded() && c.up() != c.total).then(|| c.up_of_total())
+    };
+    view! {
+        <section class="summary" data-worst=worst aria-live="polite" aria-atomic="true">
+            <span class="summary-icon" aria-hidden="true">{icon}</span>
+            <div class="summary-text">
+                <p class="headline" data-testid="summary">{headline}</p>
+                {move || sub().map(|s| view! { <p class="sub">{s}</p> })}
+            </div>
+        </section>
+    }
+}
+
+/// One scope: heading with its counts, then its tiles, worst first.
+#[component]
+fn Group(live: Live, scope: Scope) -> impl IntoView {
+    let tiles = Memo::new(move |_| live.board.with(|b| tiles_in(&b.checks, scope)));
+    let counts = move || {
+        live.board
+            .with(|b| Counts::of(b.checks.iter().filter(|c| c.scope == scope)))
+    };
+    let worst = move || counts().worst().map_or("none", |s| s.label());
+    // The heading's id doubles as the section's test hook: `group-ciam`, `group-database`, ...
+    let heading = format!("group-{}", scope_slug(scope));
+    let (labelled_by, test_id) = (heading.clone(), heading.clone());
+    view! {
+        <section class="group" aria-labelledby=labelled_by data-testid=test_id data-worst=worst>
+            <h2 class="group-title" id=heading>
+                <span class="group-name">{scope.label()}</span>
+                <span class="group-note">{move || counts().brief()}</span>
+            </h2>
+            <ul class="tiles">
+                <For each=move || tiles.get() key=|t| t.clone() let(tile)>
+                    <Tile live=live tile=tile />
+                </For>
+            </ul>
+        </section>
+    }
+}

@@ -1,0 +1,242 @@
+//! The live feed: the websocket at `/ws`, its reconnect loop, the first `GET /api/health`, and the
+//! one-second clock that makes ages tick.
+//!
+//! One [`Live`] is created for the whole app (not per page), so navigating between routes never
+//! drops the connection. Its fields are `Copy` signals, passed to components as a prop.
+
+use futures::channel::mpsc;
+use futures::future::{select, Either};
+use futures::StreamExt;
+use gloo_net::websocket::{futures::WebSocket, Message};
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wire::ServerMsg;
+
+use crate::api;
+use crate::state::{Backoff, BoardState, Conn, Origin};
+use crate::time::ClockSync;
+
+/// No frame for this long means the socket is dead even if the browser has not noticed (a sleeping
+/// phone, a proxy that silently dropped it). The gateway sends a heartbeat every ~5 s.
+const WATCHDOG_MS: u32 = 15_000;
+
+/// The app-wide live state.
+#[derive(Clone, Copy)]
+pub struct Live {
+    pub board: RwSignal<BoardState>,
+    pub conn: RwSignal<Conn>,
+    pub clock: RwSignal<ClockSync>,
+    /// This browser's clock (ms), refreshed every second: everything that shows an age reads it.
+    pub now_ms: RwSignal<f64>,
+    /// The last `error` message from the gateway, or why the first HTTP load failed.
+    pub server_error: RwSignal<Option<String>>,
+}
+
+impl Live {
+    /// The gateway's clock now (reactive: re-runs every tick).
+    pub fn server_now(&self) -> i64 {
+        let now = self.now_ms.get();
+        self.clock.with(|c| c.server_now(now))
+    }
+
+    /// Whether the board shows a last known state rather than a live one.
+    pub fn stale(&self) -> bool {
+        self.conn.get().stale()
+    }
+}
+
+/// Creates the live state and starts the clock, the first HTTP load and the websocket loop.
+pub fn start() -> Live {
+    let live = Live {
+        board: RwSignal::new(BoardState::default()),
+        conn: RwSignal::new(if online() {
+            Conn::Starting
+        } else {
+            Conn::Offline
+        }),
+        clock: RwSignal::new(ClockSync::default()),
+        now_ms: RwSignal::new(js_sys::Date::now()),
+        server_error: RwSignal::new(None),
+    };
+
+    spawn_local(async move {
+        loop {
+            TimeoutFuture::new(1_000).await;
+            live.now_ms.set(js_sys::Date::now());
+        }
+    });
+
+    spawn_local(initial_load(live));
+
+    // `online`/`offline` events cut the wait short: no point counting down 30 s once Wi-Fi is back.
+    let (wake_tx, wake_rx) = mpsc::unbounded::<()>();
+    let on_online = wake_tx.clone();
+    // The handles are dropped on purpose: the listeners live as long as the page.
+    let _ = window_event_listener(leptos::ev::online, move |_| {
+        let _ = on_online.unbounded_send(());
+    });
+    let _ = window_event_listener(leptos::ev::offline, move |_| {
+        live.conn.set(Conn::Offline);
+        let _ = wake_tx.unbounded_send(());
+    });
+    spawn_local(run(live, wake_rx));
+    live
+}
+
+/// `GET /api/health`, so the board paints even if the websocket is slow or blocked by a proxy.
+async fn initial_load(live: Live) {
+    match api::health().await {
+        Ok(health) => {
+            let received = js_sys::Date::now();
+            if let Some(date) = health.server_date_ms {
+                live.clock.update(|c| c.on_http_date(date, received));
+            }
+            live.board
+                .update(|b| _ = b.apply_snapshot(health.snapshot, Origin::Http));
+        }
+        Err(e) => {
+            // Only worth showing if the socket has not delivered a board by now.
+            if !live.board.with_untracked(|b| b.loaded) {
+                live.server_error.set(Some(e));
+            }
+        }
+    }
+}
+
+/// Connect, read until the socket dies, wait, repeat — forever.
+async fn run(live: Live, mut wake: mpsc::UnboundedReceiver<()>) {
+    let mut backoff = Backoff::new();
+    let mut first = true;
+    loop {
+        if !online() {
+            live.conn.set(Conn::Offline);
+            first = false;
+            wait(Backoff::MAX_MS, &mut wake).await;
+            continue;
+        }
+        live.conn.set(if first {
+            Conn::Starting
+        } else {
+            Conn::Connecting
+        });
+        first = false;
+        if session(live).await {
+            backoff.reset();
+        }
+        if !online() {
+            continue;
+        }
+        let delay = backoff.next_delay();
+        let now = js_sys::Date::now();
+        // Refresh the clock too, or the countdown starts from a reading up to a second old.
+        live.now_ms.set(now);
+        live.conn.set(Conn::Waiting {
+            retry_at_ms: now + f64::from(delay),
+        });
+        if wait(delay, &mut wake).await {
+            // Back online: start over from a short delay.
+            backoff.reset();
+        }
+    }
+}
+
+/// Waits `ms`, or less if woken by an `online`/`offline` event. Returns whether it was woken.
+async fn wait(ms: u32, wake: &mut mpsc::UnboundedReceiver<()>) -> bool {
+    // Events that fired while a socket was up are old news; without this, a flapping network
+    // would queue wake-ups that each skip a backoff delay later.
+    while wake.try_recv().is_ok() {}
+    matches!(
+        select(TimeoutFuture::new(ms), wake.next()).await,
+        Either::Right((Some(()), _))
+    )
+}
+
+/// One websocket connection. Returns whether it delivered at least one readable message (a success,
+/// which resets the backoff).
+async fn session(live: Live) -> bool {
+    let Some(url) = socket_url() else {
+        return false;
+    };
+    let socket = match WebSocket::open(&url) {
+        Ok(socket) => socket,
+        Err(e) => {
+            warn(&format!("websocket {url}: {e}"));
+            return false;
+        }
+    };
+    // Keep the sending half alive for the whole session; the board only listens for now.
+    let (_sink, mut stream) = socket.split();
+    let mut delivered = false;
+    loop {
+        let frame = match select(stream.next(), TimeoutFuture::new(WATCHDOG_MS)).await {
+            Either::Left((Some(Ok(frame)), _)) => frame,
+            Either::Left((Some(Err(e)), _)) => {
+                warn(&format!("websocket: {e}"));
+                break;
+            }
+            Either::Left((None, _)) => break,
+            Either::Right(_) => {
+                warn("websocket: no frame for 15 s, reconnecting");
+                break;
+            }
+        };
+        let Message::Text(text) = frame else {
+            continue;
+        };
+        let msg = match serde_json::from_str::<ServerMsg>(&text) {
+            Ok(msg) => msg,
+            Err(e) => {
+                // A gateway speaking a newer protocol: not "live" until something makes sense.
+                warn(&format!("websocket: unreadable frame: {e}"));
+                continue;
+            }
+        };
+        if !delivered {
+            delivered = true;
+            live.server_error.set(None);
+        }
+        // Checked on every frame: an `offline` event may have fired while this socket survived.
+        if live.conn.get_untracked() != Conn::Live {
+            live.conn.set(Conn::Live);
+        }
+        handle(live, msg);
+    }
+    // Dropping the halves closes the socket (a watchdog timeout leaves it open otherwise).
+    delivered
+}
+
+fn handle(live: Live, msg: ServerMsg) {
+    match msg {
+        ServerMsg::Heartbeat { server_now_ms } => {
+            let now = js_sys::Date::now();
+            live.clock.update(|c| c.on_heartbeat(server_now_ms, now));
+        }
+        ServerMsg::Error { message } => live.server_error.set(Some(message)),
+        msg => live.board.update(|b| b.apply(msg)),
+    }
+}
+
+/// `ws://host/ws` or `wss://host/ws`, matching the page.
+fn socket_url() -> Option<String> {
+    let location = web_sys::window()?.location();
+    let scheme = if location.protocol().ok()? == "https:" {
+        "wss:"
+    } else {
+        "ws:"
+    };
+    Some(format!(
+        "{scheme}//{}{}",
+        location.host().ok()?,
+        wire::WS_PATH
+    ))
+}
+
+/// `navigator.onLine`; assumes online when unknown.
+fn online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
+}
+
+fn warn(message: &str) {
+    web_sys::console::warn_1(&message.into());
+}

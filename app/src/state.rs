@@ -1,0 +1,330 @@
+//! The client's copy of the board and of the connection, and how server messages change them.
+//!
+//! Plain data with no signals, so the merge rules are unit-tested natively. `live.rs` wraps these in
+//! Leptos signals and feeds them from the websocket and from `GET /api/health`.
+
+use wire::{CheckResult, HealthSnapshot, HostState, ServerMsg};
+
+/// What the board shows: the last known snapshot, kept up to date by `changes` messages.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BoardState {
+    pub host: Option<HostState>,
+    /// Always sorted by [`sort_checks`]: worst status first, then scope, then id.
+    pub checks: Vec<CheckResult>,
+    pub sweep_seq: u64,
+    pub swept_at_ms: i64,
+    pub interval_ms: u64,
+    pub sweeping: bool,
+    /// False until the first snapshot: the board then says "loading", not "0 checks".
+    pub loaded: bool,
+}
+
+/// Where a snapshot came from. The websocket's is authoritative; an HTTP one may be older than what
+/// the websocket already delivered (the two race at start-up), so it must not roll the board back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Socket,
+    Http,
+}
+
+impl BoardState {
+    /// Replaces the board with a whole snapshot. Returns whether it was applied.
+    pub fn apply_snapshot(&mut self, snapshot: HealthSnapshot, origin: Origin) -> bool {
+        if origin == Origin::Http && self.loaded && snapshot.sweep_seq < self.sweep_seq {
+            return false;
+        }
+        let HealthSnapshot {
+            host,
+            mut checks,
+            sweep_seq,
+            swept_at_ms,
+            interval_ms,
+            sweeping,
+        } = snapshot;
+        sort_checks(&mut checks);
+        *self = BoardState {
+            host: Some(host),
+            checks,
+            sweep_seq,
+            swept_at_ms,
+            interval_ms,
+            sweeping,
+            loaded: true,
+        };
+        true
+    }
+
+    /// Merges a sweep's changed checks by id (new ids are added) and re-sorts.
+    pub fn apply_changes(
+        &mut self,
+        changed: Vec<CheckResult>,
+        host: HostState,
+        sweep_seq: u64,
+        swept_at_ms: i64,
+    ) {
+        for check in changed {
+            match self.checks.iter_mut().find(|c| c.id == check.id) {
+                Some(slot) => *slot = check,
+                None => self.checks.push(check),
+            }
+        }
+        sort_checks(&mut self.checks);
+        self.host = Some(host);
+        self.sweep_seq = sweep_seq;
+        self.swept_at_ms = swept_at_ms;
+    }
+
+    /// Applies a board-changing message. Heartbeats and errors do not touch the board (so that they
+    /// do not wake every view that reads it); `live.rs` handles those.
+    pub fn apply(&mut self, msg: ServerMsg) {
+        match msg {
+            ServerMsg::Snapshot { snapshot } => {
+                self.apply_snapshot(snapshot, Origin::Socket);
+            }
+            ServerMsg::Changes {
+                changed,
+                host,
+                sweep_seq,
+                swept_at_ms,
+            } => self.apply_changes(changed, host, sweep_seq, swept_at_ms),
+            ServerMsg::Sweeping { sweeping } => self.sweeping = sweeping,
+            ServerMsg::Heartbeat { .. } | ServerMsg::Error { .. } => {}
+        }
+    }
+}
+
+/// Worst first (`Status`'s order), then by scope, then by id, so the order is stable between sweeps.
+pub fn sort_checks(checks: &mut [CheckResult]) {
+    checks.sort_by(|a, b| (a.status, a.scope, &a.id).cmp(&(b.status, b.scope, &b.id)));
+}
+
+/// The websocket's state as the header shows it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Conn {
+    /// The page's first socket is opening. The board (if `GET /api/health` already filled it) is
+    /// fresh, so it is not marked stale; this avoids a "stale" flash on every page load.
+    Starting,
+    /// A later socket is opening after one was lost; the board is stale until it delivers.
+    Connecting,
+    /// Messages are arriving.
+    Live,
+    /// The last socket died; the next attempt starts at `retry_at_ms` (browser clock).
+    Waiting { retry_at_ms: f64 },
+    /// The browser says it has no network (`navigator.onLine` is false); retrying is pointless until
+    /// it fires `online`.
+    Offline,
+}
+
+impl Conn {
+    /// The `data-state` test hook: `live`, `reconnecting` or `offline`.
+    pub fn hook(self) -> &'static str {
+        match self {
+            Conn::Live => "live",
+            Conn::Starting | Conn::Connecting | Conn::Waiting { .. } => "reconnecting",
+            Conn::Offline => "offline",
+        }
+    }
+
+    /// Whether the board shows a last known state rather than a live (or just loaded) one.
+    pub fn stale(self) -> bool {
+        !matches!(self, Conn::Live | Conn::Starting)
+    }
+
+    /// The indicator's text at browser time `now_ms`.
+    pub fn label(self, now_ms: f64) -> String {
+        match self {
+            Conn::Live => "Live".to_owned(),
+            Conn::Starting | Conn::Connecting => "Connecting…".to_owned(),
+            Conn::Waiting { retry_at_ms } => {
+                match crate::time::seconds_until(retry_at_ms, now_ms) {
+                    0 => "Reconnecting…".to_owned(),
+                    n => format!("Reconnecting in {n} s"),
+                }
+            }
+            Conn::Offline => "Offline".to_owned(),
+        }
+    }
+}
+
+/// Reconnect delays: 1 s, doubling to at most 30 s; back to 1 s once a connection delivered data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Backoff {
+    next_ms: u32,
+}
+
+impl Backoff {
+    pub const FIRST_MS: u32 = 1_000;
+    pub const MAX_MS: u32 = 30_000;
+
+    pub fn new() -> Self {
+        Backoff {
+            next_ms: Self::FIRST_MS,
+        }
+    }
+
+    /// The delay before the next attempt; each call doubles the one after.
+    pub fn next_delay(&mut self) -> u32 {
+        let delay = self.next_ms;
+        self.next_ms = delay.saturating_mul(2).min(Self::MAX_MS);
+        delay
+    }
+
+    pub fn reset(&mut self) {
+        self.next_ms = Self::FIRST_MS;
+    }
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use wire::{Scope, Status};
+
+    pub(crate) fn check(id: &str, scope: Scope, status: Status) -> CheckResult {
+        CheckResult {
+            id: id.to_owned(),
+            name: format!("{id} name"),
+            scope,
+            status,
+            detail: "detail".to_owned(),
+            latency_ms: Some(10),
+            checked_at_ms: 1_000,
+            since_ms: 500,
+        }
+    }
+
+    fn host() -> HostState {
+        HostState {
+            target: "olympus".to_owned(),
+            reachable: true,
+            detail: "connected".to_owned(),
+        }
+    }
+
+    fn snapshot(seq: u64, checks: Vec<CheckResult>) -> HealthSnapshot {
+        HealthSnapshot {
+            host: host(),
+            checks,
+            sweep_seq: seq,
+            swept_at_ms: 1_000,
+            interval_ms: 30_000,
+            sweeping: false,
+        }
+    }
+
+    fn ids(board: &BoardState) -> Vec<&str> {
+        board.checks.iter().map(|c| c.id.as_str()).collect()
+    }
+
+    #[test]
+    fn snapshot_is_sorted_worst_first_then_scope_then_id() {
+        let mut board = BoardState::default();
+        assert!(!board.loaded);
+        board.apply_snapshot(
+            snapshot(
+                1,
+                vec![
+                    check("b", Scope::Iam, Status::Up),
+                    check("a", Scope::Iam, Status::Up),
+                    check("z", Scope::Host, Status::Down),
+                    check("y", Scope::Ciam, Status::Degraded),
+                    check("x", Scope::Ciam, Status::Down),
+                ],
+            ),
+            Origin::Socket,
+        );
+        assert!(board.loaded);
+        assert_eq!(ids(&board), ["x", "z", "y", "a", "b"]);
+    }
+
+    #[test]
+    fn changes_merge_by_id_and_resort() {
+        let mut board = BoardState::default();
+        board.apply(ServerMsg::Snapshot {
+            snapshot: snapshot(
+                1,
+                vec![
+                    check("a", Scope::Ciam, Status::Up),
+                    check("b", Scope::Iam, Status::Up),
+                ],
+            ),
+        });
+        board.apply(ServerMsg::Changes {
+            changed: vec![
+                check("b", Scope::Iam, Status::Down),
+                check("c", Scope::Edge, Status::Degraded),
+            ],
+            host: host(),
+            sweep_seq: 2,
+            swept_at_ms: 9_000,
+        });
+        assert_eq!(ids(&board), ["b", "c", "a"]);
+        assert_eq!(board.checks.len(), 3);
+        assert_eq!(board.sweep_seq, 2);
+        assert_eq!(board.swept_at_ms, 9_000);
+    }
+
+    #[test]
+    fn older_http_snapshot_does_not_roll_back_the_socket() {
+        let mut board = BoardState::default();
+        board.apply_snapshot(
+            snapshot(5, vec![check("a", Scope::Ciam, Status::Down)]),
+            Origin::Socket,
+        );
+        let applied = board.apply_snapshot(
+            snapshot(4, vec![check("a", Scope::Ciam, Status::Up)]),
+            Origin::Http,
+        );
+        assert!(!applied);
+        assert_eq!(board.checks[0].status, Status::Down);
+        // A socket snapshot always wins, even with a lower sequence (the gateway restarted).
+        assert!(board.apply_snapshot(snapshot(0, vec![]), Origin::Socket));
+        assert_eq!(board.sweep_seq, 0);
+    }
+
+    #[test]
+    fn sweeping_flag_and_heartbeats() {
+        let mut board = BoardState::default();
+        board.apply(ServerMsg::Sweeping { sweeping: true });
+        assert!(board.sweeping);
+        let before = board.clone();
+        board.apply(ServerMsg::Heartbeat { server_now_ms: 5 });
+        board.apply(ServerMsg::Error {
+            message: "nope".to_owned(),
+        });
+        assert_eq!(board, before);
+    }
+
+    #[test]
+    fn backoff_doubles_to_thirty_seconds_and_resets() {
+        let mut backoff = Backoff::new();
+        let delays: Vec<u32> = (0..8).map(|_| backoff.next_delay()).collect();
+        assert_eq!(
+            delays,
+            [1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000]
+        );
+        backoff.reset();
+        assert_eq!(backoff.next_delay(), 1_000);
+    }
+
+    #[test]
+    fn connection_hooks_and_labels() {
+        assert_eq!(Conn::Live.hook(), "live");
+        assert_eq!(Conn::Connecting.hook(), "reconnecting");
+        assert_eq!(Conn::Starting.hook(), "reconnecting");
+        assert!(!Conn::Live.stale() && !Conn::Starting.stale());
+        assert!(Conn::Connecting.stale() && Conn::Offline.stale());
+        assert_eq!(Conn::Offline.hook(), "offline");
+        let waiting = Conn::Waiting {
+            retry_at_ms: 10_000.0,
+        };
+        assert_eq!(waiting.hook(), "reconnecting");
+        assert_eq!(waiting.label(6_500.0), "Reconnecting in 4 s");
+        assert_eq!(waiting.label(10_000.0), "Reconnecting…");
+    }
+}
