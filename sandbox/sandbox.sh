@@ -1,0 +1,944 @@
+#!/usr/bin/env bash
+# The Aegis sandbox "production host": everything the playbook's Sev 1 / Sev 2 first response
+# touches, on this machine, with faults that can be switched on and off.
+#
+#   sshd      real OpenSSH on 127.0.0.1:42022, login user `olympus` (key only), whose `podman` is
+#             the host's rootful podman through `sudo -n` (sudoers allows /usr/bin/podman only)
+#   services  olympus-{ciam,iam}-{hera,athena,kratos,hydra}: `standin http` on 42101-42104 and
+#             42111-42114, GET /health/alive
+#   postgres  olympus-postgres: `standin postgres` on 42132, `pg_isready` inside the container
+#   caddy     olympus-caddy: the host's real Caddy binary, https://{ciam,iam}.olympus.test:42443
+#
+# Usage: sandbox.sh install | up | status | reset | down | purge | fault KIND [TARGET]
+#   (see `usage` below; `cargo xtask sandbox ...` builds the stand-in binary and runs this).
+#
+# State lives in ${AEGIS_SANDBOX_DIR:-<repo>/.sandbox}: keys, sshd config and log, the olympus
+# user's home, fault files, Caddy's data, and aegis.toml (the gateway's config for this sandbox).
+# `up` and `reset` both end with every component healthy and every fault cleared.
+set -euo pipefail
+shopt -s inherit_errexit
+
+SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(dirname "$SCRIPT_DIR")
+STATE=${AEGIS_SANDBOX_DIR:-$REPO/.sandbox}
+
+IMAGE=localhost/olympus-standin:latest
+# Bump when the image's layout (not the binary) changes: the image is rebuilt when this, the
+# stand-in binary or busybox change.
+IMAGE_RECIPE=1
+SSH_PORT=42022
+SSH_USER=olympus
+PG_PORT=42132
+CADDY_HTTP_PORT=42080
+CADDY_HTTPS_PORT=42443
+EDGES=(ciam iam)
+# service:health port; container = olympus-<service>, scope = the part before the first '-'.
+SERVICES=(
+    ciam-hera:42101 ciam-athena:42102 ciam-kratos:42103 ciam-hydra:42104
+    iam-hera:42111 iam-athena:42112 iam-kratos:42113 iam-hydra:42114
+)
+PACKAGES=(openssh-server openssh-client podman runc catatonit busybox-static caddy curl sudo)
+SUDOERS=/etc/sudoers.d/olympus-sandbox
+
+# podman forks conmon, which lives as long as the container: it must not inherit the lock fd (9).
+podman() { command podman "$@" 9>&-; }
+
+log() { printf 'sandbox: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+usage_error() { log "$*"; log "usage: sandbox.sh install|up|status|reset|down|purge|fault KIND [TARGET] (sandbox.sh help)"; exit 2; }
+
+usage() {
+    cat <<'EOF'
+usage: sandbox.sh <command>
+  install                  apt packages (only missing ones) and /etc/containers/containers.conf
+  up                       install, build the image if the stand-in changed, start everything,
+                           clear all faults, verify (ssh + podman, health, TLS), write aegis.toml
+  status                   one line per component; exit 0 if all are up and healthy, else 1
+  reset                    clear all faults, start what is stopped, restart sshd if dead
+  down                     remove the containers, stop sshd (keeps keys, user, image)
+  purge                    down, then remove the image, the olympus user, sudoers, the state dir
+  fault KIND [TARGET]
+    stop|start SERVICE     podman stop/start olympus-SERVICE (SERVICE: ciam-hera ... iam-hydra,
+                           postgres, caddy)
+    ok|503|hang|refuse SVC health endpoint of one of the 8 HTTP stand-ins (ciam-hera ... iam-hydra)
+    pg-ok|pg-reject|pg-down|pg-hang
+                           postgres: accepting / rejecting (exit 1) / listener closed (exit 2) /
+                           pg_isready hangs (ignoring -t) until the fault is cleared
+    sshd-stop|sshd-start   stop sshd (and drop open sessions) / start it again
+EOF
+}
+
+# ---------------------------------------------------------------------------------------------
+# helpers
+
+need_root() { [[ $EUID -eq 0 ]] || die "must run as root (podman is rootful, sshd and useradd need it)"; }
+
+# Writes stdin to FILE atomically (temp file in the same directory + mv). Mode optional.
+write_atomic() {
+    local file=$1 mode=${2:-} tmp
+    tmp=$(mktemp "$file.tmp.XXXXXX")
+    cat >"$tmp"
+    if [[ -n $mode ]]; then chmod "$mode" "$tmp"; fi
+    mv -f "$tmp" "$file"
+}
+
+# Like write_atomic, but leaves FILE alone when the content is already the same. Sets WROTE to 1
+# if it wrote, 0 if unchanged.
+WROTE=0
+write_if_changed() {
+    local file=$1 mode=${2:-} content
+    content=$(cat)
+    WROTE=0
+    if [[ -f $file ]] && [[ "$(cat "$file")" == "$content" ]]; then
+        if [[ -n $mode ]]; then chmod "$mode" "$file"; fi
+        return 0
+    fi
+    printf '%s\n' "$content" | write_atomic "$file" "$mode"
+    WROTE=1
+}
+
+now_ms() { date +%s%3N; }
+
+# Polls COMMAND... every 50 ms for up to SECS seconds.
+wait_for() {
+    local secs=$1
+    shift
+    local deadline=$(($(now_ms) + secs * 1000))
+    while true; do
+        "$@" && return 0
+        (($(now_ms) < deadline)) || return 1
+        sleep 0.05
+    done
+}
+
+not() { ! "$@"; }
+tcp_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+http_code() { # PORT -> prints the status code (000 on failure); returns curl's exit code
+    curl -sS -o /dev/null -w '%{http_code}' -m "${2:-2}" "http://127.0.0.1:$1/health/alive" 2>/dev/null
+}
+http_ok() { [[ "$(http_code "$1" 1 || true)" == 200 ]]; }
+
+edge_body() { # EDGE -> body of https://EDGE.olympus.test:42443/healthz via Caddy
+    curl -sS -m 2 --resolve "$1.olympus.test:$CADDY_HTTPS_PORT:127.0.0.1" \
+        --cacert "$STATE/caddy-root.crt" "https://$1.olympus.test:$CADDY_HTTPS_PORT/healthz" 2>/dev/null
+}
+edges_ok() {
+    local e
+    [[ -s $STATE/caddy-root.crt ]] || return 1
+    for e in "${EDGES[@]}"; do [[ "$(edge_body "$e" || true)" == ok ]] || return 1; done
+}
+
+service_port() { # SERVICE -> port, fails for unknown services
+    local s
+    for s in "${SERVICES[@]}"; do [[ ${s%%:*} == "$1" ]] && { echo "${s##*:}"; return 0; }; done
+    return 1
+}
+
+# `ciam-kratos`, `olympus-ciam-kratos`, `postgres`, `caddy` -> container name
+container_for() {
+    local s=${1#olympus-}
+    if service_port "$s" >/dev/null || [[ $s == postgres || $s == caddy ]]; then
+        echo "olympus-$s"
+        return 0
+    fi
+    return 1
+}
+
+all_containers() {
+    local s
+    for s in "${SERVICES[@]}"; do echo "olympus-${s%%:*}"; done
+    echo olympus-postgres
+    echo olympus-caddy
+}
+
+lock_state() {
+    mkdir -p "$STATE"
+    exec 9>>"$STATE/.lock"
+    flock -w 300 9 || die "another sandbox.sh holds $STATE/.lock"
+}
+
+prepare_state_dir() {
+    mkdir -p "$STATE"
+    STATE=$(cd "$STATE" && pwd -P)
+    [[ $STATE != *[[:space:]\"\'\\]* ]] ||
+        die "state dir path must not contain whitespace or quotes: $STATE"
+    [[ -e $STATE/.aegis-sandbox ]] || echo "Aegis sandbox state; safe to delete after 'sandbox.sh down'." >"$STATE/.aegis-sandbox"
+    mkdir -p "$STATE/ssh" "$STATE/faults" "$STATE/bin" "$STATE/caddy/etc" "$STATE/caddy/data" "$STATE/caddy/config"
+    chmod 755 "$STATE" "$STATE/bin" "$STATE/faults"
+    chmod 700 "$STATE/ssh"
+}
+
+# ---------------------------------------------------------------------------------------------
+# install
+
+pkg_missing() { # prints the packages of PACKAGES that are not installed
+    local p status
+    for p in "${PACKAGES[@]}"; do
+        status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+        [[ $status == "install ok installed" ]] || echo "$p"
+    done
+}
+
+# True while some process holds an apt/dpkg lock (POSIX locks, listed in /proc/locks by inode).
+apt_locked() {
+    local f ino
+    [[ -r /proc/locks ]] || return 1
+    for f in /var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/apt/lists/lock /var/cache/apt/archives/lock; do
+        [[ -e $f ]] || continue
+        ino=$(stat -c %i "$f")
+        awk -v ino="$ino" '{ for (i = 1; i <= NF; i++) if ($i ~ /^[0-9a-f]+:[0-9a-f]+:[0-9]+$/) { split($i, a, ":"); if (a[3] == ino) found = 1 } } END { exit !found }' /proc/locks && return 0
+    done
+    return 1
+}
+
+apt_get() {
+    local attempt
+    for attempt in 1 2 3 4 5; do
+        if apt_locked; then
+            log "waiting for another apt/dpkg process to finish ..."
+            wait_for 900 bash -c "$(declare -f apt_locked); ! apt_locked" || die "apt/dpkg lock still held after 15 min"
+        fi
+        if DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=600 "$@"; then
+            return 0
+        fi
+        log "apt-get $1 failed (attempt $attempt); retrying in 5 s"
+        sleep 5
+    done
+    die "apt-get $* kept failing"
+}
+
+ensure_containers_conf() {
+    local conf=/etc/containers/containers.conf hard
+    hard=$(ulimit -Hn)
+    [[ $hard == unlimited ]] && hard=1048576
+    if [[ -f $conf ]] && grep -qF "\"nofile=$hard:$hard\"" "$conf" &&
+        grep -qE '^[[:space:]]*runtime[[:space:]]*=[[:space:]]*"runc"' "$conf"; then
+        return 0
+    fi
+    mkdir -p /etc/containers
+    if [[ -f $conf ]]; then
+        cp -p "$conf" "$conf.aegis-backup.$(date +%Y%m%d%H%M%S)"
+        log "replacing $conf (backup kept next to it)"
+    fi
+    # crun (podman's default) fails here on rlimits and hybrid cgroups; runc works. nofile must not
+    # exceed this machine's hard limit.
+    write_atomic "$conf" 644 <<EOF
+# Written by Aegis sandbox/sandbox.sh.
+[containers]
+default_ulimits = ["nofile=$hard:$hard", "nproc=32768:32768"]
+
+[engine]
+runtime = "runc"
+EOF
+    log "wrote $conf (runtime runc, nofile=$hard)"
+}
+
+cmd_install() {
+    need_root
+    local missing
+    missing=$(pkg_missing)
+    if [[ -n $missing ]]; then
+        log "installing: ${missing//$'\n'/ }"
+        apt_get update
+        # shellcheck disable=SC2086
+        apt_get install -y $missing
+    fi
+    ensure_containers_conf
+}
+
+# ---------------------------------------------------------------------------------------------
+# ssh: keys, login user, podman access, sshd
+
+ensure_keypair() { # FILE COMMENT
+    local key=$1 comment=$2
+    if [[ ! -f $key ]]; then
+        rm -f "$key.pub"
+        ssh-keygen -q -t ed25519 -N '' -C "$comment" -f "$key"
+    fi
+    chmod 600 "$key"
+    [[ -s $key.pub ]] || ssh-keygen -y -f "$key" >"$key.pub"
+    chmod 644 "$key.pub"
+}
+
+ensure_keys() {
+    ensure_keypair "$STATE/ssh/host_ed25519" "olympus-sandbox-host"
+    ensure_keypair "$STATE/id_ed25519" "aegis-gateway@sandbox"
+    local hostkey
+    hostkey=$(cut -d' ' -f1,2 "$STATE/ssh/host_ed25519.pub")
+    write_if_changed "$STATE/known_hosts" 644 <<<"[127.0.0.1]:$SSH_PORT $hostkey"
+}
+
+ensure_user() {
+    local home=$STATE/home entry
+    if ! id -u "$SSH_USER" >/dev/null 2>&1; then
+        useradd -M -d "$home" -s /bin/bash -c "Olympus sandbox login (Aegis)" "$SSH_USER"
+        log "created user $SSH_USER"
+    fi
+    entry=$(getent passwd "$SSH_USER")
+    [[ $(cut -d: -f6 <<<"$entry") == "$home" ]] || usermod -d "$home" "$SSH_USER"
+    [[ $(cut -d: -f7 <<<"$entry") == /bin/bash ]] || usermod -s /bin/bash "$SSH_USER"
+    # useradd leaves the account locked ('!'), and sshd refuses locked accounts even for keys.
+    [[ $(getent shadow "$SSH_USER" | cut -d: -f2) == '*' ]] || usermod -p '*' "$SSH_USER"
+    # A clean home: no dotfiles that could change PATH. StrictModes: owned by the user, not
+    # group/world-writable; .ssh 700; authorized_keys 600.
+    mkdir -p "$home/.ssh"
+    chown "$SSH_USER:$SSH_USER" "$home" "$home/.ssh"
+    chmod 755 "$home"
+    chmod 700 "$home/.ssh"
+    write_if_changed "$home/.ssh/authorized_keys" 600 \
+        <<<"no-port-forwarding,no-agent-forwarding,no-X11-forwarding $(cat "$STATE/id_ed25519.pub")"
+    chown "$SSH_USER:$SSH_USER" "$home/.ssh/authorized_keys"
+    runuser -u "$SSH_USER" -- test -r "$home/.ssh/authorized_keys" ||
+        die "user $SSH_USER cannot reach $home (a parent of $STATE is not world-searchable?)"
+}
+
+# The olympus user runs the host's rootful podman: sudo, for /usr/bin/podman only, no password;
+# `podman` first in its PATH is a wrapper around `sudo -n /usr/bin/podman`, so commands and their
+# output are exactly podman's.
+ensure_podman_access() {
+    local tmp
+    tmp=$(mktemp)
+    cat >"$tmp" <<EOF
+# Written by Aegis sandbox/sandbox.sh: the sandbox's login user drives the rootful podman, nothing else.
+Defaults:$SSH_USER !lecture, !pam_session, !syslog
+$SSH_USER ALL=(root) NOPASSWD: /usr/bin/podman
+EOF
+    if [[ -f $SUDOERS ]] && cmp -s "$tmp" "$SUDOERS"; then
+        rm -f "$tmp"
+    else
+        visudo -cqf "$tmp" || { rm -f "$tmp"; die "generated sudoers file does not validate"; }
+        chmod 440 "$tmp"
+        mv -f "$tmp" "$SUDOERS"
+        visudo -cq || die "sudoers no longer validates after writing $SUDOERS"
+    fi
+    write_if_changed "$STATE/bin/podman" 755 <<'EOF'
+#!/bin/sh
+# Aegis sandbox: the olympus user's podman is the host's rootful podman (sudoers allows only this).
+exec sudo -n /usr/bin/podman "$@"
+EOF
+}
+
+# True if PID runs and is not a zombie (a killed daemon stays one until init reaps it).
+pid_alive() {
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*) }
+    [[ ${stat:0:1} != Z ]]
+}
+
+sshd_pid() { # prints the pid of our sshd if it is running
+    local pid
+    pid=$(cat "$STATE/ssh/sshd.pid" 2>/dev/null) || return 1
+    [[ $pid =~ ^[0-9]+$ ]] || return 1
+    pid_alive "$pid" || return 1
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "-f $STATE/ssh/sshd_config" || return 1
+    echo "$pid"
+}
+
+write_sshd_config() {
+    write_if_changed "$STATE/ssh/sshd_config" 600 <<EOF
+# Written by Aegis sandbox/sandbox.sh: the sandbox production host's sshd.
+Port $SSH_PORT
+ListenAddress 127.0.0.1
+HostKey $STATE/ssh/host_ed25519
+PidFile $STATE/ssh/sshd.pid
+AuthorizedKeysFile .ssh/authorized_keys
+StrictModes yes
+UsePAM no
+PubkeyAuthentication yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin no
+AllowUsers $SSH_USER
+# The default kex (sntrup761 hybrid) doubles a fresh handshake's time.
+KexAlgorithms curve25519-sha256,curve25519-sha256@libssh.org
+AllowTcpForwarding no
+AllowAgentForwarding no
+X11Forwarding no
+PrintMotd no
+PrintLastLog no
+# Default 10 sessions per connection: the gateway must keep its concurrency per connection below.
+MaxSessions 10
+SetEnv PATH=$STATE/bin:/usr/local/bin:/usr/bin:/bin
+EOF
+}
+
+start_sshd() {
+    local log_file=$STATE/ssh/sshd.log pid
+    mkdir -p /run/sshd
+    chmod 0755 /run/sshd
+    /usr/sbin/sshd -t -f "$STATE/ssh/sshd_config" || die "sshd rejects $STATE/ssh/sshd_config"
+    [[ -f $log_file ]] && mv -f "$log_file" "$log_file.prev"
+    : >"$log_file"
+    # Own session, no inherited stdio: it outlives this script and its caller's terminal/pipes.
+    setsid /usr/sbin/sshd -D -f "$STATE/ssh/sshd_config" -E "$log_file" </dev/null >/dev/null 2>&1 9>&- &
+    pid=$!
+    if ! wait_for 5 grep -q "Server listening" "$log_file"; then
+        die "sshd did not start: $(tail -5 "$log_file" | tr '\n' ' ')"
+    fi
+    sleep 0.02
+    pid_alive "$pid" || die "sshd exited right away: $(tail -5 "$log_file" | tr '\n' ' ')"
+    wait_for 2 test -s "$STATE/ssh/sshd.pid" || echo "$pid" >"$STATE/ssh/sshd.pid"
+    log "sshd started (pid $pid) on 127.0.0.1:$SSH_PORT"
+}
+
+ensure_sshd() {
+    local changed pid
+    write_sshd_config
+    changed=$WROTE
+    if pid=$(sshd_pid); then
+        if ((changed)); then
+            log "sshd config changed: restarting sshd"
+            stop_sshd
+        elif tcp_open "$SSH_PORT"; then
+            return 0
+        else
+            log "sshd (pid $pid) is not listening: restarting it"
+            stop_sshd
+        fi
+    fi
+    not tcp_open "$SSH_PORT" || die "127.0.0.1:$SSH_PORT is taken by another process"
+    start_sshd
+}
+
+# Stops the listening sshd and the per-connection sshd processes it forked (open sessions, such as
+# the gateway's multiplexed master connection), so "sshd down" is observable at once.
+stop_sshd() {
+    local pid children
+    pid=$(sshd_pid) || { rm -f "$STATE/ssh/sshd.pid"; return 0; }
+    children=$(pgrep -P "$pid" || true)
+    # shellcheck disable=SC2086
+    kill "$pid" $children 2>/dev/null || true
+    if ! wait_for 3 not pid_alive "$pid"; then
+        # shellcheck disable=SC2086
+        kill -KILL "$pid" $children 2>/dev/null || true
+    fi
+    rm -f "$STATE/ssh/sshd.pid"
+    log "sshd stopped (pid $pid${children:+, sessions ${children//$'\n'/ }})"
+}
+
+ssh_olympus() { # runs a command on the sandbox host as the gateway would
+    ssh -F none -i "$STATE/id_ed25519" -o IdentitiesOnly=yes -o BatchMode=yes \
+        -o UserKnownHostsFile="$STATE/known_hosts" -o GlobalKnownHostsFile=/dev/null \
+        -o StrictHostKeyChecking=yes -o ConnectTimeout=5 -o LogLevel=ERROR \
+        -p "$SSH_PORT" "$SSH_USER@127.0.0.1" "$@"
+}
+
+write_ssh_helper() {
+    write_if_changed "$STATE/ssh-olympus" 755 <<EOF
+#!/bin/sh
+# Written by Aegis sandbox/sandbox.sh: ssh to the sandbox host as the gateway does.
+exec ssh -F none -i $STATE/id_ed25519 -o IdentitiesOnly=yes -o BatchMode=yes \\
+    -o UserKnownHostsFile=$STATE/known_hosts -o GlobalKnownHostsFile=/dev/null \\
+    -o StrictHostKeyChecking=yes -p $SSH_PORT $SSH_USER@127.0.0.1 "\$@"
+EOF
+}
+
+# ---------------------------------------------------------------------------------------------
+# image
+
+standin_bin() { # prints the stand-in binary's path (may not exist)
+    if [[ -n ${STANDIN_BIN:-} ]]; then
+        echo "$STANDIN_BIN"
+    else
+        echo "${CARGO_TARGET_DIR:-$REPO/target}/x86_64-unknown-linux-gnu/release/standin"
+    fi
+}
+
+# When run directly (not through `cargo xtask sandbox up`, which builds it and sets STANDIN_BIN):
+# build the static stand-in. Cargo makes this a no-op when it is up to date.
+build_standin() {
+    [[ -z ${STANDIN_BIN:-} ]] || return 0
+    command -v cargo >/dev/null || return 0
+    local bin
+    bin=$(standin_bin)
+    # Up to date: skip cargo, which would otherwise wait for the shared target dir's lock.
+    if [[ -x $bin && -z $(find "$REPO/sandbox/standin" "$REPO/Cargo.toml" "$REPO/rust-toolchain.toml" \
+        -newer "$bin" -print -quit 2>/dev/null) ]]; then
+        return 0
+    fi
+    log "building the stand-in (static)"
+    (cd "$REPO" && CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_RUSTFLAGS="-C target-feature=+crt-static" \
+        cargo build -q -p standin --release --target x86_64-unknown-linux-gnu)
+}
+
+image_hash() {
+    { echo "recipe $IMAGE_RECIPE"; sha256sum "$(standin_bin)" /bin/busybox | cut -d' ' -f1; } |
+        sha256sum | cut -c1-32
+}
+
+image_label() {
+    podman image inspect --format '{{index .Labels "aegis.standin.hash"}}' "$IMAGE" 2>/dev/null
+}
+
+build_image() { # HASH
+    local hash=$1 bin dir applet
+    bin=$(standin_bin)
+    [[ -x $bin ]] || die "stand-in binary not found at $bin (run 'cargo xtask sandbox up', or set STANDIN_BIN)"
+    file -b "$bin" 2>/dev/null | grep -q 'static' ||
+        ldd "$bin" 2>&1 | grep -q 'not a dynamic executable\|statically linked' ||
+        die "$bin is not statically linked (build with -C target-feature=+crt-static)"
+    dir=$(mktemp -d)
+    mkdir -p "$dir/rootfs"/{bin,usr/local/bin,etc,tmp,root,state,data,config,proc,sys,dev,run,var}
+    chmod 1777 "$dir/rootfs/tmp"
+    ln -s ../run "$dir/rootfs/var/run"
+    cp /bin/busybox "$dir/rootfs/bin/busybox"
+    for applet in $(/bin/busybox --list); do
+        [[ $applet == busybox ]] || ln -sf busybox "$dir/rootfs/bin/$applet"
+    done
+    cp "$bin" "$dir/rootfs/usr/local/bin/standin"
+    chmod 755 "$dir/rootfs/usr/local/bin/standin"
+    ln -s standin "$dir/rootfs/usr/local/bin/pg_isready"
+    printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$dir/rootfs/etc/passwd"
+    printf 'root:x:0:\nnogroup:x:65534:\n' >"$dir/rootfs/etc/group"
+    tar -C "$dir/rootfs" --numeric-owner --owner=0 --group=0 -cf "$dir/rootfs.tar" .
+    podman import -q \
+        --change 'ENV PATH=/usr/local/bin:/bin' \
+        --change 'CMD ["/bin/sh"]' \
+        --change "LABEL aegis.standin.hash=$hash" \
+        "$dir/rootfs.tar" "$IMAGE" >/dev/null
+    rm -rf "$dir"
+    log "image $IMAGE built (stand-in hash $hash)"
+}
+
+# MODE up: rebuild when the stand-in changed. MODE reset: only when the image is missing.
+ensure_image() {
+    local mode=$1 have want
+    have=$(image_label || true)
+    if [[ -n $have && $mode == reset ]]; then
+        return 0
+    fi
+    if [[ -n $have && ! -e $(standin_bin) ]]; then
+        log "stand-in binary not found at $(standin_bin): keeping the existing image"
+        return 0
+    fi
+    want=$(image_hash 2>/dev/null || true)
+    [[ -n $have && $have == "$want" ]] && return 0
+    if [[ -n $have ]]; then
+        OLD_IMAGE=$(podman image inspect --format '{{.Id}}' "$IMAGE" 2>/dev/null || true)
+    fi
+    build_image "$want"
+}
+
+# After the containers moved to a rebuilt image: drop the previous one (now untagged).
+OLD_IMAGE=
+remove_old_image() {
+    [[ -n $OLD_IMAGE ]] || return 0
+    podman rmi "$OLD_IMAGE" >/dev/null 2>&1 || log "note: could not remove the previous image $OLD_IMAGE (still in use?)"
+    OLD_IMAGE=
+}
+
+# ---------------------------------------------------------------------------------------------
+# containers
+
+write_caddyfile() {
+    local sites=() e
+    for e in "${EDGES[@]}"; do sites+=("https://$e.olympus.test:$CADDY_HTTPS_PORT"); done
+    write_if_changed "$STATE/caddy/etc/Caddyfile" 644 <<EOF
+# Written by Aegis sandbox/sandbox.sh: the sandbox's edge proxy.
+{
+	admin off
+	skip_install_trust
+	storage file_system /data/caddy
+	http_port $CADDY_HTTP_PORT
+	https_port $CADDY_HTTPS_PORT
+	# The internal CA needs no HTTP challenge; no HTTP->HTTPS redirect listener either.
+	auto_https disable_redirects
+}
+
+$(IFS=,; s="${sites[*]}"; echo "${s//,/, }") {
+	bind 127.0.0.1
+	tls internal
+	respond /healthz "ok" 200
+}
+EOF
+}
+
+# Prints the `podman run` arguments (after the name) for CONTAINER, one per line.
+container_spec() {
+    local name=$1 svc=${1#olympus-} port
+    local common=(--network host --init --stop-timeout 3 --pull never --label aegis.sandbox=1)
+    case $svc in
+    postgres)
+        printf '%s\n' "${common[@]}" -v "$STATE/faults:/state:ro" \
+            -e "PGPORT=$PG_PORT" -e PGHOST=127.0.0.1 \
+            "$IMAGE" standin postgres --port "$PG_PORT" --state-dir /state
+        ;;
+    caddy)
+        # Debian's caddy is dynamically linked: borrow the host's binary and libraries.
+        printf '%s\n' "${common[@]}" \
+            -v /usr/bin/caddy:/usr/bin/caddy:ro \
+            -v /lib/x86_64-linux-gnu:/lib/x86_64-linux-gnu:ro -v /lib64:/lib64:ro \
+            -v "$STATE/caddy/etc:/etc/caddy:ro" -v "$STATE/caddy/data:/data" \
+            -v "$STATE/caddy/config:/config" \
+            -e HOME=/data -e XDG_DATA_HOME=/data -e XDG_CONFIG_HOME=/config \
+            --label "aegis.caddyfile=$(sha256sum "$STATE/caddy/etc/Caddyfile" | cut -c1-16)" \
+            "$IMAGE" /usr/bin/caddy run --config /etc/caddy/Caddyfile --adapter caddyfile
+        ;;
+    *)
+        port=$(service_port "$svc") || die "unknown service $svc"
+        printf '%s\n' "${common[@]}" -v "$STATE/faults:/state:ro" \
+            "$IMAGE" standin http --name "$svc" --port "$port" --state-dir /state
+        ;;
+    esac
+}
+
+# name<TAB>state<TAB>image id<TAB>spec label, for every sandbox container. State is "running" or
+# podman's status text ("Exited (0) 3 seconds ago", "Created"): in podman 4 `{{.State}}` of
+# `ps --format` is the human status too, so it is derived from `{{.Status}}` ("Up ...").
+container_table() {
+    podman ps -a --filter label=aegis.sandbox=1 \
+        --format '{{.Names}}	{{.Status}}	{{.ImageID}}	{{index .Labels "aegis.spec"}}' |
+        awk -F'\t' 'BEGIN { OFS = "\t" } { if ($2 ~ /^Up /) $2 = "running"; else { split($2, w, " "); $2 = tolower(w[1]) } print }'
+}
+
+# Creates, recreates (spec or image changed) or starts each container as needed. Prints the names
+# it (re)started.
+ensure_containers() {
+    local table image_id name spec spec_hash row state cid label args
+    table=$(container_table)
+    image_id=$(podman image inspect --format '{{.Id}}' "$IMAGE")
+    while read -r name; do
+        spec=$(container_spec "$name")
+        spec_hash=$(sha256sum <<<"$spec" | cut -c1-16)
+        row=$(awk -F'\t' -v n="$name" '$1 == n' <<<"$table")
+        if [[ -n $row ]]; then
+            IFS=$'\t' read -r _ state cid label <<<"$row"
+            if [[ $label != "$spec_hash" || $image_id != "$cid"* ]]; then
+                log "$name: definition or image changed, recreating"
+                podman rm -f -t 3 "$name" >/dev/null
+                row=
+            elif [[ $state != running ]]; then
+                podman start "$name" >/dev/null
+                echo "$name"
+                continue
+            else
+                continue
+            fi
+        fi
+        mapfile -t args <<<"$spec"
+        podman run -d --name "$name" --label "aegis.spec=$spec_hash" "${args[@]}" >/dev/null
+        echo "$name"
+    done < <(all_containers)
+}
+
+wait_healthy() {
+    local s port e
+    for s in "${SERVICES[@]}"; do
+        port=${s##*:}
+        wait_for 15 http_ok "$port" || die "olympus-${s%%:*} does not answer 200 on :$port ($(podman logs --tail 3 "olympus-${s%%:*}" 2>&1 | tr '\n' ' '))"
+    done
+    wait_for 15 tcp_open "$PG_PORT" || die "olympus-postgres is not listening on :$PG_PORT"
+    local root=$STATE/caddy/data/caddy/pki/authorities/local/root.crt
+    wait_for 20 test -s "$root" || die "Caddy did not create its root CA ($(podman logs --tail 3 olympus-caddy 2>&1 | tr '\n' ' '))"
+    cmp -s "$root" "$STATE/caddy-root.crt" || cp "$root" "$STATE/caddy-root.crt"
+    chmod 644 "$STATE/caddy-root.crt"
+    wait_for 20 edges_ok || {
+        for e in "${EDGES[@]}"; do edge_body "$e" >&2 || true; done
+        die "Caddy does not serve https://{${EDGES[*]}}.olympus.test:$CADDY_HTTPS_PORT/healthz"
+    }
+}
+
+# ---------------------------------------------------------------------------------------------
+# faults
+
+write_fault() { # NAME WORD
+    printf '%s\n' "$2" | write_atomic "$STATE/faults/$1" 644
+}
+
+clear_faults() {
+    local s
+    for s in "${SERVICES[@]}"; do write_fault "${s%%:*}" ok; done
+    write_fault postgres ok
+}
+
+fault_of() { # NAME -> the word in its fault file, "ok" when missing
+    local w
+    w=$(tr -d '[:space:]' <"$STATE/faults/$1" 2>/dev/null || true)
+    echo "${w:-ok}"
+}
+
+container_running() {
+    [[ "$(podman container inspect --format '{{.State.Status}}' "$1" 2>/dev/null || true)" == running ]]
+}
+
+cmd_fault() {
+    local kind=${1:-} target=${2:-} name port
+    [[ -n $kind ]] || usage_error "fault: missing KIND"
+    case $kind in
+    stop | start)
+        [[ -n $target && $# -eq 2 ]] || usage_error "fault $kind: expected one SERVICE"
+        name=$(container_for "$target") || usage_error "fault $kind: unknown service '$target'"
+        lock_state
+        if [[ $kind == stop ]]; then
+            podman stop -t 3 "$name" >/dev/null
+            log "$name stopped"
+        else
+            podman start "$name" >/dev/null
+            case ${name#olympus-} in
+            postgres) wait_for 10 tcp_open "$PG_PORT" || true ;;
+            caddy) wait_for 10 edges_ok || true ;;
+            *) wait_for 10 tcp_open "$(service_port "${name#olympus-}")" || true ;;
+            esac
+            log "$name started"
+        fi
+        ;;
+    ok | 503 | hang | refuse)
+        [[ -n $target && $# -eq 2 ]] || usage_error "fault $kind: expected one SERVICE"
+        port=$(service_port "${target#olympus-}") ||
+            usage_error "fault $kind: '$target' is not one of the 8 HTTP stand-ins (postgres: pg-ok|pg-reject|pg-down|pg-hang; caddy: stop|start)"
+        target=${target#olympus-}
+        lock_state
+        write_fault "$target" "$kind"
+        # The stand-in polls its fault file every 100 ms to close or reopen its listener: wait
+        # until the change is observable, so callers can test right after.
+        if container_running "olympus-$target"; then
+            case $kind in
+            refuse) wait_for 3 not tcp_open "$port" || log "warning: :$port still accepts connections" ;;
+            *) wait_for 3 tcp_open "$port" || log "warning: :$port does not accept connections" ;;
+            esac
+        fi
+        log "$target: $kind"
+        ;;
+    pg-ok | pg-reject | pg-down | pg-hang)
+        [[ $# -eq 1 ]] || usage_error "fault $kind takes no TARGET"
+        lock_state
+        write_fault postgres "${kind#pg-}"
+        if container_running olympus-postgres; then
+            case $kind in
+            pg-down) wait_for 3 not tcp_open "$PG_PORT" || log "warning: :$PG_PORT still accepts connections" ;;
+            *) wait_for 3 tcp_open "$PG_PORT" || log "warning: :$PG_PORT does not accept connections" ;;
+            esac
+        fi
+        log "postgres: ${kind#pg-}"
+        ;;
+    sshd-stop | sshd-start)
+        [[ $# -eq 1 ]] || usage_error "fault $kind takes no TARGET"
+        lock_state
+        if [[ $kind == sshd-stop ]]; then
+            stop_sshd
+        else
+            ensure_sshd
+        fi
+        ;;
+    *)
+        usage_error "fault: unknown KIND '$kind'"
+        ;;
+    esac
+}
+
+# ---------------------------------------------------------------------------------------------
+# aegis.toml
+
+toml_str() { # quotes a TOML basic string
+    local s=${1//\\/\\\\}
+    printf '"%s"' "${s//\"/\\\"}"
+}
+
+write_aegis_toml() {
+    local s svc e
+    {
+        echo "# Written by Aegis sandbox/sandbox.sh: the gateway's config for this sandbox."
+        echo "listen = \"127.0.0.1:8080\""
+        echo "data_dir = $(toml_str "$REPO/.data")"
+        echo "site_dir = $(toml_str "$REPO/target/site")"
+        echo
+        echo "[sweep]"
+        echo "interval_secs = 10"
+        echo
+        echo "[ssh]"
+        echo "host = \"127.0.0.1\""
+        echo "port = $SSH_PORT"
+        echo "user = \"$SSH_USER\""
+        echo "identity = $(toml_str "$STATE/id_ed25519")"
+        echo "known_hosts = $(toml_str "$STATE/known_hosts")"
+        echo
+        echo "[host]"
+        echo "extra_containers = [\"olympus-caddy\"]"
+        for s in "${SERVICES[@]}"; do
+            svc=${s%%:*}
+            echo
+            echo "[[service]]"
+            echo "name = \"$svc\""
+            echo "scope = \"${svc%%-*}\""
+            echo "container = \"olympus-$svc\""
+            echo "health_url = \"http://127.0.0.1:${s##*:}/health/alive\""
+        done
+        echo
+        echo "[database]"
+        echo "container = \"olympus-postgres\""
+        for e in "${EDGES[@]}"; do
+            echo
+            echo "[[edge]]"
+            echo "name = \"$e\""
+            echo "url = \"https://$e.olympus.test:$CADDY_HTTPS_PORT/healthz\""
+            echo "resolve = \"127.0.0.1\""
+            echo "ca_bundle = $(toml_str "$STATE/caddy-root.crt")"
+        done
+    } | write_if_changed "$STATE/aegis.toml" 644
+}
+
+# ---------------------------------------------------------------------------------------------
+# commands
+
+# Everything up, all faults cleared. MODE up (image rebuilt if the stand-in changed, podman
+# checked over ssh) or reset (image reused if present).
+bring_up() {
+    local mode=$1 started
+    prepare_state_dir
+    lock_state
+    clear_faults
+    ensure_keys
+    ensure_user
+    ensure_podman_access
+    write_ssh_helper
+    ensure_sshd
+    ensure_image "$mode"
+    write_caddyfile
+    started=$(ensure_containers)
+    [[ -z $started ]] || log "started: ${started//$'\n'/ }"
+    remove_old_image
+    wait_healthy
+    if [[ $mode == up ]]; then
+        verify_over_ssh
+        podman exec olympus-postgres pg_isready -q -t 3 || die "pg_isready in olympus-postgres fails"
+    fi
+    write_aegis_toml
+}
+
+verify_over_ssh() {
+    local out name missing=()
+    out=$(ssh_olympus podman ps -a --format json) || die "ssh olympus@127.0.0.1:$SSH_PORT 'podman ps' failed"
+    while read -r name; do
+        grep -q "\"$name\"" <<<"$out" || missing+=("$name")
+    done < <(all_containers)
+    ((${#missing[@]} == 0)) || die "over ssh, podman ps does not list: ${missing[*]}"
+}
+
+summary() {
+    local s line=""
+    for s in "${SERVICES[@]}"; do line+=" ${s%%:*}:${s##*:}"; done
+    cat <<EOF
+Aegis sandbox is up and healthy (state: $STATE)
+  sshd       olympus@127.0.0.1:$SSH_PORT (pid $(sshd_pid || echo '?')), key $STATE/id_ed25519, known_hosts $STATE/known_hosts
+  services  $line  (GET /health/alive)
+  postgres   olympus-postgres :$PG_PORT (podman exec olympus-postgres pg_isready)
+  caddy      olympus-caddy https://{$(IFS=,; echo "${EDGES[*]}")}.olympus.test:$CADDY_HTTPS_PORT/healthz (CA $STATE/caddy-root.crt)
+  gateway    $STATE/aegis.toml
+  try        $STATE/ssh-olympus podman ps
+EOF
+}
+
+cmd_up() {
+    need_root
+    cmd_install
+    build_standin
+    bring_up up
+    summary
+}
+
+cmd_reset() {
+    need_root
+    bring_up reset
+    log "reset: all faults cleared, everything running"
+}
+
+status_line() { printf '%-22s %-5s %s\n' "$1" "$2" "${3:-}"; }
+
+cmd_status() {
+    need_root
+    [[ -d $STATE ]] && STATE=$(cd "$STATE" && pwd -P)
+    local all=0 pid table s svc port state code fault detail out=""
+    if pid=$(sshd_pid) && tcp_open "$SSH_PORT"; then
+        status_line sshd up "pid $pid, 127.0.0.1:$SSH_PORT"
+    else
+        status_line sshd down "127.0.0.1:$SSH_PORT"
+        all=1
+    fi
+    table=$(container_table 2>/dev/null || true)
+    state_of() { awk -F'\t' -v n="$1" '$1 == n { print $2 }' <<<"$table"; }
+    for s in "${SERVICES[@]}"; do
+        svc=${s%%:*} port=${s##*:}
+        state=$(state_of "olympus-$svc")
+        fault=$(fault_of "$svc")
+        detail="${state:-missing}"
+        [[ $fault == ok ]] || detail+=", fault $fault"
+        if [[ $state == running ]]; then
+            code=$(http_code "$port" 1) && true
+            detail+=", health $code"
+            [[ $code == 200 ]] && { status_line "olympus-$svc" up "$detail"; continue; }
+        fi
+        status_line "olympus-$svc" down "$detail"
+        all=1
+    done
+    state=$(state_of olympus-postgres)
+    fault=$(fault_of postgres)
+    detail="${state:-missing}"
+    [[ $fault == ok ]] || detail+=", fault $fault"
+    if [[ $state == running && $fault == hang ]]; then
+        status_line olympus-postgres down "$detail (pg_isready would hang)"
+        all=1
+    elif [[ $state == running ]] && out=$(timeout -k 1 5 podman exec olympus-postgres pg_isready -t 2); then
+        status_line olympus-postgres up "$detail, $out"
+    else
+        status_line olympus-postgres down "$detail${out:+, $out}"
+        all=1
+    fi
+    state=$(state_of olympus-caddy)
+    detail="${state:-missing}"
+    if [[ $state == running ]] && edges_ok; then
+        status_line olympus-caddy up "$detail, https ${EDGES[*]} ok"
+    else
+        status_line olympus-caddy down "$detail"
+        all=1
+    fi
+    return $all
+}
+
+cmd_down() {
+    need_root
+    prepare_state_dir
+    lock_state
+    local names
+    mapfile -t names < <(all_containers)
+    podman rm -f -i -t 3 "${names[@]}" >/dev/null
+    stop_sshd
+    log "down: containers removed, sshd stopped (keys, user, image and state dir kept)"
+}
+
+cmd_purge() {
+    need_root
+    cmd_down
+    podman rmi -i "$IMAGE" >/dev/null 2>&1 || true
+    rm -f "$SUDOERS"
+    if id -u "$SSH_USER" >/dev/null 2>&1; then userdel "$SSH_USER" || true; fi
+    if [[ -e $STATE/.aegis-sandbox ]]; then
+        rm -rf "$STATE"
+    fi
+    log "purge: image, user $SSH_USER, $SUDOERS and $STATE removed (packages and containers.conf kept)"
+}
+
+main() {
+    local cmd=${1:-}
+    [[ $# -gt 0 ]] && shift
+    case $cmd in
+    install) [[ $# -eq 0 ]] || usage_error "install takes no arguments"; cmd_install ;;
+    up) [[ $# -eq 0 ]] || usage_error "up takes no arguments"; cmd_up ;;
+    status) [[ $# -eq 0 ]] || usage_error "status takes no arguments"; cmd_status ;;
+    reset) [[ $# -eq 0 ]] || usage_error "reset takes no arguments"; cmd_reset ;;
+    down) [[ $# -eq 0 ]] || usage_error "down takes no arguments"; cmd_down ;;
+    purge) [[ $# -eq 0 ]] || usage_error "purge takes no arguments"; cmd_purge ;;
+    fault)
+        need_root
+        [[ -d $STATE ]] || die "no sandbox state in $STATE: run 'sandbox.sh up' first"
+        STATE=$(cd "$STATE" && pwd -P)
+        cmd_fault "$@"
+        ;;
+    -h | --help | help) usage ;;
+    "") usage_error "missing command" ;;
+    *) usage_error "unknown command '$cmd'" ;;
+    esac
+}
+
+main "$@"

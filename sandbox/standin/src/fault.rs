@@ -1,0 +1,157 @@
+//! Fault files: one word in `STATE_DIR/NAME`, written atomically by `sandbox.sh fault ...`.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Behaviour of an HTTP stand-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpFault {
+    /// 200 `{"status":"ok"}`.
+    Ok,
+    /// 503 with a JSON error body.
+    Unavailable,
+    /// Accept the connection, read the request, never answer.
+    Hang,
+    /// Listener closed: a connect gets ECONNREFUSED.
+    Refuse,
+}
+
+/// Behaviour of the PostgreSQL stand-in (and of `pg_isready` run next to it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PgFault {
+    /// Accepts connections (AuthenticationOk).
+    Ok,
+    /// Answers the startup packet with SQLSTATE 57P03 ("the database system is starting up").
+    Reject,
+    /// Listener closed: a connect gets ECONNREFUSED.
+    Down,
+    /// The server never answers; `pg_isready` itself sleeps forever, ignoring `-t`.
+    Hang,
+}
+
+pub trait Fault: Copy + PartialEq + std::fmt::Debug {
+    const DEFAULT: Self;
+    fn parse(word: &str) -> Option<Self>;
+}
+
+impl Fault for HttpFault {
+    const DEFAULT: Self = HttpFault::Ok;
+    fn parse(word: &str) -> Option<Self> {
+        match normalise(word).as_str() {
+            "" | "ok" => Some(HttpFault::Ok),
+            "503" => Some(HttpFault::Unavailable),
+            "hang" => Some(HttpFault::Hang),
+            "refuse" => Some(HttpFault::Refuse),
+            _ => None,
+        }
+    }
+}
+
+impl Fault for PgFault {
+    const DEFAULT: Self = PgFault::Ok;
+    fn parse(word: &str) -> Option<Self> {
+        match normalise(word).as_str() {
+            "" | "ok" => Some(PgFault::Ok),
+            "reject" => Some(PgFault::Reject),
+            "down" => Some(PgFault::Down),
+            "hang" => Some(PgFault::Hang),
+            _ => None,
+        }
+    }
+}
+
+fn normalise(word: &str) -> String {
+    word.trim().to_ascii_lowercase()
+}
+
+/// What a fault file says: `Ok(fault)`, or `Err(raw text)` when the word is not understood.
+/// A missing file is the default (healthy).
+pub fn read<F: Fault>(path: &Path) -> Result<F, String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => F::parse(&text).ok_or_else(|| text.trim().to_string()),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(F::DEFAULT),
+        Err(e) => Err(format!("unreadable: {e}")),
+    }
+}
+
+/// Reads a fault file and reports changes on stderr (seen in `podman logs`).
+pub struct Watch<F: Fault> {
+    label: String,
+    path: PathBuf,
+    last: Option<Result<F, String>>,
+}
+
+impl<F: Fault> Watch<F> {
+    pub fn new(label: &str, path: PathBuf) -> Self {
+        Watch {
+            label: label.to_string(),
+            path,
+            last: None,
+        }
+    }
+
+    /// Current fault; unknown words count as healthy and are reported once.
+    pub fn poll(&mut self) -> F {
+        let now = read::<F>(&self.path);
+        if self.last.as_ref() != Some(&now) {
+            match &now {
+                Ok(f) => eprintln!("standin[{}]: fault is now {:?}", self.label, f),
+                Err(raw) => eprintln!(
+                    "standin[{}]: ignoring fault file {}: {:?} (treated as ok)",
+                    self.label,
+                    self.path.display(),
+                    raw
+                ),
+            }
+            self.last = Some(now.clone());
+        }
+        now.unwrap_or(F::DEFAULT)
+    }
+}
+
+/// Current fault for a single request; unknown words count as healthy.
+pub fn current<F: Fault>(path: &Path) -> F {
+    read(path).unwrap_or(F::DEFAULT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn http_words() {
+        assert_eq!(HttpFault::parse("ok"), Some(HttpFault::Ok));
+        assert_eq!(HttpFault::parse(""), Some(HttpFault::Ok));
+        assert_eq!(HttpFault::parse("503\n"), Some(HttpFault::Unavailable));
+        assert_eq!(HttpFault::parse(" HANG "), Some(HttpFault::Hang));
+        assert_eq!(HttpFault::parse("refuse"), Some(HttpFault::Refuse));
+        assert_eq!(HttpFault::parse("reject"), None);
+        assert_eq!(HttpFault::parse("500"), None);
+    }
+
+    #[test]
+    fn pg_words() {
+        assert_eq!(PgFault::parse("ok\n"), Some(PgFault::Ok));
+        assert_eq!(PgFault::parse("reject"), Some(PgFault::Reject));
+        assert_eq!(PgFault::parse("Down"), Some(PgFault::Down));
+        assert_eq!(PgFault::parse("hang"), Some(PgFault::Hang));
+        assert_eq!(PgFault::parse("refuse"), None);
+    }
+
+    #[test]
+    fn files() {
+        let dir = crate::listener::tests::temp_dir("fault-files");
+        let path = dir.join("ciam-kratos");
+        assert_eq!(read::<HttpFault>(&path), Ok(HttpFault::Ok), "missing = ok");
+        std::fs::write(&path, "503\n").expect("write");
+        assert_eq!(read::<HttpFault>(&path), Ok(HttpFault::Unavailable));
+        std::fs::write(&path, "bogus").expect("write");
+        assert_eq!(read::<HttpFault>(&path), Err("bogus".to_string()));
+        assert_eq!(current::<HttpFault>(&path), HttpFault::Ok);
+        let mut watch = Watch::<HttpFault>::new("t", path.clone());
+        assert_eq!(watch.poll(), HttpFault::Ok);
+        std::fs::write(&path, "refuse").expect("write");
+        assert_eq!(watch.poll(), HttpFault::Refuse);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
