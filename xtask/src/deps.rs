@@ -1,0 +1,129 @@
+//! Installs what the tasks need on a fresh Debian machine, as root, and does nothing when it is
+//! already there: apt packages (through the sandbox script), the wasm32 target, Chromium and the
+//! end-to-end tests' npm packages.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+
+/// Which groups of dependencies a task needs.
+#[derive(Debug, Clone, Copy)]
+pub struct Need {
+    /// sshd, podman, caddy, curl, sudo: the sandbox host.
+    pub sandbox: bool,
+    /// The wasm32 target for the SPA.
+    pub wasm: bool,
+    /// Chromium, Node.js and end2end's npm packages.
+    pub browser: bool,
+}
+
+impl Need {
+    pub fn all() -> Self {
+        Need {
+            sandbox: true,
+            wasm: true,
+            browser: true,
+        }
+    }
+}
+
+pub fn ensure(root: &Path, need: Need) -> Result<()> {
+    if need.sandbox {
+        run(
+            Command::new("bash")
+                .arg(root.join("sandbox/sandbox.sh"))
+                .arg("install"),
+            "installing the sandbox's packages",
+        )?;
+    }
+    if need.wasm {
+        ensure_wasm_target(root)?;
+    }
+    if need.browser {
+        apt_install(
+            &["chromium", "nodejs", "npm"],
+            &["/usr/bin/chromium", "/usr/bin/node", "/usr/bin/npm"],
+        )?;
+        ensure_npm_packages(root)?;
+    }
+    Ok(())
+}
+
+fn ensure_wasm_target(root: &Path) -> Result<()> {
+    let out = Command::new("rustup")
+        .current_dir(root)
+        .args(["target", "list", "--installed"])
+        .output()
+        .context(
+            "running rustup (the toolchain in rust-toolchain.toml is installed with rustup)",
+        )?;
+    if String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
+        return Ok(());
+    }
+    run(
+        Command::new("rustup")
+            .current_dir(root)
+            .args(["target", "add", "wasm32-unknown-unknown"]),
+        "adding the wasm32 target",
+    )
+}
+
+/// Installs Debian packages whose marker files are missing; waits for another apt to finish.
+fn apt_install(packages: &[&str], markers: &[&str]) -> Result<()> {
+    if markers.iter().all(|m| Path::new(m).exists()) {
+        return Ok(());
+    }
+    let lock_wait = ["-o", "DPkg::Lock::Timeout=300"];
+    run(
+        Command::new("apt-get")
+            .args(lock_wait)
+            .args(["update", "-q"]),
+        "apt-get update",
+    )?;
+    run(
+        Command::new("apt-get")
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .args(lock_wait)
+            .args(["install", "-y", "-q", "--no-install-recommends"])
+            .args(packages),
+        "apt-get install",
+    )
+}
+
+/// `npm ci` in end2end/ when node_modules is missing or older than the lock file.
+fn ensure_npm_packages(root: &Path) -> Result<()> {
+    let dir = root.join("end2end");
+    let lock = dir.join("package-lock.json");
+    let installed = dir.join("node_modules/.package-lock.json");
+    let fresh = match (
+        lock.metadata().and_then(|m| m.modified()),
+        installed.metadata().and_then(|m| m.modified()),
+    ) {
+        (Ok(l), Ok(i)) => i >= l,
+        _ => false,
+    };
+    if fresh {
+        return Ok(());
+    }
+    let verb = if lock.is_file() { "ci" } else { "install" };
+    run(
+        Command::new("npm")
+            .current_dir(&dir)
+            .args([verb, "--no-audit", "--no-fund"]),
+        "installing end2end's npm packages",
+    )
+}
+
+pub fn run(cmd: &mut Command, what: &str) -> Result<()> {
+    let status = cmd
+        .status()
+        .with_context(|| format!("{what}: cannot start {:?}", cmd.get_program()))?;
+    if !status.success() {
+        bail!("{what} failed ({status})");
+    }
+    Ok(())
+}

@@ -1,0 +1,121 @@
+//! The README's two commands (`demo`, `test`) and the benchmarks.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{bail, Result};
+
+use crate::deps::{self, run, Need};
+use crate::{sandbox, web};
+
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+/// Sandbox up, SPA built, gateway running against the sandbox on http://127.0.0.1:8080/.
+pub fn demo(root: &Path) -> Result<()> {
+    deps::ensure(
+        root,
+        Need {
+            sandbox: true,
+            wasm: true,
+            browser: false,
+        },
+    )?;
+    web::build(root, true)?;
+    sandbox::run(root, &["up".to_string()])?;
+    let config = root.join(".sandbox/aegis.toml");
+    println!();
+    println!("Aegis demo: the console runs against the sandbox Olympus host.");
+    println!("  open        http://127.0.0.1:8080/  (AEGIS_LISTEN=... to change)");
+    println!("  break it    cargo xtask sandbox fault 503 ciam-kratos   (stop|refuse|503|hang|ok <service>, pg-down, pg-hang, ...)");
+    println!("  mend it     cargo xtask sandbox reset");
+    println!(
+        "  stop        Ctrl-C (the sandbox keeps running; `cargo xtask sandbox down` stops it)"
+    );
+    println!();
+    run(
+        cargo()
+            .current_dir(root)
+            .args([
+                "run", "-q", "-p", "server", "--bin", "aegis", "--", "serve", "--config",
+            ])
+            .arg(&config),
+        "the gateway",
+    )
+}
+
+/// Every test: unit, integration against the sandbox over real SSH, and end to end in Chromium.
+pub fn test(root: &Path, args: &[String]) -> Result<()> {
+    let started = Instant::now();
+    deps::ensure(root, Need::all())?;
+    web::build(root, true)?;
+    sandbox::run(root, &["up".to_string()])?;
+    let mut failures = Vec::new();
+
+    let cargo_ok = cargo()
+        .current_dir(root)
+        .args(["test", "--workspace"])
+        .args(args)
+        .status()?
+        .success();
+    if !cargo_ok {
+        failures.push("cargo test --workspace");
+    }
+    // The end-to-end suite starts its own gateway against the sandbox.
+    let built = cargo()
+        .current_dir(root)
+        .args(["build", "-q", "-p", "server", "--bin", "aegis"])
+        .status()?
+        .success();
+    let e2e_ok = built
+        && Command::new("npx")
+            .current_dir(root.join("end2end"))
+            .args(["playwright", "test"])
+            .env("AEGIS_ROOT", root)
+            .status()?
+            .success();
+    if !e2e_ok {
+        failures.push("end2end (playwright)");
+    }
+    // Leave the host healthy for whoever uses it next.
+    let _ = sandbox::run(root, &["reset".to_string()]);
+    println!(
+        "xtask test: finished in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        bail!("failed: {}", failures.join(", "))
+    }
+}
+
+/// The benchmarks: the sweep against the playbook's loop, and 1,000 websocket viewers.
+pub fn bench(root: &Path, args: &[String]) -> Result<()> {
+    deps::ensure(
+        root,
+        Need {
+            sandbox: true,
+            wasm: false,
+            browser: false,
+        },
+    )?;
+    sandbox::run(root, &["up".to_string()])?;
+    let which: Vec<&str> = if args.is_empty() {
+        vec!["sweep", "viewers"]
+    } else {
+        args.iter().map(String::as_str).collect()
+    };
+    for bench in which {
+        run(
+            cargo()
+                .current_dir(root)
+                .args(["bench", "-q", "-p", "server", "--bench", bench]),
+            &format!("bench {bench}"),
+        )?;
+    }
+    let _ = sandbox::run(root, &["reset".to_string()]);
+    Ok(())
+}
