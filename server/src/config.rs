@@ -16,13 +16,20 @@ use wire::Scope;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {file}: {source}")]
-    Read { file: PathBuf, source: std::io::Error },
+    Read {
+        file: PathBuf,
+        source: std::io::Error,
+    },
     #[error("config file {file}: {message}")]
     Parse { file: PathBuf, message: String },
     #[error("environment variable {var}: {message}")]
     Env { var: String, message: String },
     #[error("{origin}: key `{key}`: {message}")]
-    Invalid { origin: String, key: String, message: String },
+    Invalid {
+        origin: String,
+        key: String,
+        message: String,
+    },
 }
 
 /// The gateway's settings, fully resolved.
@@ -129,7 +136,12 @@ impl Default for Settings {
 
 impl Default for SweepSettings {
     fn default() -> Self {
-        SweepSettings { interval_secs: 10, command_timeout_secs: 8, http_timeout_secs: 4, max_concurrent: 8 }
+        SweepSettings {
+            interval_secs: 10,
+            command_timeout_secs: 8,
+            http_timeout_secs: 4,
+            max_concurrent: 8,
+        }
     }
 }
 
@@ -175,16 +187,23 @@ impl Settings {
             None => Settings::default(),
         };
         env::apply(&mut settings, vars)?;
-        let origin = file.map_or_else(|| "built-in defaults".to_string(), |f| f.display().to_string());
+        let origin = file.map_or_else(
+            || "built-in defaults".to_string(),
+            |f| f.display().to_string(),
+        );
         settings.validate(&origin)?;
         Ok(settings)
     }
 
     fn from_file(path: &Path) -> Result<Settings, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| ConfigError::Read { file: path.to_path_buf(), source })?;
-        let mut settings: Settings = toml::from_str(&text)
-            .map_err(|e| ConfigError::Parse { file: path.to_path_buf(), message: one_line(&e.to_string()) })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            file: path.to_path_buf(),
+            source,
+        })?;
+        let mut settings: Settings = toml::from_str(&text).map_err(|e| ConfigError::Parse {
+            file: path.to_path_buf(),
+            message: one_line(&e.to_string()),
+        })?;
         // Relative paths in a file are relative to that file, so a config works from any directory.
         if let Some(base) = path.parent() {
             settings.resolve_paths(base);
@@ -220,7 +239,10 @@ impl Settings {
             message: message.to_string(),
         };
         if self.ssh.host.trim().is_empty() {
-            return Err(bad("ssh.host", "is required: the production host to reach over SSH"));
+            return Err(bad(
+                "ssh.host",
+                "is required: the production host to reach over SSH",
+            ));
         }
         if self.ssh.user.trim().is_empty() {
             return Err(bad("ssh.user", "must not be empty"));
@@ -229,7 +251,10 @@ impl Settings {
             return Err(bad("sweep.interval_secs", "must be at least 1"));
         }
         if self.sweep.command_timeout_secs == 0 || self.sweep.http_timeout_secs == 0 {
-            return Err(bad("sweep.command_timeout_secs", "timeouts must be at least 1 second"));
+            return Err(bad(
+                "sweep.command_timeout_secs",
+                "timeouts must be at least 1 second",
+            ));
         }
         if self.sweep.http_timeout_secs >= self.sweep.command_timeout_secs {
             return Err(bad(
@@ -238,7 +263,10 @@ impl Settings {
             ));
         }
         if !(1..=9).contains(&self.sweep.max_concurrent) {
-            return Err(bad("sweep.max_concurrent", "must be 1 to 9 (sshd's MaxSessions is 10 by default)"));
+            return Err(bad(
+                "sweep.max_concurrent",
+                "must be 1 to 9 (sshd's MaxSessions is 10 by default)",
+            ));
         }
         let mut names = std::collections::HashSet::new();
         for (i, s) in self.services.iter().enumerate() {
@@ -249,11 +277,14 @@ impl Settings {
             if !names.insert(s.name.clone()) {
                 return Err(bad(&key("name"), &format!("`{}` is listed twice", s.name)));
             }
-            crate::probes::ContainerName::parse(&s.container).map_err(|m| bad(&key("container"), &m))?;
-            crate::probes::HttpUrl::parse(&s.health_url).map_err(|m| bad(&key("health_url"), &m))?;
+            crate::probes::ContainerName::parse(&s.container)
+                .map_err(|m| bad(&key("container"), &m))?;
+            crate::probes::HttpUrl::parse(&s.health_url)
+                .map_err(|m| bad(&key("health_url"), &m))?;
         }
         if let Some(db) = &self.database {
-            crate::probes::ContainerName::parse(&db.container).map_err(|m| bad("database.container", &m))?;
+            crate::probes::ContainerName::parse(&db.container)
+                .map_err(|m| bad("database.container", &m))?;
         }
         for (i, c) in self.host.extra_containers.iter().enumerate() {
             crate::probes::ContainerName::parse(c)
@@ -270,7 +301,10 @@ impl Settings {
             }
             if let Some(ca) = &e.ca_bundle {
                 if !ca.is_file() {
-                    return Err(bad(&key("ca_bundle"), &format!("{} is not a readable file", ca.display())));
+                    return Err(bad(
+                        &key("ca_bundle"),
+                        &format!("{} is not a readable file", ca.display()),
+                    ));
                 }
             }
         }
@@ -301,7 +335,10 @@ impl Settings {
 }
 
 fn is_simple_name(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    !s.is_empty()
+        && s.len() <= 64
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
 }
 
 fn one_line(s: &str) -> String {

@@ -27,7 +27,11 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let (status, code, message) = match &self {
             AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m.clone()),
-            AppError::NotFound(what) => (StatusCode::NOT_FOUND, "not_found", format!("{what} does not exist")),
+            AppError::NotFound(what) => (
+                StatusCode::NOT_FOUND,
+                "not_found",
+                format!("{what} does not exist"),
+            ),
             AppError::Internal(e) => {
                 tracing::error!(error = ?e, "request failed");
                 (
@@ -37,6 +41,13 @@ impl IntoResponse for AppError {
                 )
             }
         };
-        (status, Json(ErrorBody { error: code, message })).into_response()
+        (
+            status,
+            Json(ErrorBody {
+                error: code,
+                message,
+            }),
+        )
+            .into_response()
     }
 }

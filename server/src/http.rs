@@ -17,7 +17,10 @@ pub fn router(state: AppState) -> Router {
         .route(wire::HEALTH_PATH, get(handlers::health::get_health))
         .route(wire::SWEEP_PATH, post(handlers::health::post_sweep))
         .route("/api/ping", get(handlers::health::ping))
-        .route("/api/{*rest}", axum::routing::any(handlers::health::no_such_api));
+        .route(
+            "/api/{*rest}",
+            axum::routing::any(handlers::health::no_such_api),
+        );
     Router::new()
         .merge(api)
         .route(wire::WS_PATH, get(handlers::ws::upgrade))

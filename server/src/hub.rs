@@ -40,7 +40,11 @@ impl Hub {
             })
             .collect();
         let board = HealthSnapshot {
-            host: HostState { target, reachable: false, detail: "connecting".into() },
+            host: HostState {
+                target,
+                reachable: false,
+                detail: "connecting".into(),
+            },
             checks,
             sweep_seq: 0,
             swept_at_ms: 0,
@@ -48,7 +52,11 @@ impl Hub {
             sweeping: false,
         };
         let (tx, _) = broadcast::channel(BACKLOG);
-        Hub { clock, board: RwLock::new(board), tx }
+        Hub {
+            clock,
+            board: RwLock::new(board),
+            tx,
+        }
     }
 
     pub fn now_ms(&self) -> i64 {
@@ -88,7 +96,9 @@ impl Hub {
         let mut changed = Vec::new();
         for (spec, finding) in catalog.checks.iter().zip(outcome.findings) {
             let latency_ms = finding.latency.map(|d| d.as_millis() as u64);
-            let Some(slot) = board.checks.iter_mut().find(|c| c.id == spec.id) else { continue };
+            let Some(slot) = board.checks.iter_mut().find(|c| c.id == spec.id) else {
+                continue;
+            };
             let status_changed = slot.status != finding.status;
             let is_change = status_changed || slot.detail != finding.detail;
             slot.since_ms = if status_changed { now } else { slot.since_ms };
@@ -100,7 +110,9 @@ impl Hub {
                 changed.push(slot.clone());
             }
         }
-        board.checks.sort_by(|a, b| (a.status, a.scope, &a.id).cmp(&(b.status, b.scope, &b.id)));
+        board
+            .checks
+            .sort_by(|a, b| (a.status, a.scope, &a.id).cmp(&(b.status, b.scope, &b.id)));
         board.host = outcome.host;
         board.sweep_seq += 1;
         board.swept_at_ms = now;
@@ -116,7 +128,9 @@ impl Hub {
 
     /// A heartbeat frame with the gateway's clock.
     pub fn heartbeat(&self) -> Utf8Bytes {
-        encode(&ServerMsg::Heartbeat { server_now_ms: self.clock.now_ms() })
+        encode(&ServerMsg::Heartbeat {
+            server_now_ms: self.clock.now_ms(),
+        })
     }
 
     fn publish(&self, msg: &ServerMsg) {

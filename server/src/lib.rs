@@ -39,20 +39,42 @@ impl Gateway {
     /// Builds the gateway with the real SSH host and clock.
     pub fn new(settings: Settings) -> anyhow::Result<Gateway> {
         let control_dir = settings.data_dir.join("ssh");
-        let host = SshHost::new(settings.ssh.clone(), control_dir, settings.sweep.max_concurrent);
+        let host = SshHost::new(
+            settings.ssh.clone(),
+            control_dir,
+            settings.sweep.max_concurrent,
+        );
         Self::with_parts(settings, Arc::new(host), Arc::new(SystemClock))
     }
 
     /// Builds the gateway around any host and clock, and starts the sweep loop.
-    pub fn with_parts(settings: Settings, host: Arc<dyn RemoteHost>, clock: Arc<dyn Clock>) -> anyhow::Result<Gateway> {
-        std::fs::create_dir_all(&settings.data_dir)
-            .map_err(|e| anyhow::anyhow!("cannot create data_dir {}: {e}", settings.data_dir.display()))?;
+    pub fn with_parts(
+        settings: Settings,
+        host: Arc<dyn RemoteHost>,
+        clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Gateway> {
+        std::fs::create_dir_all(&settings.data_dir).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot create data_dir {}: {e}",
+                settings.data_dir.display()
+            )
+        })?;
         let catalog = Arc::new(Catalog::from_settings(&settings)?);
         let interval = settings.sweep.interval();
-        let hub = Arc::new(Hub::new(host.target(), &catalog, interval.as_millis() as u64, clock));
+        let hub = Arc::new(Hub::new(
+            host.target(),
+            &catalog,
+            interval.as_millis() as u64,
+            clock,
+        ));
         let stop = CancelToken::default();
         let sweep = sweeper::spawn(catalog, host, hub.clone(), interval, stop.clone());
-        let state = AppState { settings: Arc::new(settings), hub, sweep, heartbeat: HEARTBEAT };
+        let state = AppState {
+            settings: Arc::new(settings),
+            hub,
+            sweep,
+            heartbeat: HEARTBEAT,
+        };
         Ok(Gateway { state, stop })
     }
 }

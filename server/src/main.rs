@@ -6,7 +6,11 @@ use clap::{Parser, Subcommand};
 use server::config::Settings;
 
 #[derive(Parser)]
-#[command(name = "aegis", version, about = "Aegis incident-response console gateway for Olympus")]
+#[command(
+    name = "aegis",
+    version,
+    about = "Aegis incident-response console gateway for Olympus"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -31,7 +35,8 @@ enum Command {
 async fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("AEGIS_LOG").unwrap_or_else(|_| "info,server=info".into()),
+            tracing_subscriber::EnvFilter::try_from_env("AEGIS_LOG")
+                .unwrap_or_else(|_| "info,server=info".into()),
         )
         .init();
     let cli = Cli::parse();
@@ -54,10 +59,16 @@ fn load(config: Option<PathBuf>) -> Option<Settings> {
 }
 
 fn check_config(config: Option<PathBuf>) -> i32 {
-    let Some(settings) = load(config) else { return 2 };
+    let Some(settings) = load(config) else {
+        return 2;
+    };
     match server::probes::Catalog::from_settings(&settings) {
         Ok(catalog) => {
-            println!("config ok: {} checks against {}", catalog.checks.len(), settings.target_label());
+            println!(
+                "config ok: {} checks against {}",
+                catalog.checks.len(),
+                settings.target_label()
+            );
             for c in &catalog.checks {
                 println!("  {:<28} {:?}", c.id, c.scope);
             }
@@ -71,27 +82,36 @@ fn check_config(config: Option<PathBuf>) -> i32 {
 }
 
 async fn serve(config: Option<PathBuf>) -> i32 {
-    let Some(settings) = load(config) else { return 2 };
+    let Some(settings) = load(config) else {
+        return 2;
+    };
     let listener = match tokio::net::TcpListener::bind(settings.listen).await {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("aegis: cannot listen on {} ({e}); set `listen` or AEGIS_LISTEN to a free address", settings.listen);
+            eprintln!(
+                "aegis: cannot listen on {} ({e}); set `listen` or AEGIS_LISTEN to a free address",
+                settings.listen
+            );
             return 1;
         }
     };
-    let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    let addr = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
     tracing::info!(%addr, target = %settings.target_label(), "aegis console listening on http://{addr}/");
     let shutdown = async {
         let ctrl_c = tokio::signal::ctrl_c();
         #[cfg(unix)]
         {
-            let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(t) => t,
-                Err(_) => {
-                    let _ = ctrl_c.await;
-                    return;
-                }
-            };
+            let mut term =
+                match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                    Ok(t) => t,
+                    Err(_) => {
+                        let _ = ctrl_c.await;
+                        return;
+                    }
+                };
             tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
         }
         #[cfg(not(unix))]

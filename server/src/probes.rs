@@ -31,7 +31,11 @@ pub struct Finding {
 
 impl Finding {
     pub fn new(status: Status, detail: impl Into<String>) -> Self {
-        Finding { status, detail: detail.into(), latency: None }
+        Finding {
+            status,
+            detail: detail.into(),
+            latency: None,
+        }
     }
 
     pub fn with_latency(mut self, latency: Duration) -> Self {

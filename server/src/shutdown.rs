@@ -10,7 +10,9 @@ pub struct CancelToken {
 
 impl Default for CancelToken {
     fn default() -> Self {
-        CancelToken { tx: std::sync::Arc::new(watch::channel(false).0) }
+        CancelToken {
+            tx: std::sync::Arc::new(watch::channel(false).0),
+        }
     }
 }
 

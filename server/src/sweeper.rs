@@ -4,8 +4,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tokio::sync::Notify;
 use crate::shutdown::CancelToken;
+use tokio::sync::Notify;
 
 use crate::hub::Hub;
 use crate::probes::{self, Catalog};
@@ -41,8 +41,13 @@ pub fn spawn(
     interval: Duration,
     stop: CancelToken,
 ) -> SweepTrigger {
-    let inner = Arc::new(Shared { wake: Notify::new(), running: AtomicBool::new(false) });
-    let trigger = SweepTrigger { inner: inner.clone() };
+    let inner = Arc::new(Shared {
+        wake: Notify::new(),
+        running: AtomicBool::new(false),
+    });
+    let trigger = SweepTrigger {
+        inner: inner.clone(),
+    };
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -61,7 +66,11 @@ pub fn spawn(
             for c in &changed {
                 tracing::info!(check = %c.id, status = c.status.label(), detail = %c.detail, "check changed");
             }
-            tracing::debug!(ms = started.elapsed().as_millis() as u64, changed = changed.len(), "sweep done");
+            tracing::debug!(
+                ms = started.elapsed().as_millis() as u64,
+                changed = changed.len(),
+                "sweep done"
+            );
             // The next scheduled sweep is a full interval after this one, however it was started.
             ticker.reset();
         }

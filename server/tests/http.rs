@@ -1,6 +1,8 @@
 //! The gateway's HTTP surface on a real socket (port 0), with a scripted host: the API, the SPA
 //! files (precompressed, cached, falling back to index.html) and the security headers.
 
+#![allow(clippy::unwrap_used)] // a test may panic: that is how it fails
+
 use std::sync::Arc;
 
 use server::clock::SystemClock;
@@ -17,9 +19,21 @@ async fn start(build_site: bool) -> Running {
     let site = tempfile::tempdir().unwrap();
     if build_site {
         std::fs::create_dir_all(site.path().join("pkg")).unwrap();
-        std::fs::write(site.path().join("index.html"), "<!doctype html><title>Aegis</title>").unwrap();
-        std::fs::write(site.path().join("pkg/aegis-0123abcd.js"), "export default 1;").unwrap();
-        std::fs::write(site.path().join("pkg/aegis-0123abcd.js.gz"), gzip(b"export default 1;")).unwrap();
+        std::fs::write(
+            site.path().join("index.html"),
+            "<!doctype html><title>Aegis</title>",
+        )
+        .unwrap();
+        std::fs::write(
+            site.path().join("pkg/aegis-0123abcd.js"),
+            "export default 1;",
+        )
+        .unwrap();
+        std::fs::write(
+            site.path().join("pkg/aegis-0123abcd.js.gz"),
+            gzip(b"export default 1;"),
+        )
+        .unwrap();
     }
     let mut settings = Settings::default();
     settings.ssh.host = "fake".into();
@@ -51,7 +65,11 @@ fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xedb8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -64,13 +82,21 @@ fn client() -> reqwest::Client {
 #[tokio::test]
 async fn health_is_json_and_unknown_api_is_a_json_404() {
     let g = start(true).await;
-    let resp = client().get(format!("{}/api/health", g.base)).send().await.unwrap();
+    let resp = client()
+        .get(format!("{}/api/health", g.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["cache-control"], "no-store");
     let snap: wire::HealthSnapshot = resp.json().await.unwrap();
     assert!(snap.checks.iter().any(|c| c.id == "host.ssh"));
 
-    let resp = client().get(format!("{}/api/nope", g.base)).send().await.unwrap();
+    let resp = client()
+        .get(format!("{}/api/nope", g.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 404);
     let body: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(body["error"], "not_found");
@@ -79,10 +105,18 @@ async fn health_is_json_and_unknown_api_is_a_json_404() {
 #[tokio::test]
 async fn sweep_now_is_accepted() {
     let g = start(true).await;
-    let resp = client().post(format!("{}/api/sweep", g.base)).send().await.unwrap();
+    let resp = client()
+        .post(format!("{}/api/sweep", g.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 202);
     let _: wire::SweepAccepted = resp.json().await.unwrap();
-    let resp = client().get(format!("{}/api/sweep", g.base)).send().await.unwrap();
+    let resp = client()
+        .get(format!("{}/api/sweep", g.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 405, "a GET must not start a sweep");
 }
 
@@ -90,11 +124,21 @@ async fn sweep_now_is_accepted() {
 async fn spa_routes_fall_back_to_index_with_no_cache_and_a_strict_csp() {
     let g = start(true).await;
     for path in ["/", "/incidents/42"] {
-        let resp = client().get(format!("{}{path}", g.base)).send().await.unwrap();
+        let resp = client()
+            .get(format!("{}{path}", g.base))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(resp.status(), 200, "{path}");
         assert_eq!(resp.headers()["cache-control"], "no-cache");
-        let csp = resp.headers()["content-security-policy"].to_str().unwrap().to_string();
-        assert!(csp.contains("'wasm-unsafe-eval'") && csp.contains("default-src 'self'"), "{csp}");
+        let csp = resp.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
+        assert!(
+            csp.contains("'wasm-unsafe-eval'") && csp.contains("default-src 'self'"),
+            "{csp}"
+        );
         assert!(!csp.contains("unsafe-inline"), "{csp}");
         assert!(resp.text().await.unwrap().contains("<title>Aegis</title>"));
     }
@@ -111,10 +155,25 @@ async fn hashed_assets_are_immutable_and_served_precompressed() {
         .unwrap();
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["content-encoding"], "gzip");
-    assert!(resp.headers()["cache-control"].to_str().unwrap().contains("immutable"));
-    let missing = client().get(format!("{}/pkg/aegis-deadbeef.js", g.base)).send().await.unwrap();
-    assert_eq!(missing.status(), 404, "a stale asset is not answered with the index page");
-    let plain = client().get(format!("{}/pkg/aegis-0123abcd.js", g.base)).send().await.unwrap();
+    assert!(resp.headers()["cache-control"]
+        .to_str()
+        .unwrap()
+        .contains("immutable"));
+    let missing = client()
+        .get(format!("{}/pkg/aegis-deadbeef.js", g.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        missing.status(),
+        404,
+        "a stale asset is not answered with the index page"
+    );
+    let plain = client()
+        .get(format!("{}/pkg/aegis-0123abcd.js", g.base))
+        .send()
+        .await
+        .unwrap();
     assert!(plain.headers().get("content-encoding").is_none());
     assert_eq!(plain.text().await.unwrap(), "export default 1;");
 }
@@ -126,5 +185,13 @@ async fn a_missing_bundle_says_how_to_build_it() {
     assert_eq!(resp.status(), 503);
     assert!(resp.text().await.unwrap().contains("cargo xtask build-web"));
     // The API still works without the bundle.
-    assert_eq!(client().get(format!("{}/api/health", g.base)).send().await.unwrap().status(), 200);
+    assert_eq!(
+        client()
+            .get(format!("{}/api/health", g.base))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
 }

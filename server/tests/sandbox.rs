@@ -3,6 +3,8 @@
 //! Bring the sandbox up first (`cargo xtask sandbox up`; `cargo xtask test` does it). Scenarios share
 //! one host, so they take a lock and reset the host's faults before they start.
 
+#![allow(clippy::unwrap_used)] // a test may panic: that is how it fails
+
 mod sandbox {
     pub mod support;
 

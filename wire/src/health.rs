@@ -15,7 +15,13 @@ pub enum Scope {
 }
 
 impl Scope {
-    pub const ALL: [Scope; 5] = [Scope::Ciam, Scope::Iam, Scope::Database, Scope::Edge, Scope::Host];
+    pub const ALL: [Scope; 5] = [
+        Scope::Ciam,
+        Scope::Iam,
+        Scope::Database,
+        Scope::Edge,
+        Scope::Host,
+    ];
 
     /// A short human label for headings.
     pub fn label(self) -> &'static str {

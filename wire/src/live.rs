@@ -50,7 +50,10 @@ mod tests {
     fn client_messages_round_trip_with_a_type_tag() {
         let json = serde_json::to_string(&ClientMsg::SweepNow).unwrap();
         assert_eq!(json, r#"{"type":"sweep_now"}"#);
-        assert_eq!(serde_json::from_str::<ClientMsg>(&json).unwrap(), ClientMsg::SweepNow);
+        assert_eq!(
+            serde_json::from_str::<ClientMsg>(&json).unwrap(),
+            ClientMsg::SweepNow
+        );
     }
 
     #[test]

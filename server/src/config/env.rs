@@ -11,19 +11,32 @@ pub(super) fn apply(
     vars: impl IntoIterator<Item = (String, String)>,
 ) -> Result<(), ConfigError> {
     for (var, value) in vars {
-        let Some(name) = var.strip_prefix("AEGIS_") else { continue };
-        let err = |message: String| ConfigError::Env { var: var.clone(), message };
+        let Some(name) = var.strip_prefix("AEGIS_") else {
+            continue;
+        };
+        let err = |message: String| ConfigError::Env {
+            var: var.clone(),
+            message,
+        };
         match name {
-            "LISTEN" => settings.listen = value.parse().map_err(|e| err(format!("not an address:port: {e}")))?,
+            "LISTEN" => {
+                settings.listen = value
+                    .parse()
+                    .map_err(|e| err(format!("not an address:port: {e}")))?
+            }
             "DATA_DIR" => settings.data_dir = PathBuf::from(value),
             "SITE_DIR" => settings.site_dir = PathBuf::from(value),
             "SSH_HOST" => settings.ssh.host = value,
-            "SSH_PORT" => settings.ssh.port = value.parse().map_err(|e| err(format!("not a port: {e}")))?,
+            "SSH_PORT" => {
+                settings.ssh.port = value.parse().map_err(|e| err(format!("not a port: {e}")))?
+            }
             "SSH_USER" => settings.ssh.user = value,
             "SSH_IDENTITY" => settings.ssh.identity = Some(PathBuf::from(value)),
             "SSH_KNOWN_HOSTS" => settings.ssh.known_hosts = Some(PathBuf::from(value)),
             "SWEEP_INTERVAL_SECS" => {
-                settings.sweep.interval_secs = value.parse().map_err(|e| err(format!("not a number: {e}")))?
+                settings.sweep.interval_secs = value
+                    .parse()
+                    .map_err(|e| err(format!("not a number: {e}")))?
             }
             // Variables the tooling around the gateway uses, not settings.
             "SANDBOX_DIR" | "LOG" | "CONFIG" => {}

@@ -23,7 +23,10 @@ fn file_overrides_defaults_and_env_overrides_file() {
     let f = write(MINIMAL);
     let s = Settings::load_with_env(
         Some(f.path()),
-        [("AEGIS_SSH_PORT".to_string(), "2200".to_string()), ("AEGIS_LISTEN".into(), "127.0.0.1:9999".into())],
+        [
+            ("AEGIS_SSH_PORT".to_string(), "2200".to_string()),
+            ("AEGIS_LISTEN".into(), "127.0.0.1:9999".into()),
+        ],
     )
     .unwrap();
     assert_eq!(s.ssh.host, "prod.example");
@@ -34,7 +37,11 @@ fn file_overrides_defaults_and_env_overrides_file() {
 
 #[test]
 fn env_alone_can_name_the_host() {
-    let s = Settings::load_with_env(None, [("AEGIS_SSH_HOST".to_string(), "10.0.0.5".to_string())]).unwrap();
+    let s = Settings::load_with_env(
+        None,
+        [("AEGIS_SSH_HOST".to_string(), "10.0.0.5".to_string())],
+    )
+    .unwrap();
     assert_eq!(s.ssh.host, "10.0.0.5");
 }
 
@@ -50,24 +57,35 @@ fn relative_paths_are_relative_to_the_file() {
 #[test]
 fn errors_name_the_key_and_the_file() {
     let f = write(&MINIMAL.replace("olympus-ciam-kratos\"", "olympus ciam;rm\""));
-    let e = Settings::load_with_env(Some(f.path()), []).unwrap_err().to_string();
+    let e = Settings::load_with_env(Some(f.path()), [])
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("service[0].container"), "{e}");
     assert!(e.contains(&f.path().display().to_string()), "{e}");
 
     let f = write(&format!("{MINIMAL}\n[sweep]\ninterval_secs = \"often\"\n"));
-    let e = Settings::load_with_env(Some(f.path()), []).unwrap_err().to_string();
-    assert!(e.contains("interval_secs") && e.contains(&f.path().display().to_string()), "{e}");
+    let e = Settings::load_with_env(Some(f.path()), [])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("interval_secs") && e.contains(&f.path().display().to_string()),
+        "{e}"
+    );
 
     let f = write(&format!("{MINIMAL}\nlisten_on = \"x\"\n"));
-    let e = Settings::load_with_env(Some(f.path()), []).unwrap_err().to_string();
+    let e = Settings::load_with_env(Some(f.path()), [])
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("listen_on"), "unknown keys are named: {e}");
 }
 
 #[test]
 fn bad_env_values_name_the_variable() {
-    let e = Settings::load_with_env(None, [("AEGIS_SSH_PORT".to_string(), "ssh".to_string())]).unwrap_err();
+    let e = Settings::load_with_env(None, [("AEGIS_SSH_PORT".to_string(), "ssh".to_string())])
+        .unwrap_err();
     assert!(e.to_string().contains("AEGIS_SSH_PORT"), "{e}");
-    let e = Settings::load_with_env(None, [("AEGIS_SSH_PROT".to_string(), "22".to_string())]).unwrap_err();
+    let e = Settings::load_with_env(None, [("AEGIS_SSH_PROT".to_string(), "22".to_string())])
+        .unwrap_err();
     assert!(e.to_string().contains("AEGIS_SSH_PROT"), "{e}");
 }
 
@@ -79,7 +97,9 @@ fn missing_host_is_an_error() {
 
 #[test]
 fn missing_file_is_named() {
-    let e = Settings::load_with_env(Some(Path::new("/nonexistent/aegis.toml")), []).unwrap_err().to_string();
+    let e = Settings::load_with_env(Some(Path::new("/nonexistent/aegis.toml")), [])
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("/nonexistent/aegis.toml"), "{e}");
 }
 
@@ -89,5 +109,7 @@ fn the_shipped_example_config_loads() {
     let s = Settings::load_with_env(Some(&path), []).unwrap();
     assert_eq!(s.services.len(), 8);
     assert_eq!(s.edges.len(), 2);
-    assert!(s.expected_containers().contains(&"olympus-postgres".to_string()));
+    assert!(s
+        .expected_containers()
+        .contains(&"olympus-postgres".to_string()));
 }

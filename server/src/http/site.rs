@@ -12,10 +12,16 @@ use tower_http::services::{ServeDir, ServeFile};
 
 pub fn service(site_dir: &Path) -> MethodRouter {
     let index = site_dir.join("index.html");
-    let files = ServeDir::new(site_dir).precompressed_br().precompressed_gzip();
+    let files = ServeDir::new(site_dir)
+        .precompressed_br()
+        .precompressed_gzip();
     // A path without a file extension is one of the SPA's routes; a missing file is a real 404, so
     // that a stale hashed asset is never answered (and cached) with the index page.
-    let routes = files.clone().fallback(ServeFile::new(&index).precompressed_br().precompressed_gzip());
+    let routes = files.clone().fallback(
+        ServeFile::new(&index)
+            .precompressed_br()
+            .precompressed_gzip(),
+    );
     let site_dir = site_dir.to_path_buf();
     axum::routing::get(move |req: Request<axum::body::Body>| {
         let (files, routes) = (files.clone(), routes.clone());
@@ -25,7 +31,11 @@ pub fn service(site_dir: &Path) -> MethodRouter {
                 return Ok::<Response, Infallible>(not_built(&site_dir));
             }
             let last = req.uri().path().rsplit('/').next().unwrap_or("");
-            let resp = if last.contains('.') { files.oneshot(req).await } else { routes.oneshot(req).await };
+            let resp = if last.contains('.') {
+                files.oneshot(req).await
+            } else {
+                routes.oneshot(req).await
+            };
             Ok(match resp {
                 Ok(r) => r.into_response(),
                 Err(never) => match never {},
@@ -46,5 +56,7 @@ fn not_built(site_dir: &Path) -> Response {
 }
 
 fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }

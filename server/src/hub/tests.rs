@@ -14,7 +14,11 @@ pub(crate) fn catalog() -> Catalog {
     for name in ["ciam-kratos", "iam-kratos"] {
         s.services.push(ServiceSettings {
             name: name.into(),
-            scope: if name.starts_with("ciam") { Scope::Ciam } else { Scope::Iam },
+            scope: if name.starts_with("ciam") {
+                Scope::Ciam
+            } else {
+                Scope::Iam
+            },
             container: format!("olympus-{name}"),
             health_url: "http://127.0.0.1:4434/health/alive".into(),
         });
@@ -24,7 +28,11 @@ pub(crate) fn catalog() -> Catalog {
 
 pub(crate) fn outcome(catalog: &Catalog, down: &[&str]) -> Outcome {
     Outcome {
-        host: HostState { target: "t".into(), reachable: true, detail: "connected".into() },
+        host: HostState {
+            target: "t".into(),
+            reachable: true,
+            detail: "connected".into(),
+        },
         findings: catalog
             .checks
             .iter()
@@ -47,19 +55,35 @@ async fn apply_reports_only_changes_and_tracks_since() {
     let (_, mut rx) = hub.subscribe();
 
     let first = hub.apply(&cat, outcome(&cat, &[]));
-    assert_eq!(first.len(), cat.checks.len(), "unknown -> up is a change for every check");
+    assert_eq!(
+        first.len(),
+        cat.checks.len(),
+        "unknown -> up is a change for every check"
+    );
 
     clock.advance(10_000);
-    assert!(hub.apply(&cat, outcome(&cat, &[])).is_empty(), "same results: nothing changed");
+    assert!(
+        hub.apply(&cat, outcome(&cat, &[])).is_empty(),
+        "same results: nothing changed"
+    );
     let snap = hub.snapshot();
-    assert!(snap.checks.iter().all(|c| c.checked_at_ms == 11_000 && c.since_ms == 1_000));
+    assert!(snap
+        .checks
+        .iter()
+        .all(|c| c.checked_at_ms == 11_000 && c.since_ms == 1_000));
 
     clock.advance(10_000);
     let changed = hub.apply(&cat, outcome(&cat, &["health.iam-kratos"]));
     assert_eq!(changed.len(), 1);
-    assert_eq!((changed[0].status, changed[0].since_ms), (Status::Down, 21_000));
+    assert_eq!(
+        (changed[0].status, changed[0].since_ms),
+        (Status::Down, 21_000)
+    );
     let snap = hub.snapshot();
-    assert_eq!(snap.checks[0].id, "health.iam-kratos", "trouble sorts first");
+    assert_eq!(
+        snap.checks[0].id, "health.iam-kratos",
+        "trouble sorts first"
+    );
     assert_eq!(snap.sweep_seq, 3);
 
     // Subscribers saw three `changes` frames, the last carrying only the one check.
@@ -68,7 +92,9 @@ async fn apply_reports_only_changes_and_tracks_since() {
         last = Some(serde_json::from_str::<ServerMsg>(frame.as_str()).unwrap());
     }
     match last {
-        Some(ServerMsg::Changes { changed, sweep_seq, .. }) => {
+        Some(ServerMsg::Changes {
+            changed, sweep_seq, ..
+        }) => {
             assert_eq!(sweep_seq, 3);
             assert_eq!(changed.len(), 1);
         }
@@ -80,5 +106,9 @@ async fn apply_reports_only_changes_and_tracks_since() {
 fn a_new_board_is_unknown_not_up() {
     let cat = catalog();
     let hub = Hub::new("t".into(), &cat, 10_000, Arc::new(ManualClock::at(5)));
-    assert!(hub.snapshot().checks.iter().all(|c| c.status == Status::Unknown));
+    assert!(hub
+        .snapshot()
+        .checks
+        .iter()
+        .all(|c| c.status == Status::Unknown));
 }

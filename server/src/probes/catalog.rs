@@ -16,7 +16,10 @@ pub enum ProbeKind {
     /// `podman ps -a --format json`: every expected container present and running.
     Containers { expected: Vec<ContainerName> },
     /// `curl` on the host against a service's health URL.
-    HttpFromHost { url: HttpUrl, container: ContainerName },
+    HttpFromHost {
+        url: HttpUrl,
+        container: ContainerName,
+    },
     /// `podman exec CONTAINER pg_isready` on the host.
     PgIsReady { container: ContainerName },
     /// HTTPS from the gateway itself, as a user's browser would see the edge.
@@ -85,7 +88,9 @@ impl Catalog {
                 id: "database.pg_isready".into(),
                 name: "PostgreSQL pg_isready".into(),
                 scope: Scope::Database,
-                kind: ProbeKind::PgIsReady { container: ContainerName::parse(&db.container).map_err(anyhow::Error::msg)? },
+                kind: ProbeKind::PgIsReady {
+                    container: ContainerName::parse(&db.container).map_err(anyhow::Error::msg)?,
+                },
             });
         }
         for e in &settings.edges {
@@ -94,7 +99,9 @@ impl Catalog {
                 id: format!("edge.{}", e.name),
                 name: format!("{} {}", e.name, client.url_path_label()),
                 scope: Scope::Edge,
-                kind: ProbeKind::Edge { client: Arc::new(client) },
+                kind: ProbeKind::Edge {
+                    client: Arc::new(client),
+                },
             });
         }
         Ok(Catalog {

@@ -29,11 +29,26 @@ impl EdgeClient {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("aegis/", env!("CARGO_PKG_VERSION")));
         if let Some(ca) = &settings.ca_bundle {
-            let pem = std::fs::read(ca).map_err(|e| anyhow::anyhow!("edge `{}`: cannot read ca_bundle {}: {e}", settings.name, ca.display()))?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem)
-                .map_err(|e| anyhow::anyhow!("edge `{}`: ca_bundle {} is not PEM: {e}", settings.name, ca.display()))?;
+            let pem = std::fs::read(ca).map_err(|e| {
+                anyhow::anyhow!(
+                    "edge `{}`: cannot read ca_bundle {}: {e}",
+                    settings.name,
+                    ca.display()
+                )
+            })?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                anyhow::anyhow!(
+                    "edge `{}`: ca_bundle {} is not PEM: {e}",
+                    settings.name,
+                    ca.display()
+                )
+            })?;
             if certs.is_empty() {
-                anyhow::bail!("edge `{}`: ca_bundle {} holds no certificate", settings.name, ca.display());
+                anyhow::bail!(
+                    "edge `{}`: ca_bundle {} holds no certificate",
+                    settings.name,
+                    ca.display()
+                );
             }
             // A configured bundle replaces the system's roots: trust exactly what the operator named.
             builder = builder.tls_built_in_root_certs(false);
@@ -44,7 +59,11 @@ impl EdgeClient {
         if let Some(ip) = settings.resolve {
             builder = builder.resolve(url.host(), SocketAddr::new(ip, url.port()));
         }
-        Ok(EdgeClient { client: builder.build()?, url, timeout })
+        Ok(EdgeClient {
+            client: builder.build()?,
+            url,
+            timeout,
+        })
     }
 
     /// "/healthz" or the URL's path, for the check's name.
@@ -66,7 +85,10 @@ impl EdgeClient {
                 let code = resp.status().as_u16();
                 match code {
                     200..=299 => Finding::new(Status::Up, format!("HTTP {code}")),
-                    300..=399 => Finding::new(Status::Degraded, format!("HTTP {code}: redirected, not a health answer")),
+                    300..=399 => Finding::new(
+                        Status::Degraded,
+                        format!("HTTP {code}: redirected, not a health answer"),
+                    ),
                     _ => Finding::new(Status::Down, format!("HTTP {code}")),
                 }
             }
@@ -98,7 +120,13 @@ fn describe(e: &reqwest::Error, timeout: Duration) -> String {
     } else if all.contains("notvalidforname") || all.contains("not valid for name") {
         "TLS: certificate is for another name".into()
     } else if all.contains("certificate") || all.contains("tls") || all.contains("handshake") {
-        format!("TLS: {}", chain.last().map(String::as_str).unwrap_or("handshake failed"))
+        format!(
+            "TLS: {}",
+            chain
+                .last()
+                .map(String::as_str)
+                .unwrap_or("handshake failed")
+        )
     } else if all.contains("connection refused") {
         "connection refused".into()
     } else if all.contains("dns") || all.contains("resolve") || all.contains("failed to lookup") {

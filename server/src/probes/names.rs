@@ -46,8 +46,13 @@ impl HttpUrl {
         if s.len() > 2048 {
             return Err("URL is longer than 2048 characters".into());
         }
-        if let Some(bad) = s.chars().find(|c| c.is_whitespace() || c.is_control() || "{}[]\\`'\"<>|;$".contains(*c)) {
-            return Err(format!("`{s}` contains `{bad}`, which a health URL never needs"));
+        if let Some(bad) = s
+            .chars()
+            .find(|c| c.is_whitespace() || c.is_control() || "{}[]\\`'\"<>|;$".contains(*c))
+        {
+            return Err(format!(
+                "`{s}` contains `{bad}`, which a health URL never needs"
+            ));
         }
         let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
         let authority = &rest[..authority_end];
@@ -56,7 +61,8 @@ impl HttpUrl {
         }
         let host = match authority.rsplit_once(':') {
             Some((h, port)) => {
-                port.parse::<u16>().map_err(|_| format!("`{port}` is not a port number"))?;
+                port.parse::<u16>()
+                    .map_err(|_| format!("`{port}` is not a port number"))?;
                 h
             }
             None => authority,
@@ -65,7 +71,11 @@ impl HttpUrl {
             return Err(format!("`{s}` has no host"));
         }
         let host_start = s.len() - rest.len();
-        Ok(HttpUrl { url: s.to_string(), host_start, host_end: host_start + host.len() })
+        Ok(HttpUrl {
+            url: s.to_string(),
+            host_start,
+            host_end: host_start + host.len(),
+        })
     }
 
     pub fn as_str(&self) -> &str {
@@ -83,7 +93,11 @@ impl HttpUrl {
             .strip_prefix(':')
             .and_then(|p| p.split(['/', '?', '#']).next())
             .and_then(|p| p.parse().ok())
-            .unwrap_or(if self.url.starts_with("https://") { 443 } else { 80 })
+            .unwrap_or(if self.url.starts_with("https://") {
+                443
+            } else {
+                80
+            })
     }
 }
 

@@ -68,9 +68,15 @@ pub fn judge(expected: &[ContainerName], found: &[ContainerState]) -> Finding {
     if !down.is_empty() {
         let mut parts = down;
         parts.extend(degraded);
-        Finding::new(Status::Down, format!("{running}/{} running: {}", expected.len(), parts.join(", ")))
+        Finding::new(
+            Status::Down,
+            format!("{running}/{} running: {}", expected.len(), parts.join(", ")),
+        )
     } else if !degraded.is_empty() {
-        Finding::new(Status::Degraded, format!("all {} running; {}", expected.len(), degraded.join(", ")))
+        Finding::new(
+            Status::Degraded,
+            format!("all {} running; {}", expected.len(), degraded.join(", ")),
+        )
     } else {
         Finding::new(Status::Up, format!("all {} running", expected.len()))
     }
@@ -120,9 +126,19 @@ mod tests {
     #[test]
     fn exited_and_missing_are_down_with_names() {
         let found = parse_ps(PS).unwrap();
-        let f = judge(&names(&["olympus-ciam-kratos", "olympus-ciam-hydra", "olympus-iam-hera"]), &found);
+        let f = judge(
+            &names(&[
+                "olympus-ciam-kratos",
+                "olympus-ciam-hydra",
+                "olympus-iam-hera",
+            ]),
+            &found,
+        );
         assert_eq!(f.status, Status::Down);
-        assert_eq!(f.detail, "1/3 running: olympus-ciam-hydra exited (exit 137), olympus-iam-hera missing");
+        assert_eq!(
+            f.detail,
+            "1/3 running: olympus-ciam-hydra exited (exit 137), olympus-iam-hera missing"
+        );
     }
 
     #[test]
@@ -140,7 +156,13 @@ mod tests {
 
     #[test]
     fn malformed_output_is_an_error_not_a_panic() {
-        for bad in ["", "not json", "{\"Names\":[]}", "[{\"Names\":\"x\"}]", "[1,2]"] {
+        for bad in [
+            "",
+            "not json",
+            "{\"Names\":[]}",
+            "[{\"Names\":\"x\"}]",
+            "[1,2]",
+        ] {
             assert!(parse_ps(bad).is_err(), "{bad:?}");
         }
     }

@@ -31,9 +31,15 @@ pub async fn sweep(catalog: &Catalog, host: &dyn RemoteHost) -> Outcome {
 
     let runs = catalog.checks.iter().map(|spec| async {
         match (&spec.kind, &connected) {
-            (ProbeKind::Ssh, Ok(())) => (Finding::new(Status::Up, "connected").with_latency(connect_took), None),
+            (ProbeKind::Ssh, Ok(())) => (
+                Finding::new(Status::Up, "connected").with_latency(connect_took),
+                None,
+            ),
             (ProbeKind::Ssh, Err(e)) => (Finding::new(Status::Down, e.to_string()), None),
-            (kind, Err(e)) if kind.needs_host() => (Finding::new(Status::Unknown, format!("not checked: {e}")), None),
+            (kind, Err(e)) if kind.needs_host() => (
+                Finding::new(Status::Unknown, format!("not checked: {e}")),
+                None,
+            ),
             _ => run_one(catalog, spec, host).await,
         }
     });
@@ -47,13 +53,17 @@ pub async fn sweep(catalog: &Catalog, host: &dyn RemoteHost) -> Outcome {
             if let ProbeKind::HttpFromHost { container, .. } = &spec.kind {
                 if finding.status != Status::Up {
                     if let Some(state) = podman::not_running(states, container) {
-                        finding.detail = format!("{}; container {container} is {state}", finding.detail);
+                        finding.detail =
+                            format!("{}; container {container} is {state}", finding.detail);
                     }
                 }
             }
         }
     }
-    Outcome { host: host_state, findings }
+    Outcome {
+        host: host_state,
+        findings,
+    }
 }
 
 /// Runs one check; the containers check also hands back podman's states.
@@ -63,7 +73,13 @@ async fn run_one(
     host: &dyn RemoteHost,
 ) -> (Finding, Option<Vec<podman::ContainerState>>) {
     let started = Instant::now();
-    let stamp = |f: Finding| if f.latency.is_some() { f } else { f.with_latency(started.elapsed()) };
+    let stamp = |f: Finding| {
+        if f.latency.is_some() {
+            f
+        } else {
+            f.with_latency(started.elapsed())
+        }
+    };
     let finding = match &spec.kind {
         ProbeKind::Ssh => Finding::new(Status::Up, "connected"),
         ProbeKind::Containers { expected } => match host.run(&ps_command(catalog)).await {
@@ -71,17 +87,34 @@ async fn run_one(
                 Ok(found) => return (stamp(podman::judge(expected, &found)), Some(found)),
                 Err(e) => Finding::new(Status::Unknown, e),
             },
-            Ok(out) => Finding::new(Status::Unknown, format!("podman ps exit {}: {}", out.code, out.stderr_line())),
+            Ok(out) => Finding::new(
+                Status::Unknown,
+                format!("podman ps exit {}: {}", out.code, out.stderr_line()),
+            ),
             Err(e) => from_error(&e),
         },
         ProbeKind::HttpFromHost { url, .. } => {
-            match host.run(&curl::command(url, catalog.http_timeout, catalog.command_timeout)).await {
+            match host
+                .run(&curl::command(
+                    url,
+                    catalog.http_timeout,
+                    catalog.command_timeout,
+                ))
+                .await
+            {
                 Ok(out) => curl::judge(&out, catalog.http_timeout),
                 Err(e) => from_error(&e),
             }
         }
         ProbeKind::PgIsReady { container } => {
-            match host.run(&pg::command(container, catalog.http_timeout, catalog.command_timeout)).await {
+            match host
+                .run(&pg::command(
+                    container,
+                    catalog.http_timeout,
+                    catalog.command_timeout,
+                ))
+                .await
+            {
                 Ok(out) => pg::judge(&out),
                 Err(e) => from_error(&e),
             }
@@ -92,15 +125,26 @@ async fn run_one(
 }
 
 fn ps_command(catalog: &Catalog) -> RemoteCommand {
-    RemoteCommand::new("podman", catalog.command_timeout).arg("ps").arg("-a").arg("--format").arg("json")
+    RemoteCommand::new("podman", catalog.command_timeout)
+        .arg("ps")
+        .arg("-a")
+        .arg("--format")
+        .arg("json")
 }
 
 fn from_error(e: &RemoteError) -> Finding {
     match e {
-        RemoteError::TimedOut(d) => {
-            Finding::new(Status::Down, format!("timed out after {} s; the command was killed on the host", d.as_secs()))
-        }
-        RemoteError::NotFound(p) => Finding::new(Status::Unknown, format!("`{p}` is not installed on the host")),
+        RemoteError::TimedOut(d) => Finding::new(
+            Status::Down,
+            format!(
+                "timed out after {} s; the command was killed on the host",
+                d.as_secs()
+            ),
+        ),
+        RemoteError::NotFound(p) => Finding::new(
+            Status::Unknown,
+            format!("`{p}` is not installed on the host"),
+        ),
         other => Finding::new(Status::Unknown, format!("not checked: {other}")),
     }
 }

@@ -13,7 +13,11 @@ pub struct RemoteCommand {
 
 impl RemoteCommand {
     pub fn new(program: impl Into<String>, timeout: Duration) -> Self {
-        RemoteCommand { program: program.into(), args: Vec::new(), timeout }
+        RemoteCommand {
+            program: program.into(),
+            args: Vec::new(),
+            timeout,
+        }
     }
 
     pub fn arg(mut self, arg: impl Into<String>) -> Self {
@@ -37,7 +41,12 @@ impl RemoteCommand {
     /// kills a hung command there; dropping our side of the channel would leave it running.
     pub fn wrapped_argv(&self) -> Vec<String> {
         let secs = self.timeout.as_secs().max(1);
-        let mut argv = vec!["timeout".to_string(), "-k".into(), "1".into(), secs.to_string()];
+        let mut argv = vec![
+            "timeout".to_string(),
+            "-k".into(),
+            "1".into(),
+            secs.to_string(),
+        ];
         argv.push(self.program.clone());
         argv.extend(self.args.iter().cloned());
         argv
@@ -63,7 +72,11 @@ pub struct RemoteOutput {
 impl RemoteOutput {
     /// The first non-empty line of stderr, trimmed: the part of an error a responder reads.
     pub fn stderr_line(&self) -> &str {
-        self.stderr.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("")
+        self.stderr
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .unwrap_or("")
     }
 }
 
@@ -73,10 +86,22 @@ mod tests {
 
     #[test]
     fn wraps_in_remote_timeout_with_kill_grace() {
-        let cmd = RemoteCommand::new("curl", Duration::from_secs(8)).arg("-sS").arg("http://x/;rm -rf /");
+        let cmd = RemoteCommand::new("curl", Duration::from_secs(8))
+            .arg("-sS")
+            .arg("http://x/;rm -rf /");
         assert_eq!(
             cmd.wrapped_argv(),
-            ["timeout", "-k", "1", "8", "curl", "-sS", "http://x/;rm -rf /"].map(String::from).to_vec()
+            [
+                "timeout",
+                "-k",
+                "1",
+                "8",
+                "curl",
+                "-sS",
+                "http://x/;rm -rf /"
+            ]
+            .map(String::from)
+            .to_vec()
         );
     }
 

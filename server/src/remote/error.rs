@@ -55,12 +55,15 @@ impl RemoteError {
                     .into(),
             )
         } else if lower.contains("host key verification failed")
-            || (lower.contains("no ") && lower.contains("host key is known")) {
+            || (lower.contains("no ") && lower.contains("host key is known"))
+        {
             RemoteError::HostKeyRejected(
                 "the host's key is not in the configured known_hosts; add it after verifying its fingerprint".into(),
             )
         } else if lower.contains("permission denied (") {
-            RemoteError::AuthRefused("the host refused the gateway's key (check ssh.user and ssh.identity)".into())
+            RemoteError::AuthRefused(
+                "the host refused the gateway's key (check ssh.user and ssh.identity)".into(),
+            )
         } else if lower.contains("connection refused") {
             RemoteError::Unreachable("connection refused (is sshd running on that port?)".into())
         } else if lower.contains("timed out") {
@@ -69,8 +72,13 @@ impl RemoteError {
             RemoteError::Unreachable("host name does not resolve".into())
         } else if lower.contains("no route to host") || lower.contains("network is unreachable") {
             RemoteError::Unreachable("no route to host".into())
-        } else if (lower.contains("no such file") && lower.contains("identity")) || lower.contains("load key") {
-            RemoteError::AuthRefused(format!("cannot use the configured identity: {}", truncate(&one_line)))
+        } else if (lower.contains("no such file") && lower.contains("identity"))
+            || lower.contains("load key")
+        {
+            RemoteError::AuthRefused(format!(
+                "cannot use the configured identity: {}",
+                truncate(&one_line)
+            ))
         } else if one_line.is_empty() {
             RemoteError::Unreachable("ssh exited without saying why".into())
         } else {
@@ -126,7 +134,9 @@ mod tests {
 
     #[test]
     fn changed_key_says_possible_impersonation() {
-        let e = RemoteError::from_ssh_connect_message("WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!");
+        let e = RemoteError::from_ssh_connect_message(
+            "WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED!",
+        );
         assert!(e.to_string().contains("impersonation"));
     }
 }

@@ -16,12 +16,21 @@ pub struct FakeHost {
 }
 
 impl FakeHost {
-    pub fn new(script: impl Fn(&RemoteCommand) -> Result<RemoteOutput, RemoteError> + Send + Sync + 'static) -> Self {
-        FakeHost { script: Mutex::new(Arc::new(script)), connect: Mutex::new(Ok(())), ran: Mutex::default() }
+    pub fn new(
+        script: impl Fn(&RemoteCommand) -> Result<RemoteOutput, RemoteError> + Send + Sync + 'static,
+    ) -> Self {
+        FakeHost {
+            script: Mutex::new(Arc::new(script)),
+            connect: Mutex::new(Ok(())),
+            ran: Mutex::default(),
+        }
     }
 
     /// Replaces the script.
-    pub fn set_script(&self, script: impl Fn(&RemoteCommand) -> Result<RemoteOutput, RemoteError> + Send + Sync + 'static) {
+    pub fn set_script(
+        &self,
+        script: impl Fn(&RemoteCommand) -> Result<RemoteOutput, RemoteError> + Send + Sync + 'static,
+    ) {
         *self.script.lock().unwrap_or_else(|e| e.into_inner()) = Arc::new(script);
     }
 
@@ -37,19 +46,34 @@ impl FakeHost {
 
 /// Output with exit code 0.
 pub fn ok(stdout: &str) -> Result<RemoteOutput, RemoteError> {
-    Ok(RemoteOutput { code: 0, stdout: stdout.into(), stderr: String::new() })
+    Ok(RemoteOutput {
+        code: 0,
+        stdout: stdout.into(),
+        stderr: String::new(),
+    })
 }
 
 /// Output with the given exit code and stderr.
 pub fn exit(code: i32, stdout: &str, stderr: &str) -> Result<RemoteOutput, RemoteError> {
-    Ok(RemoteOutput { code, stdout: stdout.into(), stderr: stderr.into() })
+    Ok(RemoteOutput {
+        code,
+        stdout: stdout.into(),
+        stderr: stderr.into(),
+    })
 }
 
 #[async_trait]
 impl RemoteHost for FakeHost {
     async fn run(&self, cmd: &RemoteCommand) -> Result<RemoteOutput, RemoteError> {
-        self.ran.lock().unwrap_or_else(|e| e.into_inner()).push(cmd.clone());
-        let script = self.script.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        self.ran
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(cmd.clone());
+        let script = self
+            .script
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         script(cmd)
     }
 
@@ -58,6 +82,9 @@ impl RemoteHost for FakeHost {
     }
 
     async fn ensure_connected(&self) -> Result<(), RemoteError> {
-        self.connect.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.connect
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 }

@@ -36,7 +36,12 @@ struct ConnState {
 impl SshHost {
     /// `control_dir` holds the master's socket; it must be private to the gateway.
     pub fn new(settings: SshSettings, control_dir: PathBuf, max_concurrent: usize) -> Self {
-        SshHost { settings, control_dir, permits: Semaphore::new(max_concurrent.max(1)), conn: Mutex::default() }
+        SshHost {
+            settings,
+            control_dir,
+            permits: Semaphore::new(max_concurrent.max(1)),
+            conn: Mutex::default(),
+        }
     }
 
     fn builder(&self) -> SessionBuilder {
@@ -71,8 +76,9 @@ impl SshHost {
                 return Err(err.clone());
             }
         }
-        std::fs::create_dir_all(&self.control_dir)
-            .map_err(|e| RemoteError::Other(format!("cannot create {}: {e}", self.control_dir.display())))?;
+        std::fs::create_dir_all(&self.control_dir).map_err(|e| {
+            RemoteError::Other(format!("cannot create {}: {e}", self.control_dir.display()))
+        })?;
         let started = Instant::now();
         match self.builder().connect_mux(&self.settings.host).await {
             Ok(session) => {
@@ -96,14 +102,22 @@ impl SshHost {
     /// Forgets `session` if it is still the current one, so that the next call reconnects.
     async fn invalidate(&self, session: &Arc<Session>, why: &RemoteError) {
         let mut conn = self.conn.lock().await;
-        if conn.session.as_ref().is_some_and(|s| Arc::ptr_eq(s, session)) {
+        if conn
+            .session
+            .as_ref()
+            .is_some_and(|s| Arc::ptr_eq(s, session))
+        {
             tracing::warn!(target = %self.target(), error = %why, "ssh master lost; will reconnect");
             conn.session = None;
             conn.last_failure = None;
         }
     }
 
-    async fn run_on(&self, session: &Session, cmd: &RemoteCommand) -> Result<RemoteOutput, openssh::Error> {
+    async fn run_on(
+        &self,
+        session: &Session,
+        cmd: &RemoteCommand,
+    ) -> Result<RemoteOutput, openssh::Error> {
         let argv = cmd.wrapped_argv();
         let mut command = session.command(argv[0].as_str());
         for a in &argv[1..] {
@@ -122,7 +136,11 @@ impl SshHost {
 #[async_trait]
 impl RemoteHost for SshHost {
     async fn run(&self, cmd: &RemoteCommand) -> Result<RemoteOutput, RemoteError> {
-        let _permit = self.permits.acquire().await.map_err(|_| RemoteError::Other("gateway shutting down".into()))?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| RemoteError::Other("gateway shutting down".into()))?;
         let session = self.session().await?;
         let backstop = cmd.timeout() + LOCAL_GRACE;
         match tokio::time::timeout(backstop, self.run_on(&session, cmd)).await {
@@ -130,7 +148,11 @@ impl RemoteHost for SshHost {
                 // The remote `timeout` should have fired first: the connection is probably wedged.
                 let err = RemoteError::TimedOut(cmd.timeout());
                 if session.check().await.is_err() {
-                    self.invalidate(&session, &RemoteError::Disconnected("keep-alive failed".into())).await;
+                    self.invalidate(
+                        &session,
+                        &RemoteError::Disconnected("keep-alive failed".into()),
+                    )
+                    .await;
                 }
                 Err(err)
             }
@@ -166,7 +188,10 @@ impl RemoteHost for SshHost {
     }
 
     fn target(&self) -> String {
-        format!("{}@{}:{}", self.settings.user, self.settings.host, self.settings.port)
+        format!(
+            "{}@{}:{}",
+            self.settings.user, self.settings.host, self.settings.port
+        )
     }
 
     async fn ensure_connected(&self) -> Result<(), RemoteError> {
@@ -185,7 +210,9 @@ fn classify_connect(e: &openssh::Error) -> RemoteError {
     match e {
         openssh::Error::Connect(io) => RemoteError::from_ssh_connect_message(&io.to_string()),
         openssh::Error::Master(io) if io.kind() == std::io::ErrorKind::NotFound => {
-            RemoteError::Other("the local `ssh` client is not installed (apt-get install openssh-client)".into())
+            RemoteError::Other(
+                "the local `ssh` client is not installed (apt-get install openssh-client)".into(),
+            )
         }
         other => RemoteError::Other(other.to_string()),
     }
@@ -197,7 +224,9 @@ fn classify_run(e: &openssh::Error, cmd: &RemoteCommand) -> RemoteError {
         openssh::Error::Remote(io) if io.kind() == std::io::ErrorKind::NotFound => {
             RemoteError::NotFound(cmd.program().to_string())
         }
-        openssh::Error::Disconnected => RemoteError::Disconnected("the SSH connection dropped".into()),
+        openssh::Error::Disconnected => {
+            RemoteError::Disconnected("the SSH connection dropped".into())
+        }
         openssh::Error::RemoteProcessTerminated => {
             RemoteError::Disconnected("the remote process or the connection was terminated".into())
         }

@@ -27,12 +27,24 @@ async fn sshd_stopped_then_restarted_the_gateway_reconnects() {
     assert!(ssh.detail.contains("unreachable"), "{}", ssh.detail);
     let snap = gw.hub.snapshot();
     assert!(!snap.host.reachable);
-    for id in ["host.containers", "health.ciam-kratos", "database.pg_isready"] {
+    for id in [
+        "host.containers",
+        "health.ciam-kratos",
+        "database.pg_isready",
+    ] {
         let c = snap.check(id).expect("check");
         assert_eq!(c.status, Status::Unknown, "{id}");
-        assert!(c.detail.contains("connection refused"), "{id}: {}", c.detail);
+        assert!(
+            c.detail.contains("connection refused"),
+            "{id}: {}",
+            c.detail
+        );
     }
-    assert_eq!(snap.check("edge.ciam").map(|c| c.status), Some(Status::Up), "the edge does not depend on SSH");
+    assert_eq!(
+        snap.check("edge.ciam").map(|c| c.status),
+        Some(Status::Up),
+        "the edge does not depend on SSH"
+    );
     sb.fault(&["sshd-start"]);
     let snap = wait_all_up(&gw.hub).await;
     assert!(snap.host.reachable);
@@ -44,24 +56,63 @@ async fn a_hung_command_is_killed_on_the_host_and_reported_as_timed_out() {
     let gw = gateway(sb.settings()).await;
     wait_all_up(&gw.hub).await;
     sb.fault(&["pg-hang"]);
-    let c = wait_check(&gw.hub, "database.pg_isready", Status::Down, "timed out after 4 s").await;
+    let c = wait_check(
+        &gw.hub,
+        "database.pg_isready",
+        Status::Down,
+        "timed out after 4 s",
+    )
+    .await;
     assert!(c.detail.contains("killed on the host"), "{}", c.detail);
     // The host's `timeout` killed the command: no `podman exec` of ours is left running there.
-    let left = Command::new("pgrep").args(["-f", "timeout -k 1 4 podman exec olympus-postgres"]).output().unwrap();
-    assert!(left.stdout.is_empty(), "left running on the host: {}", String::from_utf8_lossy(&left.stdout));
+    let left = Command::new("pgrep")
+        .args(["-f", "timeout -k 1 4 podman exec olympus-postgres"])
+        .output()
+        .unwrap();
+    assert!(
+        left.stdout.is_empty(),
+        "left running on the host: {}",
+        String::from_utf8_lossy(&left.stdout)
+    );
+    // Nor inside the container: killing `podman exec` alone would leave the hung pg_isready there.
+    let inside = Command::new("pgrep")
+        .args(["-f", "pg_isready -t"])
+        .output()
+        .unwrap();
+    assert!(
+        inside.stdout.is_empty(),
+        "left running in the container: {}",
+        String::from_utf8_lossy(&inside.stdout)
+    );
     // The other checks kept working while that one hung.
-    assert_eq!(gw.hub.snapshot().check("health.ciam-kratos").map(|c| c.status), Some(Status::Up));
+    assert_eq!(
+        gw.hub
+            .snapshot()
+            .check("health.ciam-kratos")
+            .map(|c| c.status),
+        Some(Status::Up)
+    );
 }
 
 #[tokio::test]
 async fn nothing_listening_is_unreachable() {
     let sb = Sandbox::claim().await;
     let mut s = sb.settings();
-    let unused = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let unused = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     s.ssh.port = unused;
     let gw = gateway(s).await;
     wait_check(&gw.hub, "host.ssh", Status::Down, "connection refused").await;
-    let c = wait_check(&gw.hub, "health.ciam-hera", Status::Unknown, "host unreachable").await;
+    let c = wait_check(
+        &gw.hub,
+        "health.ciam-hera",
+        Status::Unknown,
+        "host unreachable",
+    )
+    .await;
     assert!(c.detail.contains("connection refused"), "{}", c.detail);
 }
 
@@ -78,14 +129,28 @@ async fn an_unknown_host_key_is_rejected_not_trusted() {
     s.ssh.known_hosts = Some(kh.clone());
     let gw = gateway(s).await;
     let c = wait_check(&gw.hub, "host.ssh", Status::Down, "host key rejected").await;
-    assert!(c.detail.contains("impersonation"), "a changed key must say so: {}", c.detail);
+    assert!(
+        c.detail.contains("impersonation"),
+        "a changed key must say so: {}",
+        c.detail
+    );
     // And a known_hosts without the host at all: also refused, never added.
     std::fs::write(&kh, "").unwrap();
     let mut s = sb.settings();
     s.ssh.known_hosts = Some(kh.clone());
     let gw2 = gateway(s).await;
-    wait_check(&gw2.hub, "host.ssh", Status::Down, "not in the configured known_hosts").await;
-    assert_eq!(std::fs::read_to_string(&kh).unwrap(), "", "strict checking never writes known_hosts");
+    wait_check(
+        &gw2.hub,
+        "host.ssh",
+        Status::Down,
+        "not in the configured known_hosts",
+    )
+    .await;
+    assert_eq!(
+        std::fs::read_to_string(&kh).unwrap(),
+        "",
+        "strict checking never writes known_hosts"
+    );
     drop(gw);
 }
 
@@ -107,7 +172,17 @@ async fn an_untrusted_edge_certificate_is_down_with_the_reason() {
     let dir = tempfile::tempdir().unwrap();
     let ca = dir.path().join("other-ca.pem");
     let ok = Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2"])
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "2",
+        ])
         .args(["-subj", "/CN=Not the sandbox CA", "-keyout"])
         .arg(dir.path().join("key.pem"))
         .arg("-out")
@@ -122,6 +197,12 @@ async fn an_untrusted_edge_certificate_is_down_with_the_reason() {
         e.ca_bundle = Some(ca.clone());
     }
     let gw = gateway(s).await;
-    wait_check(&gw.hub, "edge.ciam", Status::Down, "certificate not trusted").await;
+    wait_check(
+        &gw.hub,
+        "edge.ciam",
+        Status::Down,
+        "certificate not trusted",
+    )
+    .await;
     wait_check(&gw.hub, "health.ciam-hera", Status::Up, "").await;
 }

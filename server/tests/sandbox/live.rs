@@ -13,9 +13,13 @@ async fn a_fault_reaches_a_connected_browser_as_a_change() {
     let sb = Sandbox::claim().await;
     let gw = gateway(sb.settings()).await;
     wait_all_up(&gw.hub).await;
-    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", gw.addr)).await.expect("ws connects");
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", gw.addr))
+        .await
+        .expect("ws connects");
     let first = ws.next().await.expect("a frame").expect("ok frame");
-    let Message::Text(text) = first else { panic!("text frame expected, got {first:?}") };
+    let Message::Text(text) = first else {
+        panic!("text frame expected, got {first:?}")
+    };
     match serde_json::from_str::<ServerMsg>(text.as_str()).unwrap() {
         ServerMsg::Snapshot { snapshot } => {
             assert!(snapshot.checks.iter().all(|c| c.status == Status::Up));
@@ -31,7 +35,9 @@ async fn a_fault_reaches_a_connected_browser_as_a_change() {
             .expect("socket open")
             .expect("ok frame");
         let Message::Text(text) = frame else { continue };
-        if let ServerMsg::Changes { changed, .. } = serde_json::from_str::<ServerMsg>(text.as_str()).unwrap() {
+        if let ServerMsg::Changes { changed, .. } =
+            serde_json::from_str::<ServerMsg>(text.as_str()).unwrap()
+        {
             if let Some(c) = changed.iter().find(|c| c.id == "health.ciam-hera") {
                 assert_eq!((c.status, c.detail.as_str()), (Status::Down, "HTTP 503"));
                 break;

@@ -21,20 +21,29 @@ pub struct Sandbox {
 }
 
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..").canonicalize().expect("repo root")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .canonicalize()
+        .expect("repo root")
 }
 
 impl Sandbox {
     pub async fn claim() -> Sandbox {
         let guard = HOST.lock().await;
         let root = repo_root();
-        let dir = std::env::var_os("AEGIS_SANDBOX_DIR").map(PathBuf::from).unwrap_or_else(|| root.join(".sandbox"));
+        let dir = std::env::var_os("AEGIS_SANDBOX_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root.join(".sandbox"));
         assert!(
             dir.join("aegis.toml").is_file(),
             "the sandbox host is not up ({} missing): run `cargo xtask sandbox up` first",
             dir.join("aegis.toml").display()
         );
-        let sandbox = Sandbox { _guard: guard, root, dir };
+        let sandbox = Sandbox {
+            _guard: guard,
+            root,
+            dir,
+        };
         sandbox.script(&["reset"]);
         sandbox
     }
@@ -62,7 +71,8 @@ impl Sandbox {
 
     /// The sandbox's own gateway config, tightened for tests: 1 s sweeps, short timeouts.
     pub fn settings(&self) -> Settings {
-        let mut s = Settings::load_with_env(Some(&self.dir.join("aegis.toml")), []).expect("sandbox config loads");
+        let mut s = Settings::load_with_env(Some(&self.dir.join("aegis.toml")), [])
+            .expect("sandbox config loads");
         s.sweep.interval_secs = 1;
         s.sweep.http_timeout_secs = 2;
         s.sweep.command_timeout_secs = 4;
@@ -94,24 +104,41 @@ fn data_dir() -> tempfile::TempDir {
         let _ = std::fs::remove_dir_all(&base);
     });
     std::fs::create_dir_all(&base).expect("create target/sandbox-tests");
-    tempfile::Builder::new().prefix("gw").tempdir_in(&base).expect("tempdir")
+    tempfile::Builder::new()
+        .prefix("gw")
+        .tempdir_in(&base)
+        .expect("tempdir")
 }
 
 pub async fn gateway(mut settings: Settings) -> TestGateway {
     let data = data_dir();
     settings.data_dir = data.path().to_path_buf();
     let gateway = Gateway::new(settings).expect("gateway builds");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind port 0");
     let addr = listener.local_addr().expect("addr");
     let hub = gateway.state.hub.clone();
     let stop = gateway.stop.clone();
     let shutdown_on = stop.clone();
-    tokio::spawn(server::serve(gateway, listener, async move { shutdown_on.cancelled().await }));
-    TestGateway { addr, hub, stop, _data: data.keep() }
+    tokio::spawn(server::serve(gateway, listener, async move {
+        shutdown_on.cancelled().await
+    }));
+    TestGateway {
+        addr,
+        hub,
+        stop,
+        _data: data.keep(),
+    }
 }
 
 /// Waits, event by event, until the board satisfies `pred`; panics with the board after `limit`.
-pub async fn wait_for(hub: &Hub, what: &str, limit: Duration, pred: impl Fn(&HealthSnapshot) -> bool) -> HealthSnapshot {
+pub async fn wait_for(
+    hub: &Hub,
+    what: &str,
+    limit: Duration,
+    pred: impl Fn(&HealthSnapshot) -> bool,
+) -> HealthSnapshot {
     let (_, mut rx) = hub.subscribe();
     let deadline = tokio::time::Instant::now() + limit;
     loop {
@@ -122,7 +149,10 @@ pub async fn wait_for(hub: &Hub, what: &str, limit: Duration, pred: impl Fn(&Hea
         match tokio::time::timeout_at(deadline, rx.recv()).await {
             Ok(Ok(_)) | Ok(Err(tokio::sync::broadcast::error::RecvError::Lagged(_))) => continue,
             Ok(Err(e)) => panic!("board closed while waiting for {what}: {e}"),
-            Err(_) => panic!("gave up after {limit:?} waiting for {what}; board:\n{}", describe(&hub.snapshot())),
+            Err(_) => panic!(
+                "gave up after {limit:?} waiting for {what}; board:\n{}",
+                describe(&hub.snapshot())
+            ),
         }
     }
 }
@@ -131,16 +161,23 @@ pub async fn wait_for(hub: &Hub, what: &str, limit: Duration, pred: impl Fn(&Hea
 pub async fn wait_check(hub: &Hub, id: &str, status: Status, needle: &str) -> CheckResult {
     let what = format!("{id} {status:?} containing {needle:?}");
     let snap = wait_for(hub, &what, Duration::from_secs(45), |s| {
-        s.check(id).is_some_and(|c| c.status == status && c.detail.contains(needle))
+        s.check(id)
+            .is_some_and(|c| c.status == status && c.detail.contains(needle))
     })
     .await;
     snap.check(id).cloned().expect("check present")
 }
 
 pub async fn wait_all_up(hub: &Hub) -> HealthSnapshot {
-    wait_for(hub, "every check up", Duration::from_secs(60), |s| s.checks.iter().all(|c| c.status == Status::Up)).await
+    wait_for(hub, "every check up", Duration::from_secs(60), |s| {
+        s.checks.iter().all(|c| c.status == Status::Up)
+    })
+    .await
 }
 
 pub fn describe(s: &HealthSnapshot) -> String {
-    s.checks.iter().map(|c| format!("  {:<24} {:<8} {}\n", c.id, c.status.label(), c.detail)).collect()
+    s.checks
+        .iter()
+        .map(|c| format!("  {:<24} {:<8} {}\n", c.id, c.status.label(), c.detail))
+        .collect()
 }

@@ -18,7 +18,9 @@ fn catalog() -> Catalog {
         container: "olympus-ciam-kratos".into(),
         health_url: "http://127.0.0.1:4434/health/alive".into(),
     });
-    s.database = Some(DatabaseSettings { container: "olympus-postgres".into() });
+    s.database = Some(DatabaseSettings {
+        container: "olympus-postgres".into(),
+    });
     Catalog::from_settings(&s).unwrap()
 }
 
@@ -45,7 +47,11 @@ async fn all_up_on_a_healthy_host() {
     for (spec, f) in catalog.checks.iter().zip(&out.findings) {
         assert_eq!(f.status, Status::Up, "{}: {}", spec.id, f.detail);
     }
-    assert_eq!(host.ran().len(), 3, "one podman ps, one curl, one pg_isready");
+    assert_eq!(
+        host.ran().len(),
+        3,
+        "one podman ps, one curl, one pg_isready"
+    );
 }
 
 #[tokio::test]
@@ -56,27 +62,46 @@ async fn unreachable_host_marks_every_host_check_with_the_reason() {
     let out = sweep(&catalog, &host).await;
     assert!(!out.host.reachable);
     assert_eq!(by_id(&catalog, &out, "host.ssh").status, Status::Down);
-    for id in ["host.containers", "health.ciam-kratos", "database.pg_isready"] {
+    for id in [
+        "host.containers",
+        "health.ciam-kratos",
+        "database.pg_isready",
+    ] {
         let f = by_id(&catalog, &out, id);
         assert_eq!(f.status, Status::Unknown, "{id}");
-        assert!(f.detail.contains("connection refused"), "{id}: {}", f.detail);
+        assert!(
+            f.detail.contains("connection refused"),
+            "{id}: {}",
+            f.detail
+        );
     }
-    assert!(host.ran().is_empty(), "nothing is run on a host that cannot be reached");
+    assert!(
+        host.ran().is_empty(),
+        "nothing is run on a host that cannot be reached"
+    );
 }
 
 #[tokio::test]
 async fn a_refused_endpoint_names_the_stopped_container() {
     let catalog = catalog();
-    let host = FakeHost::new(|cmd| match (cmd.program(), cmd.args().first().map(String::as_str)) {
-        ("podman", Some("ps")) => ok(PS_KRATOS_EXITED),
-        ("curl", _) => exit(7, "000 0.0001", "curl: (7) Failed to connect"),
-        _ => healthy(cmd),
-    });
+    let host = FakeHost::new(
+        |cmd| match (cmd.program(), cmd.args().first().map(String::as_str)) {
+            ("podman", Some("ps")) => ok(PS_KRATOS_EXITED),
+            ("curl", _) => exit(7, "000 0.0001", "curl: (7) Failed to connect"),
+            _ => healthy(cmd),
+        },
+    );
     let out = sweep(&catalog, &host).await;
     let f = by_id(&catalog, &out, "health.ciam-kratos");
     assert_eq!(f.status, Status::Down);
-    assert_eq!(f.detail, "connection refused; container olympus-ciam-kratos is exited");
-    assert_eq!(by_id(&catalog, &out, "host.containers").status, Status::Down);
+    assert_eq!(
+        f.detail,
+        "connection refused; container olympus-ciam-kratos is exited"
+    );
+    assert_eq!(
+        by_id(&catalog, &out, "host.containers").status,
+        Status::Down
+    );
 }
 
 #[tokio::test]
@@ -101,5 +126,8 @@ async fn missing_curl_is_unknown_with_the_reason() {
     });
     let out = sweep(&catalog, &host).await;
     let f = by_id(&catalog, &out, "health.ciam-kratos");
-    assert_eq!((f.status, f.detail.as_str()), (Status::Unknown, "`curl` is not installed on the host"));
+    assert_eq!(
+        (f.status, f.detail.as_str()),
+        (Status::Unknown, "`curl` is not installed on the host")
+    );
 }

@@ -33,7 +33,10 @@ impl Client {
     }
 
     async fn send(&mut self, text: &str) {
-        self.to_server.send(Ok(Message::Text(text.into()))).await.unwrap();
+        self.to_server
+            .send(Ok(Message::Text(text.into())))
+            .await
+            .unwrap();
     }
 }
 
@@ -43,15 +46,35 @@ fn start(hub: Arc<Hub>, heartbeat: Duration) -> Client {
     let cat = Arc::new(catalog());
     let host = Arc::new(FakeHost::new(|_| ok("")));
     // An hour-long interval: the sweep loop never fires on its own in these tests.
-    let trigger = crate::sweeper::spawn(cat, host, hub.clone(), Duration::from_secs(3600), CancelToken::default());
-    tokio::spawn(serve_socket(server_sink, server_stream, hub, trigger, heartbeat));
-    Client { to_server, from_server }
+    let trigger = crate::sweeper::spawn(
+        cat,
+        host,
+        hub.clone(),
+        Duration::from_secs(3600),
+        CancelToken::default(),
+    );
+    tokio::spawn(serve_socket(
+        server_sink,
+        server_stream,
+        hub,
+        trigger,
+        heartbeat,
+    ));
+    Client {
+        to_server,
+        from_server,
+    }
 }
 
 #[tokio::test]
 async fn snapshot_first_then_changes() {
     let cat = catalog();
-    let hub = Arc::new(Hub::new("t".into(), &cat, 10_000, Arc::new(ManualClock::at(1))));
+    let hub = Arc::new(Hub::new(
+        "t".into(),
+        &cat,
+        10_000,
+        Arc::new(ManualClock::at(1)),
+    ));
     let mut client = start(hub.clone(), Duration::from_secs(3600));
     // The sweep loop's first tick fires at once; drain until we see the snapshot first of all.
     match client.next().await {
@@ -61,7 +84,10 @@ async fn snapshot_first_then_changes() {
     hub.apply(&cat, outcome(&cat, &["health.ciam-kratos"]));
     loop {
         if let ServerMsg::Changes { changed, .. } = client.next().await {
-            if changed.iter().any(|c| c.id == "health.ciam-kratos" && c.status == wire::Status::Down) {
+            if changed
+                .iter()
+                .any(|c| c.id == "health.ciam-kratos" && c.status == wire::Status::Down)
+            {
                 break;
             }
         }
@@ -71,7 +97,12 @@ async fn snapshot_first_then_changes() {
 #[tokio::test]
 async fn malformed_message_gets_an_error_and_the_socket_stays_up() {
     let cat = catalog();
-    let hub = Arc::new(Hub::new("t".into(), &cat, 10_000, Arc::new(ManualClock::at(1))));
+    let hub = Arc::new(Hub::new(
+        "t".into(),
+        &cat,
+        10_000,
+        Arc::new(ManualClock::at(1)),
+    ));
     let mut client = start(hub, Duration::from_secs(3600));
     assert!(matches!(client.next().await, ServerMsg::Snapshot { .. }));
     client.send("{\"type\":\"drop_database\"}").await;
@@ -85,7 +116,9 @@ async fn malformed_message_gets_an_error_and_the_socket_stays_up() {
             other => panic!("unexpected {other:?}"),
         }
     }
-    client.send(&serde_json::to_string(&ClientMsg::Ping).unwrap()).await;
+    client
+        .send(&serde_json::to_string(&ClientMsg::Ping).unwrap())
+        .await;
     loop {
         match client.next().await {
             ServerMsg::Heartbeat { server_now_ms } => {
@@ -101,7 +134,12 @@ async fn malformed_message_gets_an_error_and_the_socket_stays_up() {
 #[tokio::test]
 async fn heartbeats_arrive_unasked() {
     let cat = catalog();
-    let hub = Arc::new(Hub::new("t".into(), &cat, 10_000, Arc::new(ManualClock::at(7))));
+    let hub = Arc::new(Hub::new(
+        "t".into(),
+        &cat,
+        10_000,
+        Arc::new(ManualClock::at(7)),
+    ));
     let mut client = start(hub, Duration::from_millis(50));
     loop {
         if let ServerMsg::Heartbeat { server_now_ms } = client.next().await {
