@@ -10,6 +10,7 @@ use tokio::sync::broadcast;
 use wire::{CheckResult, HealthSnapshot, HostState, ServerMsg, Status};
 
 use crate::clock::Clock;
+use crate::mask::mask_secrets;
 use crate::probes::{Catalog, Outcome};
 
 /// How many frames a slow socket may fall behind before it is sent a fresh snapshot instead.
@@ -94,7 +95,9 @@ impl Hub {
         let now = self.clock.now_ms();
         let mut board = self.write();
         let mut changed = Vec::new();
-        for (spec, finding) in catalog.checks.iter().zip(outcome.findings) {
+        for (spec, mut finding) in catalog.checks.iter().zip(outcome.findings) {
+            // Details can quote what the host printed: secrets are masked before anyone sees them.
+            finding.detail = mask_secrets(&finding.detail);
             let latency_ms = finding.latency.map(|d| d.as_millis() as u64);
             let Some(slot) = board.checks.iter_mut().find(|c| c.id == spec.id) else {
                 continue;
@@ -114,6 +117,7 @@ impl Hub {
             .checks
             .sort_by(|a, b| (a.status, a.scope, &a.id).cmp(&(b.status, b.scope, &b.id)));
         board.host = outcome.host;
+        board.host.detail = mask_secrets(&board.host.detail);
         board.sweep_seq += 1;
         board.swept_at_ms = now;
         board.sweeping = false;

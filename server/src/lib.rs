@@ -6,6 +6,7 @@ pub mod config;
 pub mod error;
 pub mod http;
 pub mod hub;
+pub mod mask;
 pub mod probes;
 pub mod remote;
 pub mod shutdown;

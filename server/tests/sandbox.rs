@@ -8,6 +8,7 @@
 mod sandbox {
     pub mod support;
 
+    mod edge_tls;
     mod errors;
     mod faults;
     mod live;

@@ -9,7 +9,7 @@ use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const HEAD_LIMIT: usize = 16 * 1024;
 const IO_TIMEOUT: Duration = Duration::from_secs(10);
@@ -98,7 +98,7 @@ fn handle(mut stream: TcpStream, fault_path: &Path, name: &str) -> io::Result<()
             Ok(())
         }
         Action::Hang => {
-            hold(&mut stream);
+            listener::hold(&mut stream, MAX_HOLD);
             Ok(())
         }
         Action::Close => Ok(()),
@@ -239,27 +239,6 @@ fn drain(stream: &mut TcpStream, within: Duration) {
     let _ = stream.set_read_timeout(Some(within));
     let mut buf = [0u8; 512];
     while matches!(stream.read(&mut buf), Ok(n) if n > 0) {}
-}
-
-/// The `hang` fault: keep the connection open, never answer, until the client goes away.
-fn hold(stream: &mut TcpStream) {
-    let started = Instant::now();
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
-    let mut buf = [0u8; 512];
-    while started.elapsed() < MAX_HOLD {
-        match stream.read(&mut buf) {
-            Ok(0) => return,
-            Ok(_) => {}
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock
-                        | io::ErrorKind::TimedOut
-                        | io::ErrorKind::Interrupted
-                ) => {}
-            Err(_) => return,
-        }
-    }
 }
 
 #[cfg(test)]

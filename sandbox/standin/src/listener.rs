@@ -2,7 +2,7 @@
 //! file says so (a connect then gets ECONNREFUSED) and reopened when the fault is cleared.
 
 use crate::fault::{Fault, Watch};
-use std::io;
+use std::io::{self, Read};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -120,6 +120,28 @@ where
         });
     if let Err(e) = spawned {
         eprintln!("standin: cannot start a connection thread: {e}");
+    }
+}
+
+/// The `hang` faults: keep the connection open, never answer, until the client goes away or
+/// `max` passes.
+pub fn hold(stream: &mut TcpStream, max: Duration) {
+    let started = Instant::now();
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
+    let mut buf = [0u8; 512];
+    while started.elapsed() < max {
+        match stream.read(&mut buf) {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock
+                        | io::ErrorKind::TimedOut
+                        | io::ErrorKind::Interrupted
+                ) => {}
+            Err(_) => return,
+        }
     }
 }
 

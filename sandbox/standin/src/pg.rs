@@ -11,7 +11,7 @@ use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub const PROTOCOL_V3: i32 = 196_608;
 const SSL_REQUEST: i32 = 80_877_103;
@@ -149,7 +149,7 @@ fn handle(mut stream: TcpStream, fault_path: &Path) -> io::Result<()> {
         match code {
             SSL_REQUEST | GSSENC_REQUEST => {
                 if fault::current::<PgFault>(fault_path) == PgFault::Hang {
-                    hold(&mut stream);
+                    listener::hold(&mut stream, Duration::from_secs(3600));
                     return Ok(());
                 }
                 stream.write_all(b"N")?;
@@ -198,7 +198,7 @@ fn handle(mut stream: TcpStream, fault_path: &Path) -> io::Result<()> {
             Ok(())
         }
         PgFault::Hang => {
-            hold(&mut stream);
+            listener::hold(&mut stream, Duration::from_secs(3600));
             Ok(())
         }
         // Only reachable for a connection accepted just before the listener closed.
@@ -232,26 +232,6 @@ fn serve_session(stream: &mut TcpStream) -> io::Result<()> {
                 stream.write_all(&out)?;
             }
             _ => {}
-        }
-    }
-}
-
-fn hold(stream: &mut TcpStream) {
-    let started = Instant::now();
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(1)));
-    let mut buf = [0u8; 512];
-    while started.elapsed() < Duration::from_secs(3600) {
-        match stream.read(&mut buf) {
-            Ok(0) => return,
-            Ok(_) => {}
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::WouldBlock
-                        | io::ErrorKind::TimedOut
-                        | io::ErrorKind::Interrupted
-                ) => {}
-            Err(_) => return,
         }
     }
 }

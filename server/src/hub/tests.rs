@@ -112,3 +112,23 @@ fn a_new_board_is_unknown_not_up() {
         .iter()
         .all(|c| c.status == Status::Unknown));
 }
+
+#[tokio::test]
+async fn secrets_in_details_are_masked_before_they_are_sent() {
+    let cat = catalog();
+    let hub = Hub::new("t".into(), &cat, 10_000, Arc::new(ManualClock::at(1)));
+    let (_, mut rx) = hub.subscribe();
+    let mut out = outcome(&cat, &[]);
+    out.findings[1] = Finding::new(
+        Status::Down,
+        "curl exit 3: bad URL https://admin:hunter2@x/",
+    );
+    hub.apply(&cat, out);
+    let frame = rx.recv().await.unwrap();
+    assert!(!frame.as_str().contains("hunter2"), "{}", frame.as_str());
+    assert!(hub
+        .snapshot()
+        .checks
+        .iter()
+        .all(|c| !c.detail.contains("hunter2")));
+}

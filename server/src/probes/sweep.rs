@@ -145,6 +145,7 @@ fn from_error(e: &RemoteError) -> Finding {
             Status::Unknown,
             format!("`{p}` is not installed on the host"),
         ),
+        RemoteError::Exited { .. } => Finding::new(Status::Unknown, format!("podman ps {e}")),
         other => Finding::new(Status::Unknown, format!("not checked: {other}")),
     }
 }

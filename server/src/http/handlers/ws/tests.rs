@@ -32,12 +32,32 @@ impl Client {
         }
     }
 
+    /// The next frame that is not sweep bookkeeping (the sweep loop runs in these tests too).
+    async fn next_reply(&mut self) -> ServerMsg {
+        loop {
+            match self.next().await {
+                ServerMsg::Sweeping { .. } | ServerMsg::Changes { .. } => continue,
+                other => return other,
+            }
+        }
+    }
+
     async fn send(&mut self, text: &str) {
         self.to_server
             .send(Ok(Message::Text(text.into())))
             .await
             .unwrap();
     }
+}
+
+/// A hub whose clock stands still at `ms`.
+fn hub_at(cat: &crate::probes::Catalog, ms: i64) -> Arc<Hub> {
+    Arc::new(Hub::new(
+        "t".into(),
+        cat,
+        10_000,
+        Arc::new(ManualClock::at(ms)),
+    ))
 }
 
 fn start(hub: Arc<Hub>, heartbeat: Duration) -> Client {
@@ -69,12 +89,7 @@ fn start(hub: Arc<Hub>, heartbeat: Duration) -> Client {
 #[tokio::test]
 async fn snapshot_first_then_changes() {
     let cat = catalog();
-    let hub = Arc::new(Hub::new(
-        "t".into(),
-        &cat,
-        10_000,
-        Arc::new(ManualClock::at(1)),
-    ));
+    let hub = hub_at(&cat, 1);
     let mut client = start(hub.clone(), Duration::from_secs(3600));
     // The sweep loop's first tick fires at once; drain until we see the snapshot first of all.
     match client.next().await {
@@ -97,49 +112,27 @@ async fn snapshot_first_then_changes() {
 #[tokio::test]
 async fn malformed_message_gets_an_error_and_the_socket_stays_up() {
     let cat = catalog();
-    let hub = Arc::new(Hub::new(
-        "t".into(),
-        &cat,
-        10_000,
-        Arc::new(ManualClock::at(1)),
-    ));
+    let hub = hub_at(&cat, 1);
     let mut client = start(hub, Duration::from_secs(3600));
     assert!(matches!(client.next().await, ServerMsg::Snapshot { .. }));
     client.send("{\"type\":\"drop_database\"}").await;
-    loop {
-        match client.next().await {
-            ServerMsg::Error { message } => {
-                assert!(message.contains("sweep_now"), "{message}");
-                break;
-            }
-            ServerMsg::Sweeping { .. } | ServerMsg::Changes { .. } => continue,
-            other => panic!("unexpected {other:?}"),
-        }
+    match client.next_reply().await {
+        ServerMsg::Error { message } => assert!(message.contains("sweep_now"), "{message}"),
+        other => panic!("expected an error, got {other:?}"),
     }
     client
         .send(&serde_json::to_string(&ClientMsg::Ping).unwrap())
         .await;
-    loop {
-        match client.next().await {
-            ServerMsg::Heartbeat { server_now_ms } => {
-                assert_eq!(server_now_ms, 1);
-                break;
-            }
-            ServerMsg::Sweeping { .. } | ServerMsg::Changes { .. } => continue,
-            other => panic!("unexpected {other:?}"),
-        }
+    match client.next_reply().await {
+        ServerMsg::Heartbeat { server_now_ms } => assert_eq!(server_now_ms, 1),
+        other => panic!("expected a heartbeat, got {other:?}"),
     }
 }
 
 #[tokio::test]
 async fn heartbeats_arrive_unasked() {
     let cat = catalog();
-    let hub = Arc::new(Hub::new(
-        "t".into(),
-        &cat,
-        10_000,
-        Arc::new(ManualClock::at(7)),
-    ));
+    let hub = hub_at(&cat, 7);
     let mut client = start(hub, Duration::from_millis(50));
     loop {
         if let ServerMsg::Heartbeat { server_now_ms } = client.next().await {
