@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-export const root = process.env.AEGIS_ROOT || path.resolve(here, '..', '..');
+export const root = process.env.E2E_ROOT || path.resolve(here, '..', '..');
 const sandboxDir = process.env.AEGIS_SANDBOX_DIR || path.join(root, '.sandbox');
 
 function freePort() {

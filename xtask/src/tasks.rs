@@ -73,7 +73,7 @@ pub fn test(root: &Path, args: &[String]) -> Result<()> {
         && Command::new("npx")
             .current_dir(root.join("end2end"))
             .args(["playwright", "test"])
-            .env("AEGIS_ROOT", root)
+            .env("E2E_ROOT", root)
             .status()?
             .success();
     if !e2e_ok {
