@@ -62,12 +62,17 @@ impl BoardState {
         sweep_seq: u64,
         swept_at_ms: i64,
     ) {
+        // Every check ran in this sweep: the ones not listed are unchanged and as fresh as the sweep.
+        for slot in self.checks.iter_mut() {
+            slot.checked_at_ms = slot.checked_at_ms.max(swept_at_ms);
+        }
         for check in changed {
             match self.checks.iter_mut().find(|c| c.id == check.id) {
                 Some(slot) => *slot = check,
                 None => self.checks.push(check),
             }
         }
+        self.sweeping = false;
         sort_checks(&mut self.checks);
         self.host = Some(host);
         self.sweep_seq = sweep_seq;
@@ -267,6 +272,30 @@ pub(crate) mod tests {
         assert_eq!(board.checks.len(), 3);
         assert_eq!(board.sweep_seq, 2);
         assert_eq!(board.swept_at_ms, 9_000);
+    }
+
+    #[test]
+    fn unlisted_checks_count_as_checked_by_the_sweep_and_the_sweep_is_over() {
+        let mut board = BoardState::default();
+        board.apply(ServerMsg::Snapshot {
+            snapshot: snapshot(1, vec![check("a", Scope::Ciam, Status::Up)]),
+        });
+        board.apply(ServerMsg::Sweeping { sweeping: true });
+        board.apply(ServerMsg::Changes {
+            changed: vec![],
+            host: host(),
+            sweep_seq: 2,
+            swept_at_ms: 9_000,
+        });
+        assert_eq!(
+            board.checks[0].checked_at_ms, 9_000,
+            "age restarts with every sweep"
+        );
+        assert_eq!(
+            board.checks[0].since_ms, 500,
+            "but the state's age does not"
+        );
+        assert!(!board.sweeping);
     }
 
     #[test]

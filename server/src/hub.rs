@@ -89,12 +89,13 @@ impl Hub {
 
     /// Folds a sweep's outcome into the board; returns the checks whose status or detail changed.
     ///
-    /// Every check ran in the sweep, so the unchanged ones count as checked at `swept_at_ms`: the
-    /// `changes` message carries only what differs, and clients re-stamp the rest.
+    /// The `changes` message carries every check whose status, detail or latency differs. Every
+    /// check ran in the sweep, so clients count the ones not in it as checked at `swept_at_ms`.
     pub fn apply(&self, catalog: &Catalog, outcome: Outcome) -> Vec<CheckResult> {
         let now = self.clock.now_ms();
         let mut board = self.write();
         let mut changed = Vec::new();
+        let mut sent = Vec::new();
         for (spec, mut finding) in catalog.checks.iter().zip(outcome.findings) {
             // Details can quote what the host printed: secrets are masked before anyone sees them.
             finding.detail = mask_secrets(&finding.detail);
@@ -104,11 +105,15 @@ impl Hub {
             };
             let status_changed = slot.status != finding.status;
             let is_change = status_changed || slot.detail != finding.detail;
+            let is_news = is_change || slot.latency_ms != latency_ms;
             slot.since_ms = if status_changed { now } else { slot.since_ms };
             slot.status = finding.status;
             slot.detail = finding.detail;
             slot.latency_ms = latency_ms;
             slot.checked_at_ms = now;
+            if is_news {
+                sent.push(slot.clone());
+            }
             if is_change {
                 changed.push(slot.clone());
             }
@@ -122,11 +127,12 @@ impl Hub {
         board.swept_at_ms = now;
         board.sweeping = false;
         self.publish(&ServerMsg::Changes {
-            changed: changed.clone(),
+            changed: sent,
             host: board.host.clone(),
             sweep_seq: board.sweep_seq,
             swept_at_ms: now,
         });
+        self.publish(&ServerMsg::Sweeping { sweeping: false });
         changed
     }
 

@@ -10,7 +10,9 @@ use crate::{CheckResult, HealthSnapshot, HostState};
 pub enum ServerMsg {
     /// The whole board: first message after connecting, and after a client falls behind.
     Snapshot { snapshot: HealthSnapshot },
-    /// Checks whose status or detail changed in a sweep, plus the sweep's bookkeeping.
+    /// A sweep finished: the checks whose status, detail or latency changed, and the sweep's
+    /// bookkeeping. Every check ran in the sweep, so a check not listed here is unchanged and was
+    /// checked at `swept_at_ms`.
     Changes {
         changed: Vec<CheckResult>,
         host: HostState,

@@ -89,7 +89,12 @@ async fn apply_reports_only_changes_and_tracks_since() {
     // Subscribers saw three `changes` frames, the last carrying only the one check.
     let mut last = None;
     while let Ok(frame) = rx.try_recv() {
-        last = Some(serde_json::from_str::<ServerMsg>(frame.as_str()).unwrap());
+        match serde_json::from_str::<ServerMsg>(frame.as_str()).unwrap() {
+            ServerMsg::Sweeping { sweeping } => {
+                assert!(!sweeping, "every sweep ends with sweeping: false")
+            }
+            msg => last = Some(msg),
+        }
     }
     match last {
         Some(ServerMsg::Changes {
