@@ -11,6 +11,7 @@ pub mod probes;
 pub mod remote;
 pub mod shutdown;
 pub mod state;
+pub mod store;
 pub mod sweeper;
 
 use std::future::Future;

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 use server::config::Settings;
 
+mod user_cli;
+
 #[derive(Parser)]
 #[command(
     name = "aegis",
@@ -29,6 +31,13 @@ enum Command {
         #[arg(long, short, env = "AEGIS_CONFIG")]
         config: Option<PathBuf>,
     },
+    /// Manage the console's accounts (kept in the data directory's database).
+    User {
+        #[arg(long, short, env = "AEGIS_CONFIG", global = true)]
+        config: Option<PathBuf>,
+        #[command(subcommand)]
+        action: user_cli::UserCommand,
+    },
 }
 
 #[tokio::main]
@@ -43,6 +52,10 @@ async fn main() {
     let code = match cli.command {
         Command::Serve { config } => serve(config).await,
         Command::CheckConfig { config } => check_config(config),
+        Command::User { config, action } => match load(config) {
+            Some(settings) => user_cli::run(&settings, action).await,
+            None => 2,
+        },
     };
     std::process::exit(code);
 }
@@ -95,6 +108,7 @@ async fn serve(config: Option<PathBuf>) -> i32 {
             return 1;
         }
     };
+    user_cli::first_start_hint(&settings).await;
     let addr = listener
         .local_addr()
         .map(|a| a.to_string())

@@ -16,3 +16,6 @@ pub const WS_PATH: &str = "/ws";
 pub const HEALTH_PATH: &str = "/api/health";
 /// Path that asks the gateway for an immediate sweep (POST).
 pub const SWEEP_PATH: &str = "/api/sweep";
+
+mod account;
+pub use account::{Role, UserInfo};

@@ -1,0 +1,117 @@
+//! The `aegis` binary's account commands, as an operator runs them.
+
+#![allow(clippy::unwrap_used)] // a test may panic: that is how it fails
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn aegis(data: &std::path::Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aegis"))
+        .args(args)
+        .env("AEGIS_SSH_HOST", "prod.example")
+        .env("AEGIS_DATA_DIR", data)
+        .env_remove("AEGIS_CONFIG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+#[test]
+fn accounts_are_created_listed_and_disabled_without_showing_hashes() {
+    let data = tempfile::tempdir().unwrap();
+    let out = aegis(
+        data.path(),
+        &["user", "add", "ada", "--role", "commander"],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let generated = text(&out)
+        .lines()
+        .find_map(|l| l.strip_prefix("password: ").map(str::to_string))
+        .unwrap();
+    assert_eq!(generated.len(), 20);
+
+    let out = aegis(
+        data.path(),
+        &[
+            "user",
+            "add",
+            "bob",
+            "--role",
+            "stakeholder",
+            "--password-stdin",
+        ],
+        Some("a long enough secret\n"),
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        !text(&out).contains("a long enough secret"),
+        "a typed password is never echoed"
+    );
+
+    let out = aegis(
+        data.path(),
+        &["user", "add", "BOB", "--role", "responder"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("already exists"), "{}", text(&out));
+
+    let out = aegis(
+        data.path(),
+        &[
+            "user",
+            "add",
+            "cy",
+            "--role",
+            "responder",
+            "--password-stdin",
+        ],
+        Some("short\n"),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out).contains("at least 12"), "{}", text(&out));
+
+    assert!(aegis(data.path(), &["user", "disable", "bob"], None)
+        .status
+        .success());
+    let list = text(&aegis(data.path(), &["user", "list"], None));
+    assert!(list.contains("ada") && list.contains("commander"), "{list}");
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("bob") && l.contains("disabled")),
+        "{list}"
+    );
+    assert!(!list.contains("argon2"), "{list}");
+
+    let out = aegis(
+        data.path(),
+        &["user", "set-role", "nobody", "responder"],
+        None,
+    );
+    assert!(
+        text(&out).contains("no user named `nobody`"),
+        "{}",
+        text(&out)
+    );
+}
