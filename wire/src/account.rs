@@ -1,4 +1,4 @@
-//! Accounts as the SPA sees them.
+//! Accounts, sessions and share links as the SPA sees them.
 
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +31,11 @@ impl Role {
             .into_iter()
             .find(|r| r.as_str().eq_ignore_ascii_case(s.trim()))
     }
+
+    /// True when this role includes everything `needed` may do.
+    pub fn at_least(self, needed: Role) -> bool {
+        self >= needed
+    }
 }
 
 /// One account, without anything secret.
@@ -41,4 +46,80 @@ pub struct UserInfo {
     pub role: Role,
     pub disabled: bool,
     pub created_at_ms: i64,
+}
+
+/// `POST /api/login`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub name: String,
+    pub password: String,
+}
+
+/// `GET /api/me`, and the answer to a login or to opening a share link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    /// The account name, or the share link's label for a share-link viewer.
+    pub name: String,
+    pub role: Role,
+    /// Send as the `x-csrf-token` header on every state-changing request.
+    pub csrf_token: String,
+    /// True when this session came from a share link, not an account.
+    pub share: bool,
+}
+
+/// `POST /api/users` (commander).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewUser {
+    pub name: String,
+    pub role: Role,
+    pub password: String,
+}
+
+/// `PATCH /api/users/{name}` (commander): each field that is present is changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserPatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disabled: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+}
+
+/// A read-only share link, as listed to commanders (the token itself is shown only once).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareLinkInfo {
+    pub id: i64,
+    pub label: String,
+    pub created_by: String,
+    pub created_at_ms: i64,
+    pub expires_at_ms: i64,
+    pub revoked: bool,
+}
+
+/// `POST /api/share-links` (commander).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewShareLink {
+    /// Who it is for, e.g. "Support leads".
+    pub label: String,
+    /// Hours until it stops working (1 to 720).
+    pub expires_in_hours: u32,
+}
+
+/// The answer to creating a share link: the only time the token is shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedShareLink {
+    pub link: ShareLinkInfo,
+    /// Path to hand out, e.g. `/share/3q2-...`; prefix it with the console's public URL.
+    pub path: String,
+}
+
+/// The body of every error answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    /// Stable code: `unauthenticated`, `forbidden`, `csrf`, `login_failed`, `rate_limited`,
+    /// `bad_request`, `not_found`, `conflict`, `gone`, `internal`.
+    pub error: String,
+    /// What happened and what the user can do, in one sentence.
+    pub message: String,
 }

@@ -18,4 +18,10 @@ pub const HEALTH_PATH: &str = "/api/health";
 pub const SWEEP_PATH: &str = "/api/sweep";
 
 mod account;
-pub use account::{Role, UserInfo};
+pub use account::{
+    ApiError, CreatedShareLink, LoginRequest, Me, NewShareLink, NewUser, Role, ShareLinkInfo,
+    UserInfo, UserPatch,
+};
+
+/// Header that carries the session's CSRF token on state-changing requests.
+pub const CSRF_HEADER: &str = "x-csrf-token";
