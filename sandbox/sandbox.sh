@@ -276,7 +276,11 @@ ensure_user() {
         log "created user $SSH_USER"
     fi
     entry=$(getent passwd "$SSH_USER")
-    [[ $(cut -d: -f6 <<<"$entry") == "$home" ]] || usermod -d "$home" "$SSH_USER"
+    if [[ $(cut -d: -f6 <<<"$entry") != "$home" ]]; then
+        # A sandbox from another checkout may still have sessions open as this dedicated user.
+        pkill -KILL -u "$SSH_USER" 2>/dev/null || true
+        usermod -d "$home" "$SSH_USER"
+    fi
     [[ $(cut -d: -f7 <<<"$entry") == /bin/bash ]] || usermod -s /bin/bash "$SSH_USER"
     # useradd leaves the account locked ('!'), and sshd refuses locked accounts even for keys.
     [[ $(getent shadow "$SSH_USER" | cut -d: -f2) == '*' ]] || usermod -p '*' "$SSH_USER"
@@ -746,6 +750,10 @@ write_aegis_toml() {
         echo
         echo "[sweep]"
         echo "interval_secs = 10"
+        echo
+        echo "# The sandbox console is served over plain HTTP on loopback: a Secure cookie would never be sent."
+        echo "[auth]"
+        echo "secure_cookies = false"
         echo
         echo "[ssh]"
         echo "host = \"127.0.0.1\""

@@ -1,13 +1,18 @@
 // The health board in a phone-sized Chromium, against the real gateway and the sandbox host.
 import { test, expect } from '@playwright/test';
 import path from 'node:path';
-import { sandbox, startGateway, root } from './gateway.mjs';
+import { sandbox, startGateway, signIn, root } from './gateway.mjs';
 
 let gw;
 
 test.beforeAll(async () => {
   sandbox('reset');
   gw = await startGateway();
+});
+
+// The board is the responder's: every test here starts signed in as one.
+test.beforeEach(async ({ page }) => {
+  await signIn(page, gw, 'responder');
 });
 
 test.afterAll(async () => {
@@ -68,12 +73,11 @@ test('losing the gateway marks the board stale and it recovers on reconnect', as
   await page.goto(gw.url + '/');
   await expect(page.getByTestId('conn')).toHaveAttribute('data-state', 'live');
   await expect(page.getByTestId('check-host.ssh')).toHaveAttribute('data-status', 'up');
-  const url = gw.url;
   await gw.stop();
   await expect(page.getByTestId('board')).toHaveAttribute('data-stale', 'true');
   await expect(page.getByTestId('conn')).toHaveAttribute('data-state', 'reconnecting');
   // Restart on the same port: the page reconnects to its own origin.
-  gw = await startGateway(Number(new URL(url).port));
+  gw = await startGateway(gw.port, gw.data);
   await expect(page.getByTestId('conn')).toHaveAttribute('data-state', 'live', { timeout: 45_000 });
   await expect(page.getByTestId('board')).toHaveAttribute('data-stale', 'false');
 });

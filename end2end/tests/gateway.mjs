@@ -27,17 +27,51 @@ export function sandbox(...args) {
   execFileSync('bash', [path.join(root, 'sandbox', 'sandbox.sh'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-/**
- * Starts `aegis serve` with a 2 s sweep interval; resolves once it answers /api/ping. `port` pins
- * the port, so that a restarted gateway keeps the page's origin.
- */
-export async function startGateway(port) {
-  const config = path.join(sandboxDir, 'aegis.toml');
-  if (!existsSync(config)) throw new Error(`the sandbox is not up (${config} missing): run cargo xtask sandbox up`);
+/** The accounts every gateway started here has, one per role. */
+export const PASSWORD = 'end-to-end test password';
+export const ROLES = ['commander', 'responder', 'stakeholder'];
+
+function aegisBin() {
   const bin = path.join(root, 'target', 'debug', 'aegis');
   if (!existsSync(bin)) throw new Error(`${bin} missing: cargo build -p server`);
+  return bin;
+}
+
+/** Creates the per-role accounts in `data` with the `aegis user add` CLI, as an operator would. */
+function createAccounts(config, data) {
+  for (const role of ROLES) {
+    execFileSync(aegisBin(), ['user', 'add', role, '--role', role, '--password-stdin', '--config', config], {
+      env: { ...process.env, AEGIS_DATA_DIR: data },
+      input: PASSWORD + '\n',
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+  }
+}
+
+/** Signs `page`'s browser context in as `role` through the API (the cookie lands in the context). */
+export async function signIn(page, gw, role) {
+  const resp = await page.request.post(`${gw.url}/api/login`, {
+    data: { name: role, password: PASSWORD },
+    headers: { origin: gw.url },
+  });
+  if (resp.status() !== 200) throw new Error(`login as ${role}: ${resp.status()} ${await resp.text()}`);
+  return resp.json();
+}
+
+/**
+ * Starts `aegis serve` with a 2 s sweep interval; resolves once it answers /api/ping. `port` and
+ * `data` pin the port and the data directory, so that a restarted gateway keeps the page's origin
+ * and its sessions.
+ */
+export async function startGateway(port, data) {
+  const config = path.join(sandboxDir, 'aegis.toml');
+  if (!existsSync(config)) throw new Error(`the sandbox is not up (${config} missing): run cargo xtask sandbox up`);
+  const bin = aegisBin();
   port = port || await freePort();
-  const data = mkdtempSync(path.join(tmpdir(), 'aegis-e2e-'));
+  if (!data) {
+    data = mkdtempSync(path.join(tmpdir(), 'aegis-e2e-'));
+    createAccounts(config, data);
+  }
   const child = spawn(bin, ['serve', '--config', config], {
     env: {
       ...process.env,
@@ -62,6 +96,8 @@ export async function startGateway(port) {
   }
   return {
     url,
+    port,
+    data,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));

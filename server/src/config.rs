@@ -42,6 +42,10 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// The built SPA (`cargo xtask build-web` writes it).
     pub site_dir: PathBuf,
+    /// The console's address as browsers reach it (`https://aegis.example`): websocket handshakes
+    /// and logins must come from this origin. Defaults to `http://<listen>`.
+    pub public_url: Option<String>,
+    pub auth: AuthSettings,
     pub sweep: SweepSettings,
     pub ssh: SshSettings,
     pub host: HostSettings,
@@ -50,6 +54,33 @@ pub struct Settings {
     pub database: Option<DatabaseSettings>,
     #[serde(rename = "edge")]
     pub edges: Vec<EdgeSettings>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthSettings {
+    /// Mark the session cookie `Secure` (sent over HTTPS only). On except for a loopback demo.
+    pub secure_cookies: bool,
+    /// A session unused this long ends.
+    pub idle_timeout_secs: u64,
+    /// A session ends this long after sign-in, however busy.
+    pub absolute_timeout_secs: u64,
+    /// Login attempts per minute for one account name.
+    pub attempts_per_account_per_minute: u32,
+    /// Login attempts per minute from one source address.
+    pub attempts_per_address_per_minute: u32,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        AuthSettings {
+            secure_cookies: true,
+            idle_timeout_secs: 8 * 3600,
+            absolute_timeout_secs: 24 * 3600,
+            attempts_per_account_per_minute: 5,
+            attempts_per_address_per_minute: 20,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -124,6 +155,8 @@ impl Default for Settings {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir: PathBuf::from(".data"),
             site_dir: PathBuf::from("target/site"),
+            public_url: None,
+            auth: AuthSettings::default(),
             sweep: SweepSettings::default(),
             ssh: SshSettings::default(),
             host: HostSettings::default(),
@@ -247,6 +280,33 @@ impl Settings {
         if self.ssh.user.trim().is_empty() {
             return Err(bad("ssh.user", "must not be empty"));
         }
+        if let Some(url) = &self.public_url {
+            let parsed = crate::probes::HttpUrl::parse(url).map_err(|m| bad("public_url", &m))?;
+            if parsed.as_str().trim_end_matches('/') != self.public_origin()
+                || parsed.host().is_empty()
+            {
+                return Err(bad(
+                    "public_url",
+                    "must be an origin only: scheme, host and port, no path",
+                ));
+            }
+        }
+        if self.auth.idle_timeout_secs == 0
+            || self.auth.absolute_timeout_secs < self.auth.idle_timeout_secs
+        {
+            return Err(bad(
+                "auth.absolute_timeout_secs",
+                "timeouts must be at least 1 s, and the absolute one at least the idle one",
+            ));
+        }
+        if self.auth.attempts_per_account_per_minute == 0
+            || self.auth.attempts_per_address_per_minute == 0
+        {
+            return Err(bad(
+                "auth.attempts_per_account_per_minute",
+                "login rate limits must be at least 1",
+            ));
+        }
         if self.sweep.interval_secs == 0 {
             return Err(bad("sweep.interval_secs", "must be at least 1"));
         }
@@ -323,6 +383,30 @@ impl Settings {
         for c in all {
             if !out.contains(&c) {
                 out.push(c);
+            }
+        }
+        out
+    }
+
+    /// The console's origin as browsers see it, without a trailing slash.
+    pub fn public_origin(&self) -> String {
+        match &self.public_url {
+            Some(u) => u.trim_end_matches('/').to_string(),
+            None => format!("http://{}", self.listen),
+        }
+    }
+
+    /// Origins a browser may use for this console: the public one, and for a loopback console the
+    /// same port under `localhost` and `127.0.0.1` alike.
+    pub fn allowed_origins(&self) -> Vec<String> {
+        let origin = self.public_origin();
+        let mut out = vec![origin.clone()];
+        for (a, b) in [
+            ("://127.0.0.1:", "://localhost:"),
+            ("://localhost:", "://127.0.0.1:"),
+        ] {
+            if origin.contains(a) {
+                out.push(origin.replace(a, b));
             }
         }
         out

@@ -4,7 +4,6 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Serialize;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -12,15 +11,23 @@ pub enum AppError {
     BadRequest(String),
     #[error("not found: {0}")]
     NotFound(String),
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    #[error("missing or wrong CSRF token")]
+    Csrf,
+    #[error("login failed")]
+    LoginFailed,
+    #[error("rate limited for {0} s")]
+    RateLimited(u64),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("gone: {0}")]
+    Gone(String),
     /// Something failed inside the gateway; the message is logged, not sent.
     #[error("internal error: {0}")]
     Internal(#[from] anyhow::Error),
-}
-
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    error: &'a str,
-    message: String,
 }
 
 impl IntoResponse for AppError {
@@ -32,6 +39,31 @@ impl IntoResponse for AppError {
                 "not_found",
                 format!("{what} does not exist"),
             ),
+            AppError::Unauthenticated => (
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "you are not signed in, or your session ended; sign in again".to_string(),
+            ),
+            AppError::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m.clone()),
+            AppError::Csrf => (
+                StatusCode::FORBIDDEN,
+                "csrf",
+                "this request lacks the session's CSRF token; reload the console and try again"
+                    .to_string(),
+            ),
+            // One message whether or not the account exists.
+            AppError::LoginFailed => (
+                StatusCode::UNAUTHORIZED,
+                "login_failed",
+                "wrong name or password".to_string(),
+            ),
+            AppError::RateLimited(secs) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!("too many sign-in attempts; try again in {secs} s"),
+            ),
+            AppError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m.clone()),
+            AppError::Gone(m) => (StatusCode::GONE, "gone", m.clone()),
             AppError::Internal(e) => {
                 tracing::error!(error = ?e, "request failed");
                 (
@@ -41,13 +73,20 @@ impl IntoResponse for AppError {
                 )
             }
         };
-        (
+        let mut resp = (
             status,
-            Json(ErrorBody {
-                error: code,
+            Json(wire::ApiError {
+                error: code.to_string(),
                 message,
             }),
         )
-            .into_response()
+            .into_response();
+        if let AppError::RateLimited(secs) = self {
+            if let Ok(v) = axum::http::HeaderValue::from_str(&secs.to_string()) {
+                resp.headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, v);
+            }
+        }
+        resp
     }
 }

@@ -1,30 +1,124 @@
 //! The route table, in one place, and the layers around it.
+//!
+//! Every route is declared in [`ROUTES`] with its access rule; the router is built from that
+//! table, and adding a route without a rule stops the gateway at start-up. The rule is enforced by
+//! one middleware per route ([`crate::auth::access::enforce`]).
 
 mod handlers;
 mod headers;
 mod site;
 
-use axum::routing::{get, post};
+use axum::handler::Handler;
+use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::Router;
 
+use crate::auth::access::{enforce, Access, Rule};
 use crate::state::AppState;
 
-pub use handlers::ws::serve_socket;
+pub use handlers::ws::{serve_socket, Viewer};
+
+/// One API route and who may call it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RouteSpec {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub rule: Rule,
+}
+
+const fn r(method: &'static str, path: &'static str, access: Access) -> RouteSpec {
+    // Every state-changing route needs the CSRF token except the two that create a session.
+    RouteSpec {
+        method,
+        path,
+        rule: Rule { access, csrf: true },
+    }
+}
+
+const fn no_csrf(method: &'static str, path: &'static str, access: Access) -> RouteSpec {
+    RouteSpec {
+        method,
+        path,
+        rule: Rule {
+            access,
+            csrf: false,
+        },
+    }
+}
+
+/// Every route the gateway answers besides the SPA's files.
+pub const ROUTES: &[RouteSpec] = &[
+    r("GET", "/api/ping", Access::Public),
+    no_csrf("POST", "/api/login", Access::Public),
+    no_csrf("POST", "/api/share/{token}", Access::Public),
+    r("POST", "/api/logout", Access::Viewer),
+    r("GET", "/api/me", Access::Viewer),
+    r("GET", wire::HEALTH_PATH, Access::Viewer),
+    r("POST", wire::SWEEP_PATH, Access::Responder),
+    r("GET", wire::WS_PATH, Access::Viewer),
+    r("GET", "/api/users", Access::Commander),
+    r("POST", "/api/users", Access::Commander),
+    r("PATCH", "/api/users/{name}", Access::Commander),
+    r("GET", "/api/share-links", Access::Commander),
+    r("POST", "/api/share-links", Access::Commander),
+    r("DELETE", "/api/share-links/{id}", Access::Commander),
+];
+
+struct Table {
+    router: Router<AppState>,
+    state: AppState,
+}
+
+impl Table {
+    /// Adds `handler` at `method path` under the rule the table gives it.
+    fn add<H, T>(mut self, method: &'static str, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let Some(spec) = ROUTES.iter().find(|s| s.method == method && s.path == path) else {
+            panic!("route {method} {path} has no access rule in http::ROUTES");
+        };
+        let filter = match method {
+            "GET" => MethodFilter::GET,
+            "POST" => MethodFilter::POST,
+            "PATCH" => MethodFilter::PATCH,
+            "DELETE" => MethodFilter::DELETE,
+            other => panic!("method {other} is not used by the console"),
+        };
+        let guarded: MethodRouter<AppState> = on(filter, handler).route_layer(
+            axum::middleware::from_fn_with_state((self.state.clone(), spec.rule), enforce),
+        );
+        self.router = self.router.route(path, guarded);
+        self
+    }
+}
 
 /// Every route the gateway answers. The SPA's own routes fall through to `index.html`.
-pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .route(wire::HEALTH_PATH, get(handlers::health::get_health))
-        .route(wire::SWEEP_PATH, post(handlers::health::post_sweep))
-        .route("/api/ping", get(handlers::health::ping))
-        .route(
-            "/api/{*rest}",
-            axum::routing::any(handlers::health::no_such_api),
-        );
-    Router::new()
-        .merge(api)
-        .route(wire::WS_PATH, get(handlers::ws::upgrade))
+pub fn router(state: AppState, auth_layer: crate::auth::sessions::AuthLayer) -> Router {
+    use handlers::{auth, health, share_links, users, ws};
+    let table = Table {
+        router: Router::new(),
+        state: state.clone(),
+    }
+    .add("GET", "/api/ping", health::ping)
+    .add("POST", "/api/login", auth::login)
+    .add("POST", "/api/share/{token}", auth::open_share)
+    .add("POST", "/api/logout", auth::logout)
+    .add("GET", "/api/me", auth::me)
+    .add("GET", wire::HEALTH_PATH, health::get_health)
+    .add("POST", wire::SWEEP_PATH, health::post_sweep)
+    .add("GET", wire::WS_PATH, ws::upgrade)
+    .add("GET", "/api/users", users::list)
+    .add("POST", "/api/users", users::create)
+    .add("PATCH", "/api/users/{name}", users::update)
+    .add("GET", "/api/share-links", share_links::list)
+    .add("POST", "/api/share-links", share_links::create)
+    .add("DELETE", "/api/share-links/{id}", share_links::revoke);
+    table
+        .router
+        .route("/api/{*rest}", axum::routing::any(health::no_such_api))
         .fallback_service(site::service(&state.settings.site_dir))
+        .layer(auth_layer)
         .layer(axum::middleware::from_fn(headers::security_and_cache))
         .with_state(state)
 }

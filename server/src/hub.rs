@@ -9,6 +9,10 @@ use axum::extract::ws::Utf8Bytes;
 use tokio::sync::broadcast;
 use wire::{CheckResult, HealthSnapshot, HostState, ServerMsg, Status};
 
+pub mod projection;
+
+pub use projection::Audience;
+
 use crate::clock::Clock;
 use crate::mask::mask_secrets;
 use crate::probes::{Catalog, Outcome};
@@ -16,10 +20,33 @@ use crate::probes::{Catalog, Outcome};
 /// How many frames a slow socket may fall behind before it is sent a fresh snapshot instead.
 const BACKLOG: usize = 64;
 
+/// One message, serialised once for each audience.
+#[derive(Debug)]
+pub struct Frames {
+    pub full: Utf8Bytes,
+    pub public: Utf8Bytes,
+}
+
+impl Frames {
+    pub fn of(msg: &ServerMsg) -> Arc<Frames> {
+        Arc::new(Frames {
+            full: encode(msg),
+            public: encode(&projection::message(msg, Audience::Public)),
+        })
+    }
+
+    pub fn for_audience(&self, audience: Audience) -> Utf8Bytes {
+        match audience {
+            Audience::Full => self.full.clone(),
+            Audience::Public => self.public.clone(),
+        }
+    }
+}
+
 pub struct Hub {
     clock: Arc<dyn Clock>,
     board: RwLock<HealthSnapshot>,
-    tx: broadcast::Sender<Utf8Bytes>,
+    tx: broadcast::Sender<Arc<Frames>>,
 }
 
 impl Hub {
@@ -70,7 +97,7 @@ impl Hub {
 
     /// The current board and a receiver for everything after it, taken together so nothing is lost
     /// or seen twice between the two.
-    pub fn subscribe(&self) -> (HealthSnapshot, broadcast::Receiver<Utf8Bytes>) {
+    pub fn subscribe(&self) -> (HealthSnapshot, broadcast::Receiver<Arc<Frames>>) {
         let board = self.read();
         (board.clone(), self.tx.subscribe())
     }
@@ -145,7 +172,17 @@ impl Hub {
 
     fn publish(&self, msg: &ServerMsg) {
         // No receivers is fine: nobody is looking at the board.
-        let _ = self.tx.send(encode(msg));
+        if self.tx.receiver_count() > 0 {
+            let _ = self.tx.send(Frames::of(msg));
+        }
+    }
+
+    /// The board as `audience` may see it.
+    pub fn snapshot_for(&self, audience: Audience) -> HealthSnapshot {
+        match audience {
+            Audience::Full => self.snapshot(),
+            Audience::Public => projection::snapshot(&self.read()),
+        }
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, HealthSnapshot> {

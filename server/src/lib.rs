@@ -1,6 +1,7 @@
 //! Aegis gateway: the only holder of the production host's SSH credentials. It runs the playbook's
 //! probes over one multiplexed SSH connection and streams the board to every browser.
 
+pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod error;
@@ -20,6 +21,8 @@ use std::time::Duration;
 
 use tokio::net::TcpListener;
 
+use crate::auth::limiter::LoginLimiter;
+use crate::auth::Backend;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::hub::Hub;
@@ -27,6 +30,7 @@ use crate::probes::Catalog;
 use crate::remote::{RemoteHost, SshHost};
 use crate::shutdown::CancelToken;
 use crate::state::AppState;
+use crate::store::Store;
 
 /// How often each socket gets a heartbeat.
 pub const HEARTBEAT: Duration = Duration::from_secs(5);
@@ -35,22 +39,23 @@ pub const HEARTBEAT: Duration = Duration::from_secs(5);
 pub struct Gateway {
     pub state: AppState,
     pub stop: CancelToken,
+    auth_layer: auth::sessions::AuthLayer,
 }
 
 impl Gateway {
     /// Builds the gateway with the real SSH host and clock.
-    pub fn new(settings: Settings) -> anyhow::Result<Gateway> {
+    pub async fn new(settings: Settings) -> anyhow::Result<Gateway> {
         let control_dir = settings.data_dir.join("ssh");
         let host = SshHost::new(
             settings.ssh.clone(),
             control_dir,
             settings.sweep.max_concurrent,
         );
-        Self::with_parts(settings, Arc::new(host), Arc::new(SystemClock))
+        Self::with_parts(settings, Arc::new(host), Arc::new(SystemClock)).await
     }
 
-    /// Builds the gateway around any host and clock, and starts the sweep loop.
-    pub fn with_parts(
+    /// Builds the gateway around any host and clock, opens the database and starts the sweep loop.
+    pub async fn with_parts(
         settings: Settings,
         host: Arc<dyn RemoteHost>,
         clock: Arc<dyn Clock>,
@@ -61,6 +66,7 @@ impl Gateway {
                 settings.data_dir.display()
             )
         })?;
+        let store = Store::open(&settings.data_dir).await?;
         let catalog = Arc::new(Catalog::from_settings(&settings)?);
         let interval = settings.sweep.interval();
         let hub = Arc::new(Hub::new(
@@ -70,14 +76,26 @@ impl Gateway {
             clock,
         ));
         let stop = CancelToken::default();
+        let auth_layer = auth::sessions::layer(&store, &settings.auth, stop.clone()).await?;
         let sweep = sweeper::spawn(catalog, host, hub.clone(), interval, stop.clone());
+        let limiter = LoginLimiter::new(
+            settings.auth.attempts_per_account_per_minute,
+            settings.auth.attempts_per_address_per_minute,
+        );
         let state = AppState {
             settings: Arc::new(settings),
             hub,
             sweep,
+            backend: Backend::new(store.clone()),
+            store,
+            limiter,
             heartbeat: HEARTBEAT,
         };
-        Ok(Gateway { state, stop })
+        Ok(Gateway {
+            state,
+            stop,
+            auth_layer,
+        })
     }
 }
 
@@ -87,7 +105,7 @@ pub async fn launch_with_tcp_listener(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let gateway = Gateway::new(settings)?;
+    let gateway = Gateway::new(settings).await?;
     serve(gateway, listener, shutdown).await
 }
 
@@ -97,14 +115,17 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let app = http::router(gateway.state.clone());
+    let app = http::router(gateway.state.clone(), gateway.auth_layer.clone());
     let stop = gateway.stop.clone();
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            stop.cancel();
-        })
-        .await;
+    let result = axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        stop.cancel();
+    })
+    .await;
     gateway.stop.cancel();
     result.map_err(Into::into)
 }

@@ -1,10 +1,13 @@
-//! What every handler can reach. Cheap to clone: everything is behind an `Arc`.
+//! What every handler can reach. Cheap to clone: everything is behind an `Arc` or a pool.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::auth::limiter::LoginLimiter;
+use crate::auth::Backend;
 use crate::config::Settings;
 use crate::hub::Hub;
+use crate::store::Store;
 use crate::sweeper::SweepTrigger;
 
 #[derive(Clone)]
@@ -12,6 +15,9 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub hub: Arc<Hub>,
     pub sweep: SweepTrigger,
+    pub store: Store,
+    pub backend: Backend,
+    pub limiter: LoginLimiter,
     /// How often sockets get a heartbeat.
     pub heartbeat: Duration,
 }

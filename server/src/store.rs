@@ -2,6 +2,7 @@
 //! applied at open. Every write that returns has reached the disk, so a crash loses nothing that a
 //! caller was told was saved.
 
+pub mod share_links;
 pub mod users;
 
 use std::path::Path;
@@ -16,6 +17,9 @@ use sqlx::sqlite::{
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
+    /// Bumped on every change to accounts or share links, so that long-lived sessions (websockets)
+    /// re-check their access at once instead of on a timer.
+    access_changes: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -67,10 +71,22 @@ impl Store {
                 path: shown,
                 source,
             })?;
-        Ok(Store { pool })
+        Ok(Store {
+            pool,
+            access_changes: std::sync::Arc::new(tokio::sync::watch::channel(0).0),
+        })
     }
 
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// Wakes whenever an account or share link changes.
+    pub fn access_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.access_changes.subscribe()
+    }
+
+    pub(crate) fn access_changed(&self) {
+        self.access_changes.send_modify(|n| *n += 1);
     }
 }

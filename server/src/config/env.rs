@@ -26,6 +26,12 @@ pub(super) fn apply(
             }
             "DATA_DIR" => settings.data_dir = PathBuf::from(value),
             "SITE_DIR" => settings.site_dir = PathBuf::from(value),
+            "PUBLIC_URL" => settings.public_url = Some(value),
+            "SECURE_COOKIES" => {
+                settings.auth.secure_cookies = value
+                    .parse()
+                    .map_err(|e| err(format!("true or false: {e}")))?
+            }
             "SSH_HOST" => settings.ssh.host = value,
             "SSH_PORT" => {
                 settings.ssh.port = value.parse().map_err(|e| err(format!("not a port: {e}")))?

@@ -1,4 +1,7 @@
 //! Handlers, one file per resource.
 
+pub mod auth;
 pub mod health;
+pub mod share_links;
+pub mod users;
 pub mod ws;

@@ -89,7 +89,7 @@ async fn apply_reports_only_changes_and_tracks_since() {
     // Subscribers saw three `changes` frames, the last carrying only the one check.
     let mut last = None;
     while let Ok(frame) = rx.try_recv() {
-        match serde_json::from_str::<ServerMsg>(frame.as_str()).unwrap() {
+        match serde_json::from_str::<ServerMsg>(frame.full.as_str()).unwrap() {
             ServerMsg::Sweeping { sweeping } => {
                 assert!(!sweeping, "every sweep ends with sweeping: false")
             }
@@ -130,7 +130,11 @@ async fn secrets_in_details_are_masked_before_they_are_sent() {
     );
     hub.apply(&cat, out);
     let frame = rx.recv().await.unwrap();
-    assert!(!frame.as_str().contains("hunter2"), "{}", frame.as_str());
+    assert!(
+        !frame.full.as_str().contains("hunter2"),
+        "{}",
+        frame.full.as_str()
+    );
     assert!(hub
         .snapshot()
         .checks

@@ -42,7 +42,7 @@ fn valid_name(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c))
 }
 
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
@@ -146,6 +146,27 @@ impl Store {
         }))
     }
 
+    /// Re-enables a disabled account (its old sessions stay void).
+    pub async fn enable_user(&self, name: &str) -> Result<(), UserError> {
+        self.update(
+            name,
+            "UPDATE users SET disabled = 0, updated_at_ms = ? WHERE name = ?",
+            None,
+        )
+        .await
+    }
+
+    pub async fn user_by_id(&self, id: i64) -> Result<Option<Credentials>, UserError> {
+        let name: Option<String> = sqlx::query_scalar("SELECT name FROM users WHERE id = ?")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        match name {
+            Some(n) => self.credentials(&n).await,
+            None => Ok(None),
+        }
+    }
+
     pub async fn set_role(&self, name: &str, role: Role) -> Result<(), UserError> {
         self.update(
             name,
@@ -182,6 +203,7 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(UserError::NoSuchUser(name.to_string()));
         }
+        self.access_changed();
         Ok(())
     }
 
@@ -194,6 +216,7 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(UserError::NoSuchUser(name.to_string()));
         }
+        self.access_changed();
         Ok(())
     }
 }

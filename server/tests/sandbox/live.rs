@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use futures::StreamExt;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 use wire::{ServerMsg, Status};
 
@@ -13,7 +14,37 @@ async fn a_fault_reaches_a_connected_browser_as_a_change() {
     let sb = Sandbox::claim().await;
     let gw = gateway(sb.settings()).await;
     wait_all_up(&gw.hub).await;
-    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", gw.addr))
+    // A responder signs in; the websocket carries the session cookie.
+    let password = "sandbox responder password";
+    gw.state
+        .store
+        .add_user("oncall", wire::Role::Responder, password)
+        .await
+        .unwrap();
+    let login = reqwest::Client::new()
+        .post(format!("http://{}/api/login", gw.addr))
+        .json(&wire::LoginRequest {
+            name: "oncall".into(),
+            password: password.into(),
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), 200);
+    let cookie = login
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("aegis_session="))
+        .and_then(|v| v.split(';').next())
+        .expect("a session cookie")
+        .to_string();
+    let mut req = format!("ws://{}/ws", gw.addr)
+        .into_client_request()
+        .unwrap();
+    req.headers_mut().insert("cookie", cookie.parse().unwrap());
+    let (mut ws, _) = tokio_tungstenite::connect_async(req)
         .await
         .expect("ws connects");
     let first = ws.next().await.expect("a frame").expect("ok frame");

@@ -84,6 +84,7 @@ impl Sandbox {
 pub struct TestGateway {
     pub addr: std::net::SocketAddr,
     pub hub: Arc<Hub>,
+    pub state: server::state::AppState,
     stop: server::shutdown::CancelToken,
     _data: std::path::PathBuf,
 }
@@ -113,12 +114,14 @@ fn data_dir() -> tempfile::TempDir {
 pub async fn gateway(mut settings: Settings) -> TestGateway {
     let data = data_dir();
     settings.data_dir = data.path().to_path_buf();
-    let gateway = Gateway::new(settings).expect("gateway builds");
+    settings.auth.secure_cookies = false;
+    let gateway = Gateway::new(settings).await.expect("gateway builds");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind port 0");
     let addr = listener.local_addr().expect("addr");
     let hub = gateway.state.hub.clone();
+    let state = gateway.state.clone();
     let stop = gateway.stop.clone();
     let shutdown_on = stop.clone();
     tokio::spawn(server::serve(gateway, listener, async move {
@@ -127,6 +130,7 @@ pub async fn gateway(mut settings: Settings) -> TestGateway {
     TestGateway {
         addr,
         hub,
+        state,
         stop,
         _data: data.keep(),
     }

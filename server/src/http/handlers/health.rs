@@ -8,8 +8,16 @@ use wire::{HealthSnapshot, SweepAccepted};
 use crate::error::AppError;
 use crate::state::AppState;
 
-pub async fn get_health(State(state): State<AppState>) -> Json<HealthSnapshot> {
-    Json(state.hub.snapshot())
+/// Responders see everything; stakeholders and share-link viewers see components only.
+pub async fn get_health(
+    State(state): State<AppState>,
+    axum::Extension(user): axum::Extension<crate::auth::Principal>,
+) -> Json<HealthSnapshot> {
+    Json(
+        state
+            .hub
+            .snapshot_for(crate::http::handlers::ws::Viewer::of(user.role).audience),
+    )
 }
 
 /// Starts a sweep now; 202 either way, `started: false` when one was already running.

@@ -7,16 +7,44 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
-use axum::response::Response;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use axum_login::{AuthUser, AuthnBackend};
 use futures::{Sink, SinkExt, Stream, StreamExt};
 use tokio::sync::{broadcast, mpsc};
-use wire::{ClientMsg, ServerMsg};
+use tower_sessions::Session;
+use wire::{ClientMsg, Role, ServerMsg};
 
-use crate::hub::{encode, Hub};
+use crate::auth::{Backend, Principal, LOGIN_AT_KEY};
+use crate::error::AppError;
+use crate::hub::{encode, projection, Audience, Hub};
 use crate::state::AppState;
 use crate::sweeper::SweepTrigger;
+
+/// What one socket's viewer may see and do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Viewer {
+    pub role: Role,
+    pub audience: Audience,
+}
+
+impl Viewer {
+    pub fn of(role: Role) -> Viewer {
+        let audience = if role.at_least(Role::Responder) {
+            Audience::Full
+        } else {
+            Audience::Public
+        };
+        Viewer { role, audience }
+    }
+
+    fn can_sweep(self) -> bool {
+        self.role.at_least(Role::Responder)
+    }
+}
 
 /// Largest client frame accepted; client messages are tiny.
 const MAX_CLIENT_FRAME: usize = 4 * 1024;
@@ -25,7 +53,39 @@ const MAX_CLIENT_FRAME: usize = 4 * 1024;
 const READ_BUFFER: usize = 4 * 1024;
 const WRITE_BUFFER: usize = 8 * 1024;
 
-pub async fn upgrade(ws: WebSocketUpgrade, State(state): State<AppState>) -> Response {
+/// The handshake: the session was checked by the route's rule; here the `Origin` must be the
+/// console's own, so another site's page cannot ride a responder's cookie.
+pub async fn upgrade(
+    ws: WebSocketUpgrade,
+    State(state): State<AppState>,
+    Extension(user): Extension<Principal>,
+    session: Session,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(origin) = headers.get(axum::http::header::ORIGIN) {
+        let origin = origin.to_str().unwrap_or("");
+        if !state.settings.allowed_origins().iter().any(|o| o == origin) {
+            tracing::warn!(origin, "websocket handshake from a foreign origin refused");
+            return AppError::Forbidden(
+                "this console only accepts connections from its own pages".into(),
+            )
+            .into_response();
+        }
+    }
+    let login_at: i64 = session.get(LOGIN_AT_KEY).await.ok().flatten().unwrap_or(0);
+    let absolute_ms = i64::try_from(
+        state
+            .settings
+            .auth
+            .absolute_timeout_secs
+            .saturating_mul(1000),
+    )
+    .unwrap_or(i64::MAX);
+    let ends_in = Duration::from_millis(
+        u64::try_from(login_at.saturating_add(absolute_ms) - state.hub.now_ms()).unwrap_or(0),
+    );
+    let ended = session_ended(state.backend.clone(), user.clone(), ends_in);
+    let viewer = Viewer::of(user.role);
     ws.max_message_size(MAX_CLIENT_FRAME)
         .read_buffer_size(READ_BUFFER)
         .write_buffer_size(WRITE_BUFFER)
@@ -37,9 +97,33 @@ pub async fn upgrade(ws: WebSocketUpgrade, State(state): State<AppState>) -> Res
                 state.hub.clone(),
                 state.sweep.clone(),
                 state.heartbeat,
+                viewer,
+                ended,
             )
             .await;
         })
+}
+
+/// Resolves when the socket's session stops being valid: the account was disabled or its password
+/// changed, the share link was revoked or expired, or the absolute lifetime ran out.
+async fn session_ended(backend: Backend, user: Principal, absolute: Duration) {
+    let mut changes = backend.store().access_changes();
+    let deadline = tokio::time::sleep(absolute);
+    tokio::pin!(deadline);
+    loop {
+        tokio::select! {
+            _ = &mut deadline => return,
+            changed = changes.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                match backend.get_user(&user.id()).await {
+                    Ok(Some(now)) if now.session_auth_hash() == user.session_auth_hash() && now.role == user.role => {}
+                    _ => return,
+                }
+            }
+        }
+    }
 }
 
 /// Runs one client's socket until either side closes.
@@ -49,17 +133,16 @@ pub async fn serve_socket<S, R, E>(
     hub: Arc<Hub>,
     sweep: SweepTrigger,
     heartbeat: Duration,
+    viewer: Viewer,
+    ended: impl std::future::Future<Output = ()> + Send + 'static,
 ) where
     S: Sink<Message> + Unpin + Send + 'static,
     R: Stream<Item = Result<Message, E>> + Unpin + Send + 'static,
     E: std::fmt::Display + Send + 'static,
 {
     let (snapshot, mut updates) = hub.subscribe();
-    if sink
-        .send(Message::Text(encode(&ServerMsg::Snapshot { snapshot })))
-        .await
-        .is_err()
-    {
+    let first = projection::message(&ServerMsg::Snapshot { snapshot }, viewer.audience);
+    if sink.send(Message::Text(encode(&first))).await.is_err() {
         return;
     }
     // Replies from the receive task go out through the send task, which owns the sink.
@@ -69,20 +152,27 @@ pub async fn serve_socket<S, R, E>(
     let mut send_task = tokio::spawn(async move {
         let mut beat = tokio::time::interval(heartbeat);
         beat.tick().await;
+        tokio::pin!(ended);
         loop {
             let frame = tokio::select! {
                 update = updates.recv() => match update {
-                    Ok(frame) => frame,
+                    Ok(frames) => frames.for_audience(viewer.audience),
                     // Fell behind: the board itself is the cheapest way to catch up.
                     Err(broadcast::error::RecvError::Lagged(_)) => {
                         let (snapshot, fresh) = send_hub.subscribe();
                         updates = fresh;
-                        encode(&ServerMsg::Snapshot { snapshot })
+                        encode(&projection::message(&ServerMsg::Snapshot { snapshot }, viewer.audience))
                     }
                     Err(broadcast::error::RecvError::Closed) => break,
                 },
                 Some(reply) = reply_rx.recv() => reply,
                 _ = beat.tick() => send_hub.heartbeat(),
+                _ = &mut ended => {
+                    // Policy violation (1008): the session that opened this socket is over.
+                    let close = CloseFrame { code: 1008, reason: Utf8Bytes::from_static("session ended; sign in again") };
+                    let _ = sink.send(Message::Close(Some(close))).await;
+                    break;
+                }
             };
             if sink.send(Message::Text(frame)).await.is_err() {
                 break;
@@ -111,10 +201,14 @@ pub async fn serve_socket<S, R, E>(
                 }
             };
             let reply = match serde_json::from_str::<ClientMsg>(text.as_str()) {
-                Ok(ClientMsg::SweepNow) => {
+                Ok(ClientMsg::SweepNow) if viewer.can_sweep() => {
                     sweep.request();
                     None
                 }
+                Ok(ClientMsg::SweepNow) => Some(error_frame(&format!(
+                    "your role ({}) cannot start a sweep",
+                    viewer.role.as_str()
+                ))),
                 Ok(ClientMsg::Ping) => Some(hub.heartbeat()),
                 Err(e) => Some(error_frame(&format!("unreadable message ({e}); expected {{\"type\":\"sweep_now\"}} or {{\"type\":\"ping\"}}"))),
             };

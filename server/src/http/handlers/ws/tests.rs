@@ -8,12 +8,13 @@ use futures::channel::mpsc;
 use futures::{SinkExt, StreamExt};
 use wire::{ClientMsg, ServerMsg};
 
-use super::serve_socket;
+use super::{serve_socket, Viewer};
 use crate::clock::ManualClock;
 use crate::hub::tests::{catalog, outcome};
 use crate::hub::Hub;
 use crate::remote::fake::{ok, FakeHost};
 use crate::shutdown::CancelToken;
+use wire::Role;
 
 struct Client {
     to_server: mpsc::Sender<Result<Message, axum::Error>>,
@@ -61,6 +62,16 @@ fn hub_at(cat: &crate::probes::Catalog, ms: i64) -> Arc<Hub> {
 }
 
 fn start(hub: Arc<Hub>, heartbeat: Duration) -> Client {
+    start_as(hub, heartbeat, Role::Responder, std::future::pending())
+}
+
+fn start_as(
+    hub: Arc<Hub>,
+    heartbeat: Duration,
+    role: Role,
+    ended: impl std::future::Future<Output = ()> + Send + 'static,
+) -> Client {
+    let viewer = Viewer::of(role);
     let (server_sink, from_server) = mpsc::channel::<Message>(16);
     let (to_server, server_stream) = mpsc::channel::<Result<Message, axum::Error>>(16);
     let cat = Arc::new(catalog());
@@ -79,6 +90,8 @@ fn start(hub: Arc<Hub>, heartbeat: Duration) -> Client {
         hub,
         trigger,
         heartbeat,
+        viewer,
+        ended,
     ));
     Client {
         to_server,
@@ -138,6 +151,70 @@ async fn heartbeats_arrive_unasked() {
         if let ServerMsg::Heartbeat { server_now_ms } = client.next().await {
             assert_eq!(server_now_ms, 7);
             break;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_stakeholder_cannot_sweep_and_sees_no_host_details() {
+    let cat = catalog();
+    let hub = hub_at(&cat, 1);
+    let mut client = start_as(
+        hub.clone(),
+        Duration::from_secs(3600),
+        Role::Stakeholder,
+        std::future::pending(),
+    );
+    match client.next().await {
+        ServerMsg::Snapshot { snapshot } => assert_eq!(snapshot.host.target, "production"),
+        other => panic!("snapshot first, got {other:?}"),
+    }
+    client.send(r#"{"type":"sweep_now"}"#).await;
+    match client.next_reply().await {
+        ServerMsg::Error { message } => assert!(message.contains("stakeholder"), "{message}"),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    let mut out = outcome(&cat, &["health.ciam-kratos"]);
+    out.host.target = "olympus@10.1.2.3:22".into();
+    hub.apply(&cat, out);
+    loop {
+        if let ServerMsg::Changes { changed, host, .. } = client.next().await {
+            let c = changed
+                .iter()
+                .find(|c| c.id == "health.ciam-kratos")
+                .expect("the change");
+            assert_eq!((c.detail.as_str(), c.latency_ms), ("down", None));
+            assert_eq!(host.target, "production");
+            break;
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_socket_closes_when_its_session_ends() {
+    let cat = catalog();
+    let (end_tx, end_rx) = tokio::sync::oneshot::channel::<()>();
+    let mut client = start_as(
+        hub_at(&cat, 1),
+        Duration::from_secs(3600),
+        Role::Responder,
+        async move {
+            let _ = end_rx.await;
+        },
+    );
+    assert!(matches!(client.next().await, ServerMsg::Snapshot { .. }));
+    end_tx.send(()).unwrap();
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(10), client.from_server.next())
+            .await
+            .unwrap();
+        match msg {
+            Some(Message::Close(Some(frame))) => {
+                assert_eq!(frame.code, 1008);
+                break;
+            }
+            Some(Message::Text(_)) => continue,
+            other => panic!("expected a close frame, got {other:?}"),
         }
     }
 }

@@ -1,50 +1,29 @@
-//! The gateway's HTTP surface on a real socket (port 0), with a scripted host: the API, the SPA
-//! files (precompressed, cached, falling back to index.html) and the security headers.
+//! The SPA's files (precompressed, cached, falling back to index.html), the security headers, and
+//! the public API basics.
 
-#![allow(clippy::unwrap_used)] // a test may panic: that is how it fails
+use wire::Role;
 
-use std::sync::Arc;
-
-use server::clock::SystemClock;
-use server::config::Settings;
-use server::remote::fake::{ok, FakeHost};
-use server::Gateway;
-
-struct Running {
-    base: String,
-    _site: tempfile::TempDir,
-}
+use super::support::{settings, signed_in, start_with, Running};
 
 async fn start(build_site: bool) -> Running {
-    let site = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let s = settings(dir.path());
+    let site = &s.site_dir;
     if build_site {
-        std::fs::create_dir_all(site.path().join("pkg")).unwrap();
+        std::fs::create_dir_all(site.join("pkg")).unwrap();
         std::fs::write(
-            site.path().join("index.html"),
+            site.join("index.html"),
             "<!doctype html><title>Aegis</title>",
         )
         .unwrap();
+        std::fs::write(site.join("pkg/aegis-0123abcd.js"), "export default 1;").unwrap();
         std::fs::write(
-            site.path().join("pkg/aegis-0123abcd.js"),
-            "export default 1;",
-        )
-        .unwrap();
-        std::fs::write(
-            site.path().join("pkg/aegis-0123abcd.js.gz"),
+            site.join("pkg/aegis-0123abcd.js.gz"),
             gzip(b"export default 1;"),
         )
         .unwrap();
     }
-    let mut settings = Settings::default();
-    settings.ssh.host = "fake".into();
-    settings.site_dir = site.path().to_path_buf();
-    settings.data_dir = site.path().join("data");
-    let host = Arc::new(FakeHost::new(|_| ok("[]")));
-    let gateway = Gateway::with_parts(settings, host, Arc::new(SystemClock)).unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(server::serve(gateway, listener, std::future::pending()));
-    Running { base, _site: site }
+    start_with(dir, s).await
 }
 
 fn gzip(data: &[u8]) -> Vec<u8> {
@@ -82,6 +61,8 @@ fn client() -> reqwest::Client {
 #[tokio::test]
 async fn health_is_json_and_unknown_api_is_a_json_404() {
     let g = start(true).await;
+    let (client, _) = signed_in(&g, Role::Responder).await;
+    let client = || client.clone();
     let resp = client()
         .get(format!("{}/api/health", g.base))
         .send()
@@ -105,8 +86,11 @@ async fn health_is_json_and_unknown_api_is_a_json_404() {
 #[tokio::test]
 async fn sweep_now_is_accepted() {
     let g = start(true).await;
+    let (client, csrf) = signed_in(&g, Role::Responder).await;
+    let client = || client.clone();
     let resp = client()
         .post(format!("{}/api/sweep", g.base))
+        .header(wire::CSRF_HEADER, &csrf)
         .send()
         .await
         .unwrap();
@@ -185,8 +169,9 @@ async fn a_missing_bundle_says_how_to_build_it() {
     assert_eq!(resp.status(), 503);
     assert!(resp.text().await.unwrap().contains("cargo xtask build-web"));
     // The API still works without the bundle.
+    let (client, _) = signed_in(&g, Role::Stakeholder).await;
     assert_eq!(
-        client()
+        client
             .get(format!("{}/api/health", g.base))
             .send()
             .await

@@ -1,0 +1,32 @@
+//! Who is asking: accounts and share links as axum-login principals, sessions kept in SQLite,
+//! per-route access rules, CSRF proof, and login rate limits.
+//!
+//! Every route and websocket message is authorised here, on the gateway; the SPA hiding a button is
+//! a convenience, never the check.
+
+pub mod access;
+pub mod backend;
+pub mod limiter;
+pub mod sessions;
+
+pub use access::{Access, Rule};
+pub use backend::{Backend, LoginCredentials, Principal};
+
+/// The axum-login session type used by every handler.
+pub type AuthSession = axum_login::AuthSession<Backend>;
+
+/// Session keys. Nothing secret beyond the CSRF token lives in a session.
+pub const CSRF_KEY: &str = "aegis.csrf";
+pub const LOGIN_AT_KEY: &str = "aegis.login_at_ms";
+
+/// A fresh CSRF token: 32 random bytes, base64url.
+pub fn new_csrf_token() -> String {
+    use base64::Engine;
+    let mut bytes = [0u8; 32];
+    // getrandom fails only without an OS random source; a constant token would be worse than
+    // refusing to sign in, so the caller sees an error instead.
+    if getrandom::fill(&mut bytes).is_err() {
+        return String::new();
+    }
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}

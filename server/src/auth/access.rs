@@ -1,0 +1,98 @@
+//! The access rule of every route, enforced by one middleware.
+
+use axum::extract::{Request, State};
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use tower_sessions::Session;
+use wire::Role;
+
+use super::{AuthSession, CSRF_KEY, LOGIN_AT_KEY};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// Who may call a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not (the SPA's files, login, opening a share link, liveness).
+    Public,
+    /// Any session: accounts of every role and share-link viewers.
+    Viewer,
+    /// Responders and commanders.
+    Responder,
+    /// Commanders only.
+    Commander,
+}
+
+impl Access {
+    pub fn admits(self, role: Option<Role>) -> bool {
+        match (self, role) {
+            (Access::Public, _) => true,
+            (_, None) => false,
+            (Access::Viewer, Some(_)) => true,
+            (Access::Responder, Some(r)) => r.at_least(Role::Responder),
+            (Access::Commander, Some(r)) => r.at_least(Role::Commander),
+        }
+    }
+}
+
+/// A route's rule: who, and whether a state change must carry the session's CSRF token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rule {
+    pub access: Access,
+    pub csrf: bool,
+}
+
+/// Checks `rule` for the request; the signed-in principal rides along in the request's extensions.
+pub async fn enforce(
+    State((state, rule)): State<(AppState, Rule)>,
+    mut auth: AuthSession,
+    session: Session,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    if rule.access == Access::Public {
+        return next.run(req).await;
+    }
+    let Some(user) = auth.user.clone() else {
+        return AppError::Unauthenticated.into_response();
+    };
+    let login_at: Option<i64> = session.get(LOGIN_AT_KEY).await.ok().flatten();
+    let limit_ms = i64::try_from(
+        state
+            .settings
+            .auth
+            .absolute_timeout_secs
+            .saturating_mul(1000),
+    )
+    .unwrap_or(i64::MAX);
+    if login_at.is_none_or(|at| state.hub.now_ms().saturating_sub(at) > limit_ms) {
+        let _ = auth.logout().await;
+        return AppError::Unauthenticated.into_response();
+    }
+    if !rule.access.admits(Some(user.role)) {
+        return AppError::Forbidden(format!(
+            "your role ({}) cannot do this; ask an incident commander",
+            user.role.as_str()
+        ))
+        .into_response();
+    }
+    let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if rule.csrf && changes_state {
+        let expected: Option<String> = session.get(CSRF_KEY).await.ok().flatten();
+        let given = req
+            .headers()
+            .get(wire::CSRF_HEADER)
+            .and_then(|v| v.to_str().ok());
+        let matches = matches!((&expected, given), (Some(e), Some(g)) if !e.is_empty() && constant_time_eq(e.as_bytes(), g.as_bytes()));
+        if !matches {
+            return AppError::Csrf.into_response();
+        }
+    }
+    req.extensions_mut().insert(user);
+    next.run(req).await
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

@@ -1,0 +1,150 @@
+//! Sign-in, sign-out, "who am I", and opening a share link.
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use tower_sessions::Session;
+use wire::{LoginRequest, Me};
+
+use crate::auth::{
+    new_csrf_token, AuthSession, LoginCredentials, Principal, CSRF_KEY, LOGIN_AT_KEY,
+};
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// A login form posted from another site fails here: browsers send `Origin` on POST, and only the
+/// console's own origin (or none, for scripts) is accepted. The JSON body already keeps plain HTML
+/// forms out (they cannot send `application/json`).
+fn same_origin(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
+    match headers
+        .get(axum::http::header::ORIGIN)
+        .map(|o| o.to_str().unwrap_or(""))
+    {
+        Some(origin) if !state.settings.allowed_origins().iter().any(|o| o == origin) => Err(
+            AppError::Forbidden("sign in from the console's own page".into()),
+        ),
+        _ => Ok(()),
+    }
+}
+
+async fn start_session(
+    auth: &mut AuthSession,
+    session: &Session,
+    user: &Principal,
+    state: &AppState,
+) -> Result<Me, AppError> {
+    // axum-login cycles the session id on login: a session id fixed before sign-in is worthless.
+    auth.login(user)
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("starting a session: {e}")))?;
+    let csrf = new_csrf_token();
+    if csrf.is_empty() {
+        return Err(AppError::Internal(anyhow::anyhow!(
+            "no randomness for a CSRF token"
+        )));
+    }
+    session
+        .insert(CSRF_KEY, &csrf)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    session
+        .insert(LOGIN_AT_KEY, state.hub.now_ms())
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(Me {
+        name: user.name.clone(),
+        role: user.role,
+        csrf_token: csrf,
+        share: user.share,
+    })
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    mut auth: AuthSession,
+    session: Session,
+    headers: HeaderMap,
+    Json(req): Json<LoginRequest>,
+) -> Result<Json<Me>, AppError> {
+    same_origin(&state, &headers)?;
+    if let Err(wait) = state.limiter.attempt(&req.name, peer.ip()) {
+        tracing::warn!(peer = %peer.ip(), "login rate limit reached");
+        return Err(AppError::RateLimited(wait.as_secs().max(1)));
+    }
+    let name = req.name.trim().to_string();
+    let user = auth
+        .authenticate(LoginCredentials::Password {
+            name: name.clone(),
+            password: req.password,
+        })
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("checking a login: {e}")))?;
+    let Some(user) = user else {
+        tracing::info!(peer = %peer.ip(), "login failed");
+        return Err(AppError::LoginFailed);
+    };
+    let me = start_session(&mut auth, &session, &user, &state).await?;
+    tracing::info!(user = %user.name, role = user.role.as_str(), "signed in");
+    Ok(Json(me))
+}
+
+pub async fn open_share(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    mut auth: AuthSession,
+    session: Session,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> Result<Json<Me>, AppError> {
+    same_origin(&state, &headers)?;
+    // Guessing tokens is as rate-limited as guessing passwords.
+    if let Err(wait) = state.limiter.attempt("share-link", peer.ip()) {
+        return Err(AppError::RateLimited(wait.as_secs().max(1)));
+    }
+    let user = auth
+        .authenticate(LoginCredentials::ShareToken(token))
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("checking a share link: {e}")))?
+        .ok_or_else(|| {
+            AppError::Gone(
+                "this link has expired or was revoked; ask the incident commander for a new one"
+                    .into(),
+            )
+        })?;
+    let me = start_session(&mut auth, &session, &user, &state).await?;
+    tracing::info!(link = %user.key, "share link opened");
+    Ok(Json(me))
+}
+
+pub async fn logout(mut auth: AuthSession, session: Session) -> Result<StatusCode, AppError> {
+    // Deletes the session from the store: the old cookie is worthless from here on.
+    auth.logout()
+        .await
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("ending a session: {e}")))?;
+    session
+        .flush()
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub async fn me(
+    axum::Extension(user): axum::Extension<Principal>,
+    session: Session,
+) -> Result<Json<Me>, AppError> {
+    let csrf: String = session
+        .get(CSRF_KEY)
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    Ok(Json(Me {
+        name: user.name,
+        role: user.role,
+        csrf_token: csrf,
+        share: user.share,
+    }))
+}

@@ -1,0 +1,193 @@
+//! A gateway on 127.0.0.1:0 with a scripted host, accounts of every role, and signed-in clients.
+
+use std::sync::Arc;
+
+use server::clock::SystemClock;
+use server::config::Settings;
+use server::remote::fake::{ok, FakeHost};
+use server::Gateway;
+use wire::{LoginRequest, Me, Role};
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub struct Running {
+    pub base: String,
+    pub addr: std::net::SocketAddr,
+    pub state: server::state::AppState,
+    pub stop: server::shutdown::CancelToken,
+    pub dir: tempfile::TempDir,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+pub fn settings(dir: &std::path::Path) -> Settings {
+    let mut settings = Settings::default();
+    settings.ssh.host = "fake".into();
+    settings.site_dir = dir.join("site");
+    settings.data_dir = dir.join("data");
+    settings.auth.secure_cookies = false;
+    settings
+}
+
+/// Starts a gateway with `settings` (from [`settings`], adjusted) and the accounts
+/// `commander`, `responder`, `stakeholder`.
+pub async fn start_with(dir: tempfile::TempDir, mut settings: Settings) -> Running {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    if settings.public_url.is_none() {
+        settings.public_url = Some(format!("http://{addr}"));
+    }
+    let host = Arc::new(FakeHost::new(|_| ok("[]")));
+    let gateway = Gateway::with_parts(settings, host, Arc::new(SystemClock))
+        .await
+        .unwrap();
+    for role in Role::ALL {
+        if gateway
+            .state
+            .store
+            .credentials(role.as_str())
+            .await
+            .unwrap()
+            .is_none()
+        {
+            gateway
+                .state
+                .store
+                .add_user(role.as_str(), role, PASSWORD)
+                .await
+                .unwrap();
+        }
+    }
+    let state = gateway.state.clone();
+    let stop = gateway.stop.clone();
+    tokio::spawn(server::serve(gateway, listener, std::future::pending()));
+    Running {
+        base: format!("http://{addr}"),
+        addr,
+        state,
+        stop,
+        dir,
+    }
+}
+
+pub async fn start() -> Running {
+    let dir = tempfile::tempdir().unwrap();
+    let s = settings(dir.path());
+    start_with(dir, s).await
+}
+
+/// A browser-like client: keeps cookies, sends the console's Origin.
+pub fn client(g: &Running) -> reqwest::Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("origin", g.base.parse().unwrap());
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .no_gzip()
+        .default_headers(headers)
+        .build()
+        .unwrap()
+}
+
+pub async fn login(g: &Running, client: &reqwest::Client, name: &str) -> Me {
+    let resp = client
+        .post(format!("{}/api/login", g.base))
+        .json(&LoginRequest {
+            name: name.into(),
+            password: PASSWORD.into(),
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200, "login as {name}");
+    resp.json().await.unwrap()
+}
+
+/// A client signed in as `role`, and its CSRF token.
+pub async fn signed_in(g: &Running, role: Role) -> (reqwest::Client, String) {
+    let c = client(g);
+    let me = login(g, &c, role.as_str()).await;
+    assert_eq!(me.role, role);
+    (c, me.csrf_token)
+}
+
+/// The session cookie a client holds, as a `Cookie` header value.
+pub fn cookie_header(resp: &reqwest::Response) -> Option<String> {
+    resp.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("aegis_session="))
+        .map(|v| v.split(';').next().unwrap_or("").to_string())
+}
+
+pub type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens `/ws` with a session cookie and an `Origin`.
+pub async fn ws_with(
+    g: &Running,
+    cookie: &str,
+    origin: &str,
+) -> Result<Ws, tokio_tungstenite::tungstenite::Error> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut req = format!("ws://{}/ws", g.addr).into_client_request().unwrap();
+    req.headers_mut().insert("cookie", cookie.parse().unwrap());
+    req.headers_mut().insert("origin", origin.parse().unwrap());
+    tokio_tungstenite::connect_async(req)
+        .await
+        .map(|(ws, _)| ws)
+}
+
+/// The next text frame, within 10 s; `None` when the socket closed instead.
+pub async fn next_text_or_close(ws: &mut Ws) -> Option<String> {
+    use futures::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    loop {
+        let frame = tokio::time::timeout(std::time::Duration::from_secs(10), ws.next())
+            .await
+            .expect("a frame within 10 s");
+        match frame {
+            Some(Ok(Message::Text(t))) => return Some(t.as_str().to_string()),
+            Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return None,
+            Some(Ok(_)) => continue,
+        }
+    }
+}
+
+pub async fn next_text(ws: &mut Ws) -> String {
+    next_text_or_close(ws).await.expect("the socket stays open")
+}
+
+/// Logs in with a plain client and returns the session cookie and CSRF token.
+pub async fn session_cookie(g: &Running, role: Role) -> (String, String) {
+    let resp = client(g)
+        .post(format!("{}/api/login", g.base))
+        .json(&LoginRequest {
+            name: role.as_str().into(),
+            password: PASSWORD.into(),
+        })
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let cookie = cookie_header(&resp).expect("a session cookie");
+    let me: Me = resp.json().await.unwrap();
+    (cookie, me.csrf_token)
+}
+
+/// A request with an explicit cookie (no cookie store), as a stolen or old cookie would be sent.
+pub fn with_cookie(
+    g: &Running,
+    method: reqwest::Method,
+    path: &str,
+    cookie: &str,
+) -> reqwest::RequestBuilder {
+    reqwest::Client::new()
+        .request(method, format!("{}{path}", g.base))
+        .header("cookie", cookie)
+        .header("origin", &g.base)
+}
