@@ -3,7 +3,7 @@
 //! Views stay thin (markup and reactivity only); every wording and ordering decision a responder
 //! reads lives here and is unit-tested natively.
 
-use wire::{CheckResult, Scope, Status};
+use wire::{CheckResult, Role, Scope, ShareLinkInfo, Status};
 
 use crate::time;
 
@@ -137,12 +137,12 @@ pub fn group_order(checks: &[CheckResult]) -> Vec<Scope> {
     groups.into_iter().map(|(_, scope)| scope).collect()
 }
 
-/// A scope's tiles, in board order (worst first, then id).
-pub fn tiles_in(checks: &[CheckResult], scope: Scope) -> Vec<TileView> {
+/// A scope's tiles, in board order (worst first, then id). `full_board`: see [`TileView::for_viewer`].
+pub fn tiles_in(checks: &[CheckResult], scope: Scope, full_board: bool) -> Vec<TileView> {
     checks
         .iter()
         .filter(|c| c.scope == scope)
-        .map(TileView::from)
+        .map(|c| TileView::for_viewer(c, full_board))
         .collect()
 }
 
@@ -175,6 +175,21 @@ impl From<&CheckResult> for TileView {
 }
 
 impl TileView {
+    /// The tile as this viewer should see it. A stakeholder's projection has no latency and a
+    /// `detail` that is only the status word, which the badge already says: both are left out
+    /// rather than printed as "up — up" or an empty latency. `full_board` is false for stakeholders
+    /// and share viewers, who never see latency even if a gateway sent it.
+    pub fn for_viewer(c: &CheckResult, full_board: bool) -> Self {
+        let mut tile = TileView::from(c);
+        if !full_board {
+            tile.latency = None;
+        }
+        if tile.detail.trim().eq_ignore_ascii_case(c.status.label()) {
+            tile.detail.clear();
+        }
+        tile
+    }
+
     /// The `data-testid` hook.
     pub fn test_id(&self) -> String {
         format!("check-{}", self.id)
@@ -218,6 +233,84 @@ pub fn sweep_overdue(swept_at_ms: i64, interval_ms: u64, server_now_ms: i64) -> 
         .saturating_mul(2)
         .saturating_add(15_000);
     server_now_ms - swept_at_ms > limit
+}
+
+/// A role for people: "Commander".
+pub fn role_label(role: Role) -> &'static str {
+    match role {
+        Role::Commander => "Commander",
+        Role::Responder => "Responder",
+        Role::Stakeholder => "Stakeholder",
+    }
+}
+
+/// The gateway's minimum password length (`POST /api/users`, `PATCH` with a password).
+pub const MIN_PASSWORD_CHARS: usize = 12;
+
+/// Why a new password would be refused, before asking the gateway; `None` when it may do.
+pub fn password_problem(password: &str) -> Option<String> {
+    let n = password.chars().count();
+    (n < MIN_PASSWORD_CHARS)
+        .then(|| format!("Passwords need at least {MIN_PASSWORD_CHARS} characters ({n} so far)."))
+}
+
+/// A share link's lifetime, from the gateway's list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkState {
+    Active,
+    Expired,
+    Revoked,
+}
+
+impl LinkState {
+    pub fn of(link: &ShareLinkInfo, server_now_ms: i64) -> Self {
+        if link.revoked {
+            LinkState::Revoked
+        } else if link.expires_at_ms <= server_now_ms {
+            LinkState::Expired
+        } else {
+            LinkState::Active
+        }
+    }
+
+    /// The `data-state` hook and CSS selector.
+    pub fn hook(self) -> &'static str {
+        match self {
+            LinkState::Active => "active",
+            LinkState::Expired => "expired",
+            LinkState::Revoked => "revoked",
+        }
+    }
+}
+
+/// "Expires in 23 h", "Expired 2 h ago", "Revoked".
+pub fn link_expiry(link: &ShareLinkInfo, server_now_ms: i64) -> String {
+    match LinkState::of(link, server_now_ms) {
+        LinkState::Revoked => "Revoked".to_owned(),
+        LinkState::Expired => format!("Expired {}", time::ago(server_now_ms - link.expires_at_ms)),
+        LinkState::Active => format!(
+            "Expires in {}",
+            time::duration(link.expires_at_ms - server_now_ms)
+        ),
+    }
+}
+
+/// The share form's "expires in hours" field: a whole number from 1 to 720 (30 days).
+pub fn parse_hours(input: &str) -> Result<u32, String> {
+    match input.trim().parse::<u32>() {
+        Ok(h) if (1..=720).contains(&h) => Ok(h),
+        _ => Err("Expiry must be a whole number of hours from 1 to 720.".to_owned()),
+    }
+}
+
+/// The full URL to hand out: this console's origin plus the path the gateway returned.
+pub fn share_url(origin: &str, path: &str) -> String {
+    let origin = origin.trim_end_matches('/');
+    if path.starts_with('/') {
+        format!("{origin}{path}")
+    } else {
+        format!("{origin}/{path}")
+    }
 }
 
 #[cfg(test)]
@@ -305,5 +398,89 @@ mod tests {
         assert!(!sweep_overdue(0, 30_000, 1_000_000));
         assert!(!sweep_overdue(100_000, 30_000, 100_000 + 75_000));
         assert!(sweep_overdue(100_000, 30_000, 100_000 + 75_001));
+    }
+
+    #[test]
+    fn a_stakeholder_tile_drops_latency_and_the_repeated_status_word() {
+        let mut c = check("health.ciam", Scope::Ciam, Status::Down);
+        c.detail = "down".to_owned();
+        c.latency_ms = Some(40);
+        let tile = TileView::for_viewer(&c, false);
+        assert_eq!(tile.detail, "");
+        assert_eq!(tile.latency, None);
+
+        c.detail = "HTTP 503".to_owned();
+        let full = TileView::for_viewer(&c, true);
+        assert_eq!(full.detail, "HTTP 503");
+        assert_eq!(full.latency.as_deref(), Some("40 ms"));
+        assert_eq!(tiles_in(&[c], Scope::Ciam, false)[0].latency, None);
+    }
+
+    #[test]
+    fn password_length_is_counted_in_characters() {
+        assert!(password_problem("correct horse").is_none());
+        assert_eq!(
+            password_problem("short").as_deref(),
+            Some("Passwords need at least 12 characters (5 so far).")
+        );
+        assert!(
+            password_problem("ééééééééééé").is_some(),
+            "11 chars, 22 bytes"
+        );
+    }
+
+    fn link(revoked: bool, expires_at_ms: i64) -> ShareLinkInfo {
+        ShareLinkInfo {
+            id: 7,
+            label: "Support leads".to_owned(),
+            created_by: "ann".to_owned(),
+            created_at_ms: 0,
+            expires_at_ms,
+            revoked,
+        }
+    }
+
+    #[test]
+    fn share_link_states_and_wording() {
+        let hour = 3_600_000;
+        let now = 100 * hour;
+        assert_eq!(
+            LinkState::of(&link(false, now + hour), now),
+            LinkState::Active
+        );
+        assert_eq!(
+            link_expiry(&link(false, now + 23 * hour), now),
+            "Expires in 23 h"
+        );
+        assert_eq!(LinkState::of(&link(false, now), now), LinkState::Expired);
+        assert_eq!(
+            link_expiry(&link(false, now - 2 * hour), now),
+            "Expired 2 h ago"
+        );
+        assert_eq!(
+            LinkState::of(&link(true, now + hour), now),
+            LinkState::Revoked
+        );
+        assert_eq!(link_expiry(&link(true, now - hour), now), "Revoked");
+        assert_eq!(LinkState::Expired.hook(), "expired");
+    }
+
+    #[test]
+    fn expiry_hours_and_share_urls() {
+        assert_eq!(parse_hours(" 24 "), Ok(24));
+        assert_eq!(parse_hours("720"), Ok(720));
+        assert!(parse_hours("0").is_err());
+        assert!(parse_hours("721").is_err());
+        assert!(parse_hours("1.5").is_err());
+        assert!(parse_hours("").is_err());
+        assert_eq!(
+            share_url("https://aegis.example/", "/share/abc"),
+            "https://aegis.example/share/abc"
+        );
+        assert_eq!(
+            share_url("http://h:8080", "share/abc"),
+            "http://h:8080/share/abc"
+        );
+        assert_eq!(role_label(Role::Stakeholder), "Stakeholder");
     }
 }

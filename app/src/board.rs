@@ -1,16 +1,23 @@
-//! The health board (route `/`): the summary, then one section per scope, trouble first.
+//! The health board (route `/`, and `/share/:token` for share viewers): the summary, then one
+//! section per scope, trouble first.
+//!
+//! Stakeholders and share viewers get the gateway's projection (no latency, details reduced to the
+//! status word, no host internals); the board leaves those parts out instead of printing blanks.
 
 mod tile;
 
 use leptos::prelude::*;
 use wire::Scope;
 
+use crate::access::Access;
 use crate::adapters::{group_order, scope_slug, status_icon, tiles_in, Counts};
 use crate::live::Live;
+use crate::session::Session;
 use tile::Tile;
 
 #[component]
-pub fn Board(live: Live) -> impl IntoView {
+pub fn Board(live: Live, session: Session) -> impl IntoView {
+    let full_board = Signal::derive(move || session.access().is_some_and(Access::full_board));
     let order = Memo::new(move |_| live.board.with(|b| group_order(&b.checks)));
     let loaded = move || live.board.with(|b| b.loaded);
     view! {
@@ -20,14 +27,14 @@ pub fn Board(live: Live) -> impl IntoView {
             data-stale=move || live.stale().to_string()
         >
             <StaleBanner live=live />
-            <HostBanner live=live />
+            <HostBanner live=live full_board=full_board />
             <Summary live=live />
             {move || {
                 live.server_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })
             }}
             <div class="groups">
                 <For each=move || order.get() key=|scope| *scope let(scope)>
-                    <Group live=live scope=scope />
+                    <Group live=live scope=scope full_board=full_board />
                 </For>
             </div>
             {move || {
@@ -52,9 +59,10 @@ fn StaleBanner(live: Live) -> impl IntoView {
     }
 }
 
-/// If the gateway cannot reach the host, every check is moot: say so above everything else.
+/// If the gateway cannot reach the host, every check is moot: say so above everything else. The
+/// reason (SSH errors, host keys) is for responders only.
 #[component]
-fn HostBanner(live: Live) -> impl IntoView {
+fn HostBanner(live: Live, full_board: Signal<bool>) -> impl IntoView {
     let unreachable = move || {
         live.board.with(|b| {
             b.host
@@ -65,6 +73,15 @@ fn HostBanner(live: Live) -> impl IntoView {
     };
     move || {
         unreachable().map(|(target, detail)| {
+            if !full_board.get() {
+                return view! {
+                    <p class="host-banner" role="alert">
+                        <strong>"Cannot reach " {target}</strong>
+                        ". Checks that need it cannot run until it is back."
+                    </p>
+                }
+                .into_any();
+            }
             view! {
                 <p class="host-banner" role="alert">
                     <strong>"Cannot reach " {target}</strong>
@@ -73,6 +90,7 @@ fn HostBanner(live: Live) -> impl IntoView {
                     ". Checks that need the host cannot run."
                 </p>
             }
+            .into_any()
         })
     }
 }
@@ -123,8 +141,11 @@ fn Summary(live: Live) -> impl IntoView {
 
 /// One scope: heading with its counts, then its tiles, worst first.
 #[component]
-fn Group(live: Live, scope: Scope) -> impl IntoView {
-    let tiles = Memo::new(move |_| live.board.with(|b| tiles_in(&b.checks, scope)));
+fn Group(live: Live, scope: Scope, full_board: Signal<bool>) -> impl IntoView {
+    let tiles = Memo::new(move |_| {
+        let full = full_board.get();
+        live.board.with(|b| tiles_in(&b.checks, scope, full))
+    });
     let counts = move || {
         live.board
             .with(|b| Counts::of(b.checks.iter().filter(|c| c.scope == scope)))

@@ -1,21 +1,30 @@
-//! The header every page shares: title, connection indicator, the production host, the last sweep
-//! and the "Sweep now" button.
+//! The header every page shares: title, who is signed in (and sign-out), the commander's nav, the
+//! connection indicator, the production host, the last sweep and the "Sweep now" button.
 //!
 //! It sits outside the routes because the connection and the host matter on every page of an
-//! incident console.
+//! incident console. Signed out (the login page, a dead share link) it shows the title only: the
+//! feed is not running and there is no one to name.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
 
-use crate::adapters::{sweep_age, sweep_overdue};
+use crate::access::Access;
+use crate::adapters::{role_label, sweep_age, sweep_overdue};
 use crate::api;
 use crate::live::Live;
+use crate::session::Session;
 
 /// The product and the environment it watches.
 pub const TITLE: &str = "Aegis — Olympus";
 
 #[component]
-pub fn Header(live: Live) -> impl IntoView {
+pub fn Header(live: Live, session: Session) -> impl IntoView {
+    // A memo, so that a refreshed `Me` with the same role does not rebuild the header.
+    let access = Memo::new(move |_| session.access());
+    let access = move || access.get();
     view! {
         <header class="top">
             <div class="top-row">
@@ -23,11 +32,106 @@ pub fn Header(live: Live) -> impl IntoView {
                     <span class="title-mark" aria-hidden="true"></span>
                     {TITLE}
                 </h1>
-                <ConnIndicator live=live />
+                <Show when=move || access().is_some()>
+                    <ConnIndicator live=live />
+                </Show>
             </div>
-            <HostLine live=live />
-            <SweepBar live=live />
+            {move || {
+                access()
+                    .map(|access| {
+                        view! {
+                            <HostLine live=live full_board=access.full_board() />
+                            {if access.can_sweep() {
+                                view! { <SweepBar live=live session=session /> }.into_any()
+                            } else {
+                                view! { <ReadOnlyBar live=live /> }.into_any()
+                            }}
+                            <Account session=session access=access />
+                        }
+                    })
+            }}
         </header>
+    }
+}
+
+/// "ann COMMANDER  Sign out" (or "Read-only link" for a share session), then the commander's nav.
+#[component]
+fn Account(session: Session, access: Access) -> impl IntoView {
+    let name = move || session.me().map(|me| me.name).unwrap_or_default();
+    let role = access.role;
+    view! {
+        <div class="account">
+            <p class="whoami" data-testid="whoami" data-role=role.as_str()>
+                <span class="whoami-name">{name}</span>
+                <span class="role-badge" data-role=role.as_str()>
+                    {role_label(role)}
+                </span>
+            </p>
+            {if access.can_sign_out() {
+                view! { <SignOut session=session /> }.into_any()
+            } else {
+                view! { <span class="share-note" data-testid="share-session">"Read-only link"</span> }
+                    .into_any()
+            }}
+        </div>
+        {access
+            .can_administer()
+            .then(|| {
+                view! {
+                    <nav class="nav" aria-label="Console">
+                        <A href="/" exact=true attr:data-testid="nav-board">
+                            "Board"
+                        </A>
+                        <A href="/users" attr:data-testid="nav-users">
+                            "Users"
+                        </A>
+                        <A href="/share-links" attr:data-testid="nav-share-links">
+                            "Share links"
+                        </A>
+                    </nav>
+                }
+            })}
+    }
+}
+
+/// `POST /api/logout`, then the login page. A 401 means the session was already gone: same result.
+#[component]
+fn SignOut(session: Session) -> impl IntoView {
+    let navigate = use_navigate();
+    let busy = RwSignal::new(false);
+    let failure = RwSignal::new(None::<String>);
+    let on_click = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        failure.set(None);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let result = api::logout(&session.csrf()).await;
+            busy.set(false);
+            match result {
+                Ok(()) => {}
+                Err(e) if e.signed_out() => {}
+                Err(e) => return failure.set(Some(format!("Sign-out failed — {e}"))),
+            }
+            session.end(false);
+            navigate("/login", NavigateOptions::default());
+        });
+    };
+    view! {
+        <button
+            type="button"
+            class="link-btn"
+            data-testid="logout"
+            disabled=move || busy.get()
+            on:click=on_click
+        >
+            {move || if busy.get() { "Signing out…" } else { "Sign out" }}
+        </button>
+        {move || {
+            failure.get().map(|e| view! { <p class="error account-error" role="alert">{e}</p> })
+        }}
     }
 }
 
@@ -44,9 +148,10 @@ fn ConnIndicator(live: Live) -> impl IntoView {
 }
 
 /// Which host the gateway watches and whether it can reach it at all; the detail is a tooltip here
-/// (the board prints it in full when the host is unreachable).
+/// (the board prints it in full when the host is unreachable). Read-only viewers get no detail: the
+/// gateway's projection has none worth showing.
 #[component]
-fn HostLine(live: Live) -> impl IntoView {
+fn HostLine(live: Live, full_board: bool) -> impl IntoView {
     let host = move || live.board.with(|b| b.host.clone());
     let reachable = move || host().is_none_or(|h| h.reachable);
     view! {
@@ -56,9 +161,10 @@ fn HostLine(live: Live) -> impl IntoView {
                 Some(h) => {
                     // The reason for "unreachable" is in the board's banner, in full.
                     let state = if h.reachable { "✓ reachable" } else { "✕ unreachable" };
+                    let title = full_board.then_some(h.detail);
                     view! {
                         <span class="host-target">"Host " <strong>{h.target}</strong></span>
-                        <span class="host-state" title=h.detail>{state}</span>
+                        <span class="host-state" title=title>{state}</span>
                     }
                         .into_any()
                 }
@@ -67,9 +173,27 @@ fn HostLine(live: Live) -> impl IntoView {
     }
 }
 
+/// What stakeholders and share viewers get instead of the sweep button: the sweep's age and a note
+/// saying why there are no controls.
+#[component]
+fn ReadOnlyBar(live: Live) -> impl IntoView {
+    let age = move || {
+        let at = live.board.with(|b| b.swept_at_ms);
+        sweep_age(at, live.server_now())
+    };
+    view! {
+        <div class="sweep">
+            <p class="sweep-age">{age}</p>
+            <p class="readonly" data-testid="readonly">
+                "Read-only view"
+            </p>
+        </div>
+    }
+}
+
 /// Age of the last sweep, and the button that asks for one now (`POST /api/sweep`).
 #[component]
-fn SweepBar(live: Live) -> impl IntoView {
+fn SweepBar(live: Live, session: Session) -> impl IntoView {
     let requesting = RwSignal::new(false);
     // Ok: a note ("already running"); Err: a failure. Cleared by the next click.
     let outcome = RwSignal::new(None::<Result<String, String>>);
@@ -93,7 +217,7 @@ fn SweepBar(live: Live) -> impl IntoView {
         requesting.set(true);
         outcome.set(None);
         spawn_local(async move {
-            let result = api::sweep().await;
+            let result = session.check(api::sweep(&session.csrf()).await);
             requesting.set(false);
             outcome.set(match result {
                 Ok(accepted) if !accepted.started => Some(Ok(

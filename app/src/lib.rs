@@ -2,46 +2,138 @@
 //! served by the gateway from `target/site`.
 //!
 //! Layout of the crate, so new pages (`/login`, `/incidents`) slot in beside the board:
-//! - `time`, `state`, `adapters`: pure logic (ages, merging server messages, wording), unit-tested
-//!   natively with `cargo test -p app`;
+//! - `time`, `state`, `adapters`, `access`: pure logic (ages, merging server messages, wording,
+//!   what a role may see, where sign-in leads), unit-tested natively with `cargo test -p app`;
 //! - `api` (HTTP) and `live` (websocket, reconnects, clock): the only code that talks to the gateway;
-//! - `header`, `board`, `not_found`: views, one module per page or shared piece.
+//!   `session` holds who is signed in and turns any 401 into "signed out";
+//! - `header`, `board`, `login`, `users`, `share_links`, `share_open`, `gate`, `not_found`: views,
+//!   one module per page or shared piece.
 
+pub mod access;
 pub mod adapters;
 pub mod api;
 pub mod board;
+pub mod gate;
 pub mod header;
 pub mod live;
+pub mod login;
 pub mod not_found;
+pub mod session;
+pub mod share_links;
+pub mod share_open;
 pub mod state;
 pub mod time;
+pub mod users;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::hooks::{use_location, use_navigate};
+use leptos_router::{path, NavigateOptions};
 use wasm_bindgen::prelude::wasm_bindgen;
 
+use crate::access::{is_public, login_redirect, Auth};
 use crate::adapters::Counts;
 use crate::board::Board;
+use crate::gate::Gate;
 use crate::header::{Header, TITLE};
 use crate::live::Live;
+use crate::login::Login;
 use crate::not_found::NotFound;
+use crate::session::Session;
+use crate::share_links::ShareLinks;
+use crate::share_open::ShareOpen;
+use crate::users::Users;
 
-/// The whole app: the live feed is started once here and shared by every route.
+/// The whole app: the session and the live feed are created once here and shared by every route.
 #[component]
 pub fn App() -> impl IntoView {
-    let live = live::start();
+    let session = Session::new();
+    let live = Live::create();
+    // A share link signs in by itself; asking `/api/me` first would only race it.
+    if !current_path().starts_with("/share/") {
+        session.load();
+    }
+    follow_session(session, live);
     tab_title(live);
     view! {
         <Router>
-            <Header live=live />
+            <Header live=live session=session />
+            <SignInRedirect session=session />
             <main id="main" class="main">
                 <Routes fallback=|| view! { <NotFound /> }>
-                    <Route path=path!("/") view=move || view! { <Board live=live /> } />
+                    <Route
+                        path=path!("/")
+                        view=move || {
+                            view! {
+                                <Gate session=session>
+                                    <Board live=live session=session />
+                                </Gate>
+                            }
+                        }
+                    />
+                    <Route path=path!("/login") view=move || view! { <Login session=session /> } />
+                    <Route path=path!("/users") view=move || view! { <Users session=session /> } />
+                    <Route
+                        path=path!("/share-links")
+                        view=move || view! { <ShareLinks session=session live=live /> }
+                    />
+                    <Route
+                        path=path!("/share/:token")
+                        view=move || view! { <ShareOpen session=session live=live /> }
+                    />
                 </Routes>
             </main>
         </Router>
     }
+}
+
+/// Runs the live feed exactly while someone is signed in, and restarts it when that someone (or
+/// their role, hence the gateway's projection) changes.
+fn follow_session(session: Session, live: Live) {
+    Effect::new(
+        move |previous: Option<Option<(String, wire::Role, bool)>>| {
+            let identity = session.auth.with(Auth::identity);
+            if previous.as_ref() != Some(&identity) {
+                match identity {
+                    Some(_) => live.start(session),
+                    None => live.stop(),
+                }
+            }
+            identity
+        },
+    );
+}
+
+/// Sends a signed-out visitor of a page that needs a session to `/login?next=<that page>`. Renders
+/// nothing; it is a component only because navigation needs the router's context.
+#[component]
+fn SignInRedirect(session: Session) -> impl IntoView {
+    let location = use_location();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        let signed_out = session.auth.with(|a| matches!(a, Auth::SignedOut { .. }));
+        let path = location.pathname.get();
+        if !signed_out || is_public(&path) {
+            return;
+        }
+        let search = location.search.get_untracked();
+        if let Some(href) = login_redirect(&path, &search) {
+            navigate(
+                &href,
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
+        }
+    });
+}
+
+/// `location.pathname` before the router exists.
+fn current_path() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_default()
 }
 
 /// Puts trouble in the tab title ("(2 down) Aegis — Olympus") for a responder with many tabs open.

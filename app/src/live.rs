@@ -3,9 +3,15 @@
 //!
 //! One [`Live`] is created for the whole app (not per page), so navigating between routes never
 //! drops the connection. Its fields are `Copy` signals, passed to components as a prop.
+//!
+//! The feed runs only while someone is signed in: the gateway refuses `/ws` and `/api/health`
+//! without a session. [`Live::start`] is called once the session's [`wire::Me`] is known and
+//! [`Live::stop`] on sign-out. A browser does not expose a refused handshake's status, so after a
+//! socket ends the loop asks `GET /api/me`: a 401 there means signed out, and the loop stops instead
+//! of hammering the gateway.
 
 use futures::channel::mpsc;
-use futures::future::{select, Either};
+use futures::future::{abortable, select, AbortHandle, Either};
 use futures::StreamExt;
 use gloo_net::websocket::{futures::WebSocket, Message};
 use gloo_timers::future::TimeoutFuture;
@@ -14,6 +20,7 @@ use leptos::task::spawn_local;
 use wire::ServerMsg;
 
 use crate::api;
+use crate::session::Session;
 use crate::state::{Backoff, BoardState, Conn, Origin};
 use crate::time::ClockSync;
 
@@ -31,6 +38,10 @@ pub struct Live {
     pub now_ms: RwSignal<f64>,
     /// The last `error` message from the gateway, or why the first HTTP load failed.
     pub server_error: RwSignal<Option<String>>,
+    /// Cancels the running feed (its socket closes when the future is dropped).
+    task: StoredValue<Option<AbortHandle>>,
+    /// Wakes the running feed's reconnect wait on `online`/`offline` events.
+    wake: StoredValue<Option<mpsc::UnboundedSender<()>>>,
 }
 
 impl Live {
@@ -44,49 +55,84 @@ impl Live {
     pub fn stale(&self) -> bool {
         self.conn.get().stale()
     }
+
+    /// Creates the live state and starts the clock; the feed itself waits for [`Live::start`].
+    pub fn create() -> Live {
+        let live = Live {
+            board: RwSignal::new(BoardState::default()),
+            conn: RwSignal::new(initial_conn()),
+            clock: RwSignal::new(ClockSync::default()),
+            now_ms: RwSignal::new(js_sys::Date::now()),
+            server_error: RwSignal::new(None),
+            task: StoredValue::new(None),
+            wake: StoredValue::new(None),
+        };
+
+        spawn_local(async move {
+            loop {
+                TimeoutFuture::new(1_000).await;
+                live.now_ms.set(js_sys::Date::now());
+            }
+        });
+
+        // `online`/`offline` events cut the wait short: no point counting down 30 s once Wi-Fi is
+        // back. The handles are dropped on purpose: the listeners live as long as the page.
+        let _ = window_event_listener(leptos::ev::online, move |_| live.poke());
+        let _ = window_event_listener(leptos::ev::offline, move |_| {
+            live.conn.set(Conn::Offline);
+            live.poke();
+        });
+        live
+    }
+
+    /// Starts the first HTTP load and the websocket loop for a signed-in `session` (stopping any
+    /// feed already running, which belonged to an earlier session).
+    pub fn start(self, session: Session) {
+        self.stop();
+        let (wake_tx, wake_rx) = mpsc::unbounded::<()>();
+        self.wake.set_value(Some(wake_tx));
+        let (feed, handle) = abortable(async move {
+            futures::join!(initial_load(self, session), run(self, session, wake_rx));
+        });
+        self.task.set_value(Some(handle));
+        spawn_local(async move {
+            let _ = feed.await;
+        });
+    }
+
+    /// Stops the feed and forgets the board: the next person to sign in in this browser may see
+    /// less of it (a stakeholder's projection).
+    pub fn stop(self) {
+        if let Some(handle) = self.task.try_update_value(Option::take).flatten() {
+            handle.abort();
+        }
+        self.wake.set_value(None);
+        self.board.set(BoardState::default());
+        self.conn.set(initial_conn());
+        self.clock.set(ClockSync::default());
+        self.server_error.set(None);
+    }
+
+    fn poke(self) {
+        self.wake.try_with_value(|w| {
+            if let Some(tx) = w {
+                let _ = tx.unbounded_send(());
+            }
+        });
+    }
 }
 
-/// Creates the live state and starts the clock, the first HTTP load and the websocket loop.
-pub fn start() -> Live {
-    let live = Live {
-        board: RwSignal::new(BoardState::default()),
-        conn: RwSignal::new(if online() {
-            Conn::Starting
-        } else {
-            Conn::Offline
-        }),
-        clock: RwSignal::new(ClockSync::default()),
-        now_ms: RwSignal::new(js_sys::Date::now()),
-        server_error: RwSignal::new(None),
-    };
-
-    spawn_local(async move {
-        loop {
-            TimeoutFuture::new(1_000).await;
-            live.now_ms.set(js_sys::Date::now());
-        }
-    });
-
-    spawn_local(initial_load(live));
-
-    // `online`/`offline` events cut the wait short: no point counting down 30 s once Wi-Fi is back.
-    let (wake_tx, wake_rx) = mpsc::unbounded::<()>();
-    let on_online = wake_tx.clone();
-    // The handles are dropped on purpose: the listeners live as long as the page.
-    let _ = window_event_listener(leptos::ev::online, move |_| {
-        let _ = on_online.unbounded_send(());
-    });
-    let _ = window_event_listener(leptos::ev::offline, move |_| {
-        live.conn.set(Conn::Offline);
-        let _ = wake_tx.unbounded_send(());
-    });
-    spawn_local(run(live, wake_rx));
-    live
+fn initial_conn() -> Conn {
+    if online() {
+        Conn::Starting
+    } else {
+        Conn::Offline
+    }
 }
 
 /// `GET /api/health`, so the board paints even if the websocket is slow or blocked by a proxy.
-async fn initial_load(live: Live) {
-    match api::health().await {
+async fn initial_load(live: Live, session: Session) {
+    match session.check(api::health().await) {
         Ok(health) => {
             let received = js_sys::Date::now();
             if let Some(date) = health.server_date_ms {
@@ -95,17 +141,19 @@ async fn initial_load(live: Live) {
             live.board
                 .update(|b| _ = b.apply_snapshot(health.snapshot, Origin::Http));
         }
+        // The session is over: `check` has already sent the user to sign in.
+        Err(e) if e.signed_out() => {}
         Err(e) => {
             // Only worth showing if the socket has not delivered a board by now.
             if !live.board.with_untracked(|b| b.loaded) {
-                live.server_error.set(Some(e));
+                live.server_error.set(Some(e.message));
             }
         }
     }
 }
 
-/// Connect, read until the socket dies, wait, repeat — forever.
-async fn run(live: Live, mut wake: mpsc::UnboundedReceiver<()>) {
+/// Connect, read until the socket dies, wait, repeat — until the session ends.
+async fn run(live: Live, session: Session, mut wake: mpsc::UnboundedReceiver<()>) {
     let mut backoff = Backoff::new();
     let mut first = true;
     loop {
@@ -121,11 +169,14 @@ async fn run(live: Live, mut wake: mpsc::UnboundedReceiver<()>) {
             Conn::Connecting
         });
         first = false;
-        if session(live).await {
+        if connect(live).await {
             backoff.reset();
         }
         if !online() {
             continue;
+        }
+        if !still_signed_in(session).await {
+            return;
         }
         let delay = backoff.next_delay();
         let now = js_sys::Date::now();
@@ -152,9 +203,22 @@ async fn wait(ms: u32, wake: &mut mpsc::UnboundedReceiver<()>) -> bool {
     )
 }
 
+/// Asks `GET /api/me` whether the session survived the socket: `false` on 401 (and the session is
+/// ended, which sends the user to sign in). A network failure counts as "still signed in": the
+/// reconnect loop is the right answer to that. A changed role is picked up here too.
+async fn still_signed_in(session: Session) -> bool {
+    match session.check(api::me().await) {
+        Ok(me) => {
+            session.sign_in(me);
+            true
+        }
+        Err(e) => !e.signed_out(),
+    }
+}
+
 /// One websocket connection. Returns whether it delivered at least one readable message (a success,
 /// which resets the backoff).
-async fn session(live: Live) -> bool {
+async fn connect(live: Live) -> bool {
     let Some(url) = socket_url() else {
         return false;
     };

@@ -13,6 +13,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use futures::StreamExt;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 use wire::{HealthSnapshot, ServerMsg, Status};
 
@@ -24,8 +25,12 @@ const CHECK: &str = "health.ciam-hera";
 struct Gateway {
     child: Child,
     addr: String,
+    /// The session cookie every viewer connects with.
+    cookie: String,
     _data: tempfile::TempDir,
 }
+
+const PASSWORD: &str = "benchmark viewer password";
 
 impl Drop for Gateway {
     fn drop(&mut self) {
@@ -61,6 +66,30 @@ async fn start_gateway() -> Gateway {
         .expect("addr")
         .port();
     let data = tempfile::tempdir().expect("tempdir");
+    let mut add = Command::new(env!("CARGO_BIN_EXE_aegis"))
+        .args([
+            "user",
+            "add",
+            "viewer",
+            "--role",
+            "responder",
+            "--password-stdin",
+            "--config",
+        ])
+        .arg(sandbox_config())
+        .env("AEGIS_DATA_DIR", data.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("aegis user add");
+    if let Some(mut stdin) = add.stdin.take() {
+        use std::io::Write;
+        let _ = writeln!(stdin, "{PASSWORD}");
+    }
+    assert!(
+        add.wait().map(|s| s.success()).unwrap_or(false),
+        "creating the viewer account failed"
+    );
     let child = Command::new(env!("CARGO_BIN_EXE_aegis"))
         .args(["serve", "--config"])
         .arg(sandbox_config())
@@ -71,19 +100,49 @@ async fn start_gateway() -> Gateway {
         .stdout(Stdio::null())
         .spawn()
         .expect("start aegis");
-    let gw = Gateway {
+    let mut gw = Gateway {
         child,
         addr: format!("127.0.0.1:{port}"),
+        cookie: String::new(),
         _data: data,
     };
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Ok(resp) = client
-            .get(format!("http://{}/api/health", gw.addr))
+    while gw.cookie.is_empty() {
+        let login = client
+            .post(format!("http://{}/api/login", gw.addr))
+            .json(&wire::LoginRequest {
+                name: "viewer".into(),
+                password: PASSWORD.into(),
+            })
             .send()
-            .await
-        {
+            .await;
+        if let Ok(resp) = login {
+            gw.cookie = resp
+                .headers()
+                .get_all("set-cookie")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .find(|v| v.starts_with("aegis_session="))
+                .and_then(|v| v.split(';').next())
+                .unwrap_or("")
+                .to_string();
+        }
+        assert!(
+            Instant::now() < deadline,
+            "could not sign in to the gateway within 30 s"
+        );
+        if gw.cookie.is_empty() {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+    loop {
+        let health = client
+            .get(format!("http://{}/api/health", gw.addr))
+            .header("cookie", &gw.cookie)
+            .send()
+            .await;
+        if let Ok(resp) = health {
             if let Ok(snap) = resp.json::<HealthSnapshot>().await {
                 if snap.sweep_seq > 0 && snap.checks.iter().all(|c| c.status == Status::Up) {
                     return gw;
@@ -111,7 +170,12 @@ async fn main() {
     let mut sockets = Vec::with_capacity(VIEWERS);
     for chunk in 0..VIEWERS.div_ceil(100) {
         let batch = (0..100.min(VIEWERS - chunk * 100)).map(|_| async {
-            let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/ws", gw.addr))
+            let mut req = format!("ws://{}/ws", gw.addr)
+                .into_client_request()
+                .expect("request");
+            req.headers_mut()
+                .insert("cookie", gw.cookie.parse().expect("cookie header"));
+            let (mut ws, _) = tokio_tungstenite::connect_async(req)
                 .await
                 .expect("connect");
             match ws.next().await {

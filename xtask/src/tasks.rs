@@ -13,7 +13,8 @@ fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
-/// Sandbox up, SPA built, gateway running against the sandbox on http://127.0.0.1:8080/.
+/// Sandbox up, SPA built, gateway running against the sandbox on http://127.0.0.1:8080/, with a
+/// commander, a responder and a stakeholder whose fresh passwords are printed.
 pub fn demo(root: &Path) -> Result<()> {
     deps::ensure(
         root,
@@ -26,9 +27,25 @@ pub fn demo(root: &Path) -> Result<()> {
     web::build(root, true)?;
     sandbox::run(root, &["up".to_string()])?;
     let config = root.join(".sandbox/aegis.toml");
+    run(
+        cargo()
+            .current_dir(root)
+            .args(["build", "-q", "-p", "server", "--bin", "aegis"]),
+        "building the gateway",
+    )?;
+    let aegis = root.join("target/debug/aegis");
+    let mut accounts = Vec::new();
+    for role in ["commander", "responder", "stakeholder"] {
+        let password = demo_account(&aegis, &config, role)?;
+        accounts.push((role, password));
+    }
     println!();
     println!("Aegis demo: the console runs against the sandbox Olympus host.");
     println!("  open        http://127.0.0.1:8080/  (AEGIS_LISTEN=... to change)");
+    println!("  sign in as  (passwords are new at every demo start)");
+    for (role, password) in &accounts {
+        println!("              {role:<12} {password}");
+    }
     println!("  break it    cargo xtask sandbox fault 503 ciam-kratos   (stop|refuse|503|hang|ok <service>, pg-down, pg-hang, ...)");
     println!("  mend it     cargo xtask sandbox reset");
     println!(
@@ -36,14 +53,36 @@ pub fn demo(root: &Path) -> Result<()> {
     );
     println!();
     run(
-        cargo()
-            .current_dir(root)
-            .args([
-                "run", "-q", "-p", "server", "--bin", "aegis", "--", "serve", "--config",
-            ])
+        Command::new(&aegis)
+            .args(["serve", "--config"])
             .arg(&config),
         "the gateway",
     )
+}
+
+/// Creates the demo account `role` (named after its role), or gives it a new password; returns it.
+fn demo_account(aegis: &Path, config: &Path, role: &str) -> Result<String> {
+    let add = Command::new(aegis)
+        .args(["user", "add", role, "--role", role, "--config"])
+        .arg(config)
+        .output()?;
+    let out = if add.status.success() {
+        add
+    } else {
+        Command::new(aegis)
+            .args(["user", "passwd", role, "--config"])
+            .arg(config)
+            .output()?
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    match text.lines().find_map(|l| l.strip_prefix("password: ")) {
+        Some(p) if out.status.success() => Ok(p.trim().to_string()),
+        _ => bail!(
+            "creating the demo account {role} failed: {}{}",
+            text,
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    }
 }
 
 /// Every test: unit, integration against the sandbox over real SSH, and end to end in Chromium.

@@ -1,5 +1,5 @@
-//! One check as a tile: name, status (symbol + word + colour), the one-line detail, and how fresh
-//! and how long-standing the result is.
+//! One check as a tile: name, status (symbol + word + colour), the one-line detail (when there is
+//! more to say than the status word), and how fresh and how long-standing the result is.
 
 use leptos::prelude::*;
 
@@ -33,7 +33,7 @@ pub fn Tile(live: Live, tile: TileView) -> impl IntoView {
                     {status.label()}
                 </span>
             </div>
-            <p class="tile-detail">{detail}</p>
+            {(!detail.is_empty()).then(|| view! { <p class="tile-detail">{detail}</p> })}
             <p class="tile-meta">
                 {move || since().map(|s| view! { <span class="since">{s}</span> })}
                 <span class="age">{age}</span>
