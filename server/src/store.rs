@@ -86,7 +86,17 @@ impl Store {
         self.access_changes.subscribe()
     }
 
-    pub(crate) fn access_changed(&self) {
+    /// Whether the session store still holds this session (logout deletes it).
+    pub async fn session_exists(&self, id: &str) -> bool {
+        sqlx::query_scalar::<_, i64>("SELECT 1 FROM sessions WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map(|row| row.is_some())
+            .unwrap_or(true)
+    }
+
+    pub fn access_changed(&self) {
         self.access_changes.send_modify(|n| *n += 1);
     }
 }

@@ -136,3 +136,69 @@ async fn disabling_an_account_ends_its_sessions_at_once() {
         401
     );
 }
+
+#[tokio::test]
+async fn signing_out_closes_that_sessions_websocket() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = settings(dir.path());
+    let g = start_with(dir, s).await;
+    let (cookie, csrf) = session_cookie(&g, Role::Responder).await;
+    let mut ws = ws_with(&g, &cookie, &g.base).await.expect("ws connects");
+    assert!(next_text_or_close(&mut ws).await.is_some(), "snapshot");
+    let out = with_cookie(&g, Method::POST, "/api/logout", &cookie)
+        .header(wire::CSRF_HEADER, &csrf)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 204);
+    while next_text_or_close(&mut ws).await.is_some() {}
+}
+
+#[tokio::test]
+async fn the_last_commander_cannot_be_demoted_or_disabled() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = settings(dir.path());
+    let g = start_with(dir, s).await;
+    let (admin, csrf) = session_cookie(&g, Role::Commander).await;
+    for patch in [
+        UserPatch {
+            role: Some(Role::Responder),
+            ..Default::default()
+        },
+        UserPatch {
+            disabled: Some(true),
+            ..Default::default()
+        },
+    ] {
+        let resp = with_cookie(&g, Method::PATCH, "/api/users/commander", &admin)
+            .header(wire::CSRF_HEADER, &csrf)
+            .json(&patch)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 409);
+    }
+    // With a second commander, the first may step down.
+    let promote = UserPatch {
+        role: Some(Role::Commander),
+        ..Default::default()
+    };
+    let resp = with_cookie(&g, Method::PATCH, "/api/users/responder", &admin)
+        .header(wire::CSRF_HEADER, &csrf)
+        .json(&promote)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let step_down = UserPatch {
+        role: Some(Role::Responder),
+        ..Default::default()
+    };
+    let resp = with_cookie(&g, Method::PATCH, "/api/users/commander", &admin)
+        .header(wire::CSRF_HEADER, &csrf)
+        .json(&step_down)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+}

@@ -119,15 +119,16 @@ pub async fn open_share(
     Ok(Json(me))
 }
 
-pub async fn logout(mut auth: AuthSession, session: Session) -> Result<StatusCode, AppError> {
-    // Deletes the session from the store: the old cookie is worthless from here on.
+pub async fn logout(
+    State(state): State<AppState>,
+    mut auth: AuthSession,
+) -> Result<StatusCode, AppError> {
+    // axum-login deletes the session from the store: the old cookie is worthless from here on.
     auth.logout()
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("ending a session: {e}")))?;
-    session
-        .flush()
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+    // That session's open websockets re-check and close.
+    state.store.access_changed();
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -3,7 +3,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use wire::{NewUser, UserInfo, UserPatch};
+use wire::{NewUser, Role, UserInfo, UserPatch};
 
 use crate::error::AppError;
 use crate::state::AppState;
@@ -46,8 +46,23 @@ pub async fn update(
             "nothing to change: give role, disabled or password".into(),
         ));
     }
-    if state.store.credentials(&name).await?.is_none() {
+    let Some(current) = state.store.credentials(&name).await? else {
         return Err(UserError::NoSuchUser(name).into());
+    };
+    let demotes = patch.role.is_some_and(|r| r != Role::Commander) || patch.disabled == Some(true);
+    if current.info.role == Role::Commander && !current.info.disabled && demotes {
+        let commanders = state
+            .store
+            .list_users()
+            .await?
+            .iter()
+            .filter(|u| u.role == Role::Commander && !u.disabled)
+            .count();
+        if commanders <= 1 {
+            return Err(AppError::Conflict(
+                "this is the last active commander; make someone else commander first".into(),
+            ));
+        }
     }
     if let Some(p) = &patch.password {
         state.store.set_password(&name, p).await?;

@@ -84,7 +84,16 @@ pub async fn upgrade(
     let ends_in = Duration::from_millis(
         u64::try_from(login_at.saturating_add(absolute_ms) - state.hub.now_ms()).unwrap_or(0),
     );
-    let ended = session_ended(state.backend.clone(), user.clone(), ends_in);
+    let session_id = session.id().map(|id| id.to_string());
+    // Subscribed here, before the handshake completes, so no change can slip in unseen.
+    let changes = state.store.access_changes();
+    let ended = session_ended(
+        state.backend.clone(),
+        user.clone(),
+        session_id,
+        changes,
+        ends_in,
+    );
     let viewer = Viewer::of(user.role);
     ws.max_message_size(MAX_CLIENT_FRAME)
         .read_buffer_size(READ_BUFFER)
@@ -104,22 +113,35 @@ pub async fn upgrade(
         })
 }
 
-/// Resolves when the socket's session stops being valid: the account was disabled or its password
-/// changed, the share link was revoked or expired, or the absolute lifetime ran out.
-async fn session_ended(backend: Backend, user: Principal, absolute: Duration) {
-    let mut changes = backend.store().access_changes();
+/// Resolves when the socket's session stops being valid: it was signed out, the account was
+/// disabled or its role or password changed, the share link was revoked or expired, or the absolute
+/// lifetime ran out.
+async fn session_ended(
+    backend: Backend,
+    user: Principal,
+    session_id: Option<String>,
+    mut changes: tokio::sync::watch::Receiver<u64>,
+    absolute: Duration,
+) {
     let deadline = tokio::time::sleep(absolute);
     tokio::pin!(deadline);
     loop {
+        if let Some(id) = &session_id {
+            if !backend.store().session_exists(id).await {
+                return;
+            }
+        }
+        match backend.get_user(&user.id()).await {
+            Ok(Some(now))
+                if now.session_auth_hash() == user.session_auth_hash() && now.role == user.role => {
+            }
+            _ => return,
+        }
         tokio::select! {
             _ = &mut deadline => return,
             changed = changes.changed() => {
                 if changed.is_err() {
                     return;
-                }
-                match backend.get_user(&user.id()).await {
-                    Ok(Some(now)) if now.session_auth_hash() == user.session_auth_hash() && now.role == user.role => {}
-                    _ => return,
                 }
             }
         }
