@@ -202,3 +202,34 @@ async fn the_last_commander_cannot_be_demoted_or_disabled() {
         .unwrap();
     assert_eq!(resp.status(), 200);
 }
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_strict_and_secure_when_configured() {
+    for secure in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = settings(dir.path());
+        s.auth.secure_cookies = secure;
+        let g = start_with(dir, s).await;
+        let resp = super::support::client(&g)
+            .post(format!("{}/api/login", g.base))
+            .json(&wire::LoginRequest {
+                name: "responder".into(),
+                password: super::support::PASSWORD.into(),
+            })
+            .send()
+            .await
+            .unwrap();
+        let cookie = resp
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("aegis_session="))
+            .expect("a session cookie")
+            .to_string();
+        assert!(cookie.contains("HttpOnly"), "{cookie}");
+        assert!(cookie.contains("SameSite=Strict"), "{cookie}");
+        assert!(cookie.contains("Max-Age="), "an idle expiry: {cookie}");
+        assert_eq!(cookie.contains("Secure"), secure, "{cookie}");
+    }
+}
