@@ -402,6 +402,18 @@ ensure_sshd() {
             stop_sshd
         fi
     fi
+    if tcp_open "$SSH_PORT"; then
+        # A sandbox sshd of another checkout (started with this script's -f .../ssh/sshd_config -E .../ssh/sshd.log) may hold the port:
+        # there is one sandbox host per machine, so this checkout takes it over.
+        local other
+        for other in $(pgrep -x sshd 2>/dev/null); do
+            if tr '\0' ' ' <"/proc/$other/cmdline" 2>/dev/null | grep -q -- "-f [^ ]*/ssh/sshd_config -E [^ ]*/ssh/sshd.log"; then
+                log "stopping the sandbox sshd of another checkout (pid $other)"
+                kill "$other" 2>/dev/null || true
+            fi
+        done
+        wait_for 5 tcp_closed "$SSH_PORT" || true
+    fi
     not tcp_open "$SSH_PORT" || die "127.0.0.1:$SSH_PORT is taken by another process"
     start_sshd
 }
