@@ -30,3 +30,19 @@ pub fn new_csrf_token() -> String {
     }
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
+
+/// How long the session in `session` has left before its absolute lifetime runs out (zero when it
+/// has, or when it never recorded a sign-in).
+pub async fn time_left(
+    session: &tower_sessions::Session,
+    settings: &crate::config::AuthSettings,
+    now_ms: i64,
+) -> std::time::Duration {
+    let login_at: Option<i64> = session.get(LOGIN_AT_KEY).await.ok().flatten();
+    let lifetime_ms =
+        i64::try_from(settings.absolute_timeout_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+    let left = login_at.map_or(0, |at| {
+        at.saturating_add(lifetime_ms).saturating_sub(now_ms)
+    });
+    std::time::Duration::from_millis(u64::try_from(left).unwrap_or(0))
+}

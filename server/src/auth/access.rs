@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use tower_sessions::Session;
 use wire::Role;
 
-use super::{AuthSession, CSRF_KEY, LOGIN_AT_KEY};
+use super::{AuthSession, CSRF_KEY};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -57,16 +57,10 @@ pub async fn enforce(
     let Some(user) = auth.user.clone() else {
         return AppError::Unauthenticated.into_response();
     };
-    let login_at: Option<i64> = session.get(LOGIN_AT_KEY).await.ok().flatten();
-    let limit_ms = i64::try_from(
-        state
-            .settings
-            .auth
-            .absolute_timeout_secs
-            .saturating_mul(1000),
-    )
-    .unwrap_or(i64::MAX);
-    if login_at.is_none_or(|at| state.hub.now_ms().saturating_sub(at) > limit_ms) {
+    if super::time_left(&session, &state.settings.auth, state.hub.now_ms())
+        .await
+        .is_zero()
+    {
         let _ = auth.logout().await;
         return AppError::Unauthenticated.into_response();
     }

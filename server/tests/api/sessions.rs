@@ -5,8 +5,20 @@ use reqwest::Method;
 use wire::{Role, UserPatch};
 
 use super::support::{
-    next_text_or_close, session_cookie, settings, start_with, with_cookie, ws_with,
+    next_text_or_close, session_cookie, settings, start_with, with_cookie, ws_with, Running,
 };
+
+/// A commander's PATCH of `/api/users/{name}`; returns the status.
+async fn patch_user(g: &Running, admin: &str, csrf: &str, name: &str, patch: UserPatch) -> u16 {
+    with_cookie(g, Method::PATCH, &format!("/api/users/{name}"), admin)
+        .header(wire::CSRF_HEADER, csrf)
+        .json(&patch)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
 
 #[tokio::test]
 async fn logout_ends_the_session_on_the_server() {
@@ -97,13 +109,7 @@ async fn disabling_an_account_ends_its_sessions_at_once() {
         disabled: Some(true),
         ..Default::default()
     };
-    let resp = with_cookie(&g, Method::PATCH, "/api/users/responder", &admin)
-        .header(wire::CSRF_HEADER, &csrf)
-        .json(&patch)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
+    assert_eq!(patch_user(&g, &admin, &csrf, "responder", patch).await, 200);
     assert_eq!(
         with_cookie(&g, Method::GET, "/api/health", &victim)
             .send()
@@ -120,13 +126,10 @@ async fn disabling_an_account_ends_its_sessions_at_once() {
         password: Some("a brand new long password".into()),
         ..Default::default()
     };
-    let resp = with_cookie(&g, Method::PATCH, "/api/users/stakeholder", &admin)
-        .header(wire::CSRF_HEADER, &csrf)
-        .json(&patch)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        patch_user(&g, &admin, &csrf, "stakeholder", patch).await,
+        200
+    );
     assert_eq!(
         with_cookie(&g, Method::GET, "/api/me", &other)
             .send()
@@ -170,37 +173,25 @@ async fn the_last_commander_cannot_be_demoted_or_disabled() {
             ..Default::default()
         },
     ] {
-        let resp = with_cookie(&g, Method::PATCH, "/api/users/commander", &admin)
-            .header(wire::CSRF_HEADER, &csrf)
-            .json(&patch)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), 409);
+        assert_eq!(patch_user(&g, &admin, &csrf, "commander", patch).await, 409);
     }
     // With a second commander, the first may step down.
     let promote = UserPatch {
         role: Some(Role::Commander),
         ..Default::default()
     };
-    let resp = with_cookie(&g, Method::PATCH, "/api/users/responder", &admin)
-        .header(wire::CSRF_HEADER, &csrf)
-        .json(&promote)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        patch_user(&g, &admin, &csrf, "responder", promote).await,
+        200
+    );
     let step_down = UserPatch {
         role: Some(Role::Responder),
         ..Default::default()
     };
-    let resp = with_cookie(&g, Method::PATCH, "/api/users/commander", &admin)
-        .header(wire::CSRF_HEADER, &csrf)
-        .json(&step_down)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), 200);
+    assert_eq!(
+        patch_user(&g, &admin, &csrf, "commander", step_down).await,
+        200
+    );
 }
 
 #[tokio::test]

@@ -18,7 +18,7 @@ use tokio::sync::{broadcast, mpsc};
 use tower_sessions::Session;
 use wire::{ClientMsg, Role, ServerMsg};
 
-use crate::auth::{Backend, Principal, LOGIN_AT_KEY};
+use crate::auth::{Backend, Principal};
 use crate::error::AppError;
 use crate::hub::{encode, projection, Audience, Hub};
 use crate::state::AppState;
@@ -72,18 +72,7 @@ pub async fn upgrade(
             .into_response();
         }
     }
-    let login_at: i64 = session.get(LOGIN_AT_KEY).await.ok().flatten().unwrap_or(0);
-    let absolute_ms = i64::try_from(
-        state
-            .settings
-            .auth
-            .absolute_timeout_secs
-            .saturating_mul(1000),
-    )
-    .unwrap_or(i64::MAX);
-    let ends_in = Duration::from_millis(
-        u64::try_from(login_at.saturating_add(absolute_ms) - state.hub.now_ms()).unwrap_or(0),
-    );
+    let ends_in = crate::auth::time_left(&session, &state.settings.auth, state.hub.now_ms()).await;
     let session_id = session.id().map(|id| id.to_string());
     // Subscribed here, before the handshake completes, so no change can slip in unseen.
     let changes = state.store.access_changes();
