@@ -6,7 +6,7 @@ use crate::fault::{self, HttpFault, Watch};
 use crate::listener;
 use crate::Flags;
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::net::{Shutdown, TcpStream};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
@@ -28,12 +28,8 @@ pub fn main(args: &[String]) -> i32 {
     else {
         return usage_error("--name NAME is required (letters, digits, '-', '_', '.')");
     };
-    let port = match flags.port() {
-        Ok(p) => p,
-        Err(e) => return usage_error(&e),
-    };
-    let ip = match flags.bind() {
-        Ok(ip) => ip,
+    let addr = match flags.listen_addr() {
+        Ok(a) => a,
         Err(e) => return usage_error(&e),
     };
     let state_dir = PathBuf::from(flags.get("state-dir").unwrap_or("/state"));
@@ -42,7 +38,7 @@ pub fn main(args: &[String]) -> i32 {
     let label = name.clone();
     listener::serve(
         &label,
-        SocketAddr::new(ip, port),
+        addr,
         watch,
         |f| f == HttpFault::Refuse,
         move |stream| {

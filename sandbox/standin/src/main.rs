@@ -119,6 +119,11 @@ impl Flags {
         raw.parse()
             .map_err(|_| format!("invalid bind address {raw:?}"))
     }
+
+    /// The address to listen on, from `--bind` (default 127.0.0.1) and `--port`.
+    pub(crate) fn listen_addr(&self) -> Result<std::net::SocketAddr, String> {
+        Ok(std::net::SocketAddr::new(self.bind()?, self.port()?))
+    }
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use crate::fault::{self, PgFault, Watch};
 use crate::listener;
 use crate::Flags;
 use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
@@ -27,19 +27,15 @@ pub fn main(args: &[String]) -> i32 {
         Ok(f) => f,
         Err(e) => return usage_error(&e),
     };
-    let port = match flags.port() {
-        Ok(p) => p,
-        Err(e) => return usage_error(&e),
-    };
-    let ip = match flags.bind() {
-        Ok(ip) => ip,
+    let addr = match flags.listen_addr() {
+        Ok(a) => a,
         Err(e) => return usage_error(&e),
     };
     let path = PathBuf::from(flags.get("state-dir").unwrap_or("/state")).join("postgres");
     let watch = Watch::<PgFault>::new("postgres", path.clone());
     listener::serve(
         "postgres",
-        SocketAddr::new(ip, port),
+        addr,
         watch,
         |f| f == PgFault::Down,
         move |stream| {

@@ -4,7 +4,9 @@
 use reqwest::Method;
 use wire::{CreatedShareLink, NewShareLink, Role};
 
-use super::support::{client, next_text, session_cookie, start, with_cookie, ws_with, PASSWORD};
+use super::support::{
+    client, next_text, session_cookie, start, with_cookie, ws_with, Running, PASSWORD,
+};
 
 #[tokio::test]
 async fn a_cross_origin_websocket_handshake_is_refused() {
@@ -100,22 +102,33 @@ async fn a_stakeholder_sees_no_host_names_ports_or_commands() {
     }
 }
 
-#[tokio::test]
-async fn a_revoked_or_expired_share_link_is_refused() {
-    let g = start().await;
-    let (admin, csrf) = session_cookie(&g, Role::Commander).await;
-    let created: CreatedShareLink = with_cookie(&g, Method::POST, "/api/share-links", &admin)
-        .header(wire::CSRF_HEADER, &csrf)
+/// A commander's new share link.
+async fn create_link(
+    g: &Running,
+    admin: &str,
+    csrf: &str,
+    label: &str,
+    hours: u32,
+) -> CreatedShareLink {
+    with_cookie(g, Method::POST, "/api/share-links", admin)
+        .header(wire::CSRF_HEADER, csrf)
         .json(&NewShareLink {
-            label: "Support leads".into(),
-            expires_in_hours: 24,
+            label: label.into(),
+            expires_in_hours: hours,
         })
         .send()
         .await
         .unwrap()
         .json()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_revoked_or_expired_share_link_is_refused() {
+    let g = start().await;
+    let (admin, csrf) = session_cookie(&g, Role::Commander).await;
+    let created = create_link(&g, &admin, &csrf, "Support leads", 24).await;
     let viewer = client(&g);
     let opened = viewer
         .post(format!("{}/api{}", g.base, created.path))
@@ -173,18 +186,7 @@ async fn a_revoked_or_expired_share_link_is_refused() {
     assert_eq!(again.status(), 410);
 
     // Expired: a link whose time has passed opens nothing.
-    let created: CreatedShareLink = with_cookie(&g, Method::POST, "/api/share-links", &admin)
-        .header(wire::CSRF_HEADER, &csrf)
-        .json(&NewShareLink {
-            label: "Old".into(),
-            expires_in_hours: 1,
-        })
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let created = create_link(&g, &admin, &csrf, "Old", 1).await;
     sqlx::query("UPDATE share_links SET expires_at_ms = 0 WHERE id = ?")
         .bind(created.link.id)
         .execute(g.state.store.pool())

@@ -5,7 +5,8 @@ use reqwest::Method;
 use wire::{Role, UserPatch};
 
 use super::support::{
-    next_text_or_close, session_cookie, settings, start_with, with_cookie, ws_with, Running,
+    next_text_or_close, session_cookie, settings, start_with, status_with_cookie, with_cookie,
+    ws_with, Running,
 };
 
 /// A commander's PATCH of `/api/users/{name}`; returns the status.
@@ -27,11 +28,7 @@ async fn logout_ends_the_session_on_the_server() {
     let g = start_with(dir, s).await;
     let (cookie, csrf) = session_cookie(&g, Role::Responder).await;
     assert_eq!(
-        with_cookie(&g, Method::GET, "/api/me", &cookie)
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        status_with_cookie(&g, Method::GET, "/api/me", &cookie).await,
         200
     );
     let out = with_cookie(&g, Method::POST, "/api/logout", &cookie)
@@ -42,11 +39,7 @@ async fn logout_ends_the_session_on_the_server() {
     assert_eq!(out.status(), 204);
     // The same cookie, replayed after logout, is worthless.
     assert_eq!(
-        with_cookie(&g, Method::GET, "/api/me", &cookie)
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        status_with_cookie(&g, Method::GET, "/api/me", &cookie).await,
         401
     );
 }
@@ -60,11 +53,7 @@ async fn a_session_expires_after_its_absolute_lifetime() {
     let g = start_with(dir, s).await;
     let (cookie, _) = session_cookie(&g, Role::Responder).await;
     assert_eq!(
-        with_cookie(&g, Method::GET, "/api/me", &cookie)
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        status_with_cookie(&g, Method::GET, "/api/me", &cookie).await,
         200
     );
     // Letting the lifetime run out is the behaviour under test, not a synchronisation.
@@ -111,11 +100,7 @@ async fn disabling_an_account_ends_its_sessions_at_once() {
     };
     assert_eq!(patch_user(&g, &admin, &csrf, "responder", patch).await, 200);
     assert_eq!(
-        with_cookie(&g, Method::GET, "/api/health", &victim)
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        status_with_cookie(&g, Method::GET, "/api/health", &victim).await,
         401
     );
     // The open websocket is closed too, not left streaming.
@@ -131,11 +116,7 @@ async fn disabling_an_account_ends_its_sessions_at_once() {
         200
     );
     assert_eq!(
-        with_cookie(&g, Method::GET, "/api/me", &other)
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        status_with_cookie(&g, Method::GET, "/api/me", &other).await,
         401
     );
 }

@@ -191,3 +191,18 @@ pub fn with_cookie(
         .header("cookie", cookie)
         .header("origin", &g.base)
 }
+
+/// The status of `method path` sent with `cookie` (and nothing else).
+pub async fn status_with_cookie(
+    g: &Running,
+    method: reqwest::Method,
+    path: &str,
+    cookie: &str,
+) -> u16 {
+    with_cookie(g, method, path, cookie)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}

@@ -61,6 +61,14 @@ async fn start_session(
     })
 }
 
+/// Counts a sign-in attempt for `key` from `peer`; refuses it while either limit is spent.
+fn rate_limit(state: &AppState, key: &str, peer: SocketAddr) -> Result<(), AppError> {
+    state.limiter.attempt(key, peer.ip()).map_err(|wait| {
+        tracing::warn!(peer = %peer.ip(), "sign-in rate limit reached");
+        AppError::RateLimited(wait.as_secs().max(1))
+    })
+}
+
 pub async fn login(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -70,10 +78,7 @@ pub async fn login(
     Json(req): Json<LoginRequest>,
 ) -> Result<Json<Me>, AppError> {
     same_origin(&state, &headers)?;
-    if let Err(wait) = state.limiter.attempt(&req.name, peer.ip()) {
-        tracing::warn!(peer = %peer.ip(), "login rate limit reached");
-        return Err(AppError::RateLimited(wait.as_secs().max(1)));
-    }
+    rate_limit(&state, &req.name, peer)?;
     let name = req.name.trim().to_string();
     let user = auth
         .authenticate(LoginCredentials::Password {
@@ -101,9 +106,7 @@ pub async fn open_share(
 ) -> Result<Json<Me>, AppError> {
     same_origin(&state, &headers)?;
     // Guessing tokens is as rate-limited as guessing passwords.
-    if let Err(wait) = state.limiter.attempt("share-link", peer.ip()) {
-        return Err(AppError::RateLimited(wait.as_secs().max(1)));
-    }
+    rate_limit(&state, "share-link", peer)?;
     let user = auth
         .authenticate(LoginCredentials::ShareToken(token))
         .await
