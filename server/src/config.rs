@@ -54,6 +54,47 @@ pub struct Settings {
     pub database: Option<DatabaseSettings>,
     #[serde(rename = "edge")]
     pub edges: Vec<EdgeSettings>,
+    pub incidents: IncidentSettings,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct IncidentSettings {
+    /// Minutes between status updates (the playbook says 15).
+    pub cadence_minutes: u32,
+    /// IANA time zone that "next business day" (Sev 4's first response) is counted in.
+    pub time_zone: String,
+    /// When a business day starts there, `HH:MM`.
+    pub business_day_start: String,
+    /// Slack-compatible incoming-webhook URL of the incident channel. It is a secret: it never
+    /// leaves the gateway and is masked in errors. Unset: updates stay in the console.
+    pub webhook_url: Option<String>,
+    /// The channel's name as responders know it (`#inc-olympus`), shown in the console.
+    pub channel: Option<String>,
+    /// Attempts per message before it is shown as failed.
+    pub webhook_attempts: u32,
+    /// Wait before the first retry; doubled for each one after.
+    pub webhook_backoff_ms: u64,
+    /// Seconds one attempt may take.
+    pub webhook_timeout_secs: u64,
+    /// Resolved incidents sent to browsers besides the open ones.
+    pub recent_resolved: u32,
+}
+
+impl Default for IncidentSettings {
+    fn default() -> Self {
+        IncidentSettings {
+            cadence_minutes: 15,
+            time_zone: "UTC".into(),
+            business_day_start: "09:00".into(),
+            webhook_url: None,
+            channel: None,
+            webhook_attempts: 5,
+            webhook_backoff_ms: 2_000,
+            webhook_timeout_secs: 10,
+            recent_resolved: 20,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -163,6 +204,7 @@ impl Default for Settings {
             services: Vec::new(),
             database: None,
             edges: Vec::new(),
+            incidents: IncidentSettings::default(),
         }
     }
 }
@@ -368,6 +410,7 @@ impl Settings {
                 }
             }
         }
+        self.incidents.validate(&bad)?;
         Ok(())
     }
 
@@ -415,6 +458,27 @@ impl Settings {
     /// How the host is named on the board: `user@host:port`.
     pub fn target_label(&self) -> String {
         format!("{}@{}:{}", self.ssh.user, self.ssh.host, self.ssh.port)
+    }
+}
+
+impl IncidentSettings {
+    fn validate(&self, bad: &dyn Fn(&str, &str) -> ConfigError) -> Result<(), ConfigError> {
+        if !(1..=240).contains(&self.cadence_minutes) {
+            return Err(bad("incidents.cadence_minutes", "must be 1 to 240"));
+        }
+        crate::incidents::timers::BusinessHours::new(&self.time_zone, &self.business_day_start)
+            .map_err(|(key, m)| bad(&format!("incidents.{key}"), &m))?;
+        if let Some(url) = &self.webhook_url {
+            crate::incidents::webhook::validate_url(url)
+                .map_err(|m| bad("incidents.webhook_url", &m))?;
+        }
+        if self.webhook_attempts == 0 || self.webhook_attempts > 20 {
+            return Err(bad("incidents.webhook_attempts", "must be 1 to 20"));
+        }
+        if self.webhook_timeout_secs == 0 {
+            return Err(bad("incidents.webhook_timeout_secs", "must be at least 1"));
+        }
+        Ok(())
     }
 }
 

@@ -4,6 +4,7 @@
 //! table, and adding a route without a rule stops the gateway at start-up. The rule is enforced by
 //! one middleware per route ([`crate::auth::access::enforce`]).
 
+mod extract;
 mod handlers;
 mod headers;
 mod site;
@@ -61,6 +62,23 @@ pub const ROUTES: &[RouteSpec] = &[
     r("GET", "/api/share-links", Access::Commander),
     r("POST", "/api/share-links", Access::Commander),
     r("DELETE", "/api/share-links/{id}", Access::Commander),
+    // Incidents: everyone signed in reads (stakeholders get their projection); responders write.
+    // Re-grading and resolving over a board that is not all up are the commander's: the lifecycle
+    // checks those against the caller's role.
+    r("GET", "/api/incidents", Access::Viewer),
+    r("POST", "/api/incidents", Access::Responder),
+    r("GET", "/api/incidents/{id}", Access::Viewer),
+    r("POST", "/api/incidents/{id}/ack", Access::Responder),
+    r("POST", "/api/incidents/{id}/updates", Access::Responder),
+    r("POST", "/api/incidents/{id}/notes", Access::Responder),
+    r("PUT", "/api/incidents/{id}/scope", Access::Responder),
+    r("POST", "/api/incidents/{id}/severity", Access::Commander),
+    r("POST", "/api/incidents/{id}/resolve", Access::Responder),
+    r(
+        "POST",
+        "/api/incidents/{id}/deliveries/{delivery}/retry",
+        Access::Responder,
+    ),
 ];
 
 struct Table {
@@ -82,6 +100,7 @@ impl Table {
             "GET" => MethodFilter::GET,
             "POST" => MethodFilter::POST,
             "PATCH" => MethodFilter::PATCH,
+            "PUT" => MethodFilter::PUT,
             "DELETE" => MethodFilter::DELETE,
             other => panic!("method {other} is not used by the console"),
         };
@@ -95,7 +114,7 @@ impl Table {
 
 /// Every route the gateway answers. The SPA's own routes fall through to `index.html`.
 pub fn router(state: AppState, auth_layer: crate::auth::sessions::AuthLayer) -> Router {
-    use handlers::{auth, health, share_links, users, ws};
+    use handlers::{auth, health, incidents, share_links, users, ws};
     let table = Table {
         router: Router::new(),
         state: state.clone(),
@@ -113,7 +132,25 @@ pub fn router(state: AppState, auth_layer: crate::auth::sessions::AuthLayer) -> 
     .add("PATCH", "/api/users/{name}", users::update)
     .add("GET", "/api/share-links", share_links::list)
     .add("POST", "/api/share-links", share_links::create)
-    .add("DELETE", "/api/share-links/{id}", share_links::revoke);
+    .add("DELETE", "/api/share-links/{id}", share_links::revoke)
+    .add("GET", "/api/incidents", incidents::list)
+    .add("POST", "/api/incidents", incidents::declare)
+    .add("GET", "/api/incidents/{id}", incidents::get)
+    .add("POST", "/api/incidents/{id}/ack", incidents::acknowledge)
+    .add(
+        "POST",
+        "/api/incidents/{id}/updates",
+        incidents::post_update,
+    )
+    .add("POST", "/api/incidents/{id}/notes", incidents::note)
+    .add("PUT", "/api/incidents/{id}/scope", incidents::set_scope)
+    .add("POST", "/api/incidents/{id}/severity", incidents::regrade)
+    .add("POST", "/api/incidents/{id}/resolve", incidents::resolve)
+    .add(
+        "POST",
+        "/api/incidents/{id}/deliveries/{delivery}/retry",
+        incidents::retry_delivery,
+    );
     table
         .router
         .route("/api/{*rest}", axum::routing::any(health::no_such_api))

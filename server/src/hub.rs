@@ -7,7 +7,10 @@ use std::sync::{Arc, RwLock};
 
 use axum::extract::ws::Utf8Bytes;
 use tokio::sync::broadcast;
-use wire::{CheckResult, HealthSnapshot, HostState, ServerMsg, Status};
+use wire::{
+    CheckResult, Delivery, HealthSnapshot, HostState, IncidentSummary, ServerMsg, Status,
+    TimelineEntry,
+};
 
 pub mod projection;
 
@@ -20,24 +23,24 @@ use crate::probes::{Catalog, Outcome};
 /// How many frames a slow socket may fall behind before it is sent a fresh snapshot instead.
 const BACKLOG: usize = 64;
 
-/// One message, serialised once for each audience.
+/// One message, serialised once for each audience; `None` when that audience must not see it.
 #[derive(Debug)]
 pub struct Frames {
     pub full: Utf8Bytes,
-    pub public: Utf8Bytes,
+    pub public: Option<Utf8Bytes>,
 }
 
 impl Frames {
     pub fn of(msg: &ServerMsg) -> Arc<Frames> {
         Arc::new(Frames {
             full: encode(msg),
-            public: encode(&projection::message(msg, Audience::Public)),
+            public: projection::message(msg, Audience::Public).map(|m| encode(&m)),
         })
     }
 
-    pub fn for_audience(&self, audience: Audience) -> Utf8Bytes {
+    pub fn for_audience(&self, audience: Audience) -> Option<Utf8Bytes> {
         match audience {
-            Audience::Full => self.full.clone(),
+            Audience::Full => Some(self.full.clone()),
             Audience::Public => self.public.clone(),
         }
     }
@@ -114,11 +117,12 @@ impl Hub {
         self.publish(&ServerMsg::Sweeping { sweeping });
     }
 
-    /// Folds a sweep's outcome into the board; returns the checks whose status or detail changed.
+    /// Folds a sweep's outcome into the board; returns the checks whose status or detail changed,
+    /// each with the status it had before.
     ///
     /// The `changes` message carries every check whose status, detail or latency differs. Every
     /// check ran in the sweep, so clients count the ones not in it as checked at `swept_at_ms`.
-    pub fn apply(&self, catalog: &Catalog, outcome: Outcome) -> Vec<CheckResult> {
+    pub fn apply(&self, catalog: &Catalog, outcome: Outcome) -> Vec<(CheckResult, Status)> {
         let now = self.clock.now_ms();
         let mut board = self.write();
         let mut changed = Vec::new();
@@ -130,7 +134,8 @@ impl Hub {
             let Some(slot) = board.checks.iter_mut().find(|c| c.id == spec.id) else {
                 continue;
             };
-            let status_changed = slot.status != finding.status;
+            let before = slot.status;
+            let status_changed = before != finding.status;
             let is_change = status_changed || slot.detail != finding.detail;
             let is_news = is_change || slot.latency_ms != latency_ms;
             slot.since_ms = if status_changed { now } else { slot.since_ms };
@@ -142,7 +147,7 @@ impl Hub {
                 sent.push(slot.clone());
             }
             if is_change {
-                changed.push(slot.clone());
+                changed.push((slot.clone(), before));
             }
         }
         board
@@ -168,6 +173,27 @@ impl Hub {
         encode(&ServerMsg::Heartbeat {
             server_now_ms: self.clock.now_ms(),
         })
+    }
+
+    /// An incident was declared or changed.
+    pub fn publish_incident(&self, incident: &IncidentSummary) {
+        self.publish(&ServerMsg::Incident {
+            incident: incident.clone(),
+        });
+    }
+
+    /// A timeline entry was written.
+    pub fn publish_entry(&self, entry: &TimelineEntry) {
+        self.publish(&ServerMsg::Entry {
+            entry: entry.clone(),
+        });
+    }
+
+    /// A channel message changed state (responders only).
+    pub fn publish_delivery(&self, delivery: &Delivery) {
+        self.publish(&ServerMsg::Delivery {
+            delivery: delivery.clone(),
+        });
     }
 
     fn publish(&self, msg: &ServerMsg) {

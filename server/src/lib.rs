@@ -7,6 +7,7 @@ pub mod config;
 pub mod error;
 pub mod http;
 pub mod hub;
+pub mod incidents;
 pub mod mask;
 pub mod probes;
 pub mod remote;
@@ -26,6 +27,7 @@ use crate::auth::Backend;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
 use crate::hub::Hub;
+use crate::incidents::Incidents;
 use crate::probes::Catalog;
 use crate::remote::{RemoteHost, SshHost};
 use crate::shutdown::CancelToken;
@@ -73,11 +75,27 @@ impl Gateway {
             host.target(),
             &catalog,
             interval.as_millis() as u64,
-            clock,
+            clock.clone(),
         ));
         let stop = CancelToken::default();
         let auth_layer = auth::sessions::layer(&store, &settings.auth, stop.clone()).await?;
-        let sweep = sweeper::spawn(catalog, host, hub.clone(), interval, stop.clone());
+        let incidents = Incidents::start(
+            &settings.incidents,
+            catalog.service_names(),
+            store.clone(),
+            hub.clone(),
+            clock,
+            stop.clone(),
+        )
+        .await?;
+        let sweep = sweeper::spawn(
+            catalog,
+            host,
+            hub.clone(),
+            Some(incidents.clone()),
+            interval,
+            stop.clone(),
+        );
         let limiter = LoginLimiter::new(
             settings.auth.attempts_per_account_per_minute,
             settings.auth.attempts_per_address_per_minute,
@@ -85,6 +103,7 @@ impl Gateway {
         let state = AppState {
             settings: Arc::new(settings),
             hub,
+            incidents,
             sweep,
             backend: Backend::new(store.clone()),
             store,

@@ -7,6 +7,7 @@ use crate::auth::limiter::LoginLimiter;
 use crate::auth::Backend;
 use crate::config::Settings;
 use crate::hub::Hub;
+use crate::incidents::Incidents;
 use crate::store::Store;
 use crate::sweeper::SweepTrigger;
 
@@ -14,6 +15,7 @@ use crate::sweeper::SweepTrigger;
 pub struct AppState {
     pub settings: Arc<Settings>,
     pub hub: Arc<Hub>,
+    pub incidents: Incidents,
     pub sweep: SweepTrigger,
     pub store: Store,
     pub backend: Backend,

@@ -2,6 +2,7 @@
 //! applied at open. Every write that returns has reached the disk, so a crash loses nothing that a
 //! caller was told was saved.
 
+pub mod incidents;
 pub mod share_links;
 pub mod users;
 

@@ -8,6 +8,7 @@ use crate::shutdown::CancelToken;
 use tokio::sync::Notify;
 
 use crate::hub::Hub;
+use crate::incidents::Incidents;
 use crate::probes::{self, Catalog};
 use crate::remote::RemoteHost;
 
@@ -33,11 +34,13 @@ impl SweepTrigger {
     }
 }
 
-/// Starts the sweep loop. It stops when `stop` is cancelled.
+/// Starts the sweep loop. It stops when `stop` is cancelled. Status changes go on the timeline of
+/// every open incident.
 pub fn spawn(
     catalog: Arc<Catalog>,
     host: Arc<dyn RemoteHost>,
     hub: Arc<Hub>,
+    incidents: Option<Incidents>,
     interval: Duration,
     stop: CancelToken,
 ) -> SweepTrigger {
@@ -63,8 +66,11 @@ pub fn spawn(
             let outcome = probes::sweep(&catalog, host.as_ref()).await;
             let changed = hub.apply(&catalog, outcome);
             inner.running.store(false, Ordering::SeqCst);
-            for c in &changed {
+            for (c, _) in &changed {
                 tracing::info!(check = %c.id, status = c.status.label(), detail = %c.detail, "check changed");
+            }
+            if let Some(incidents) = &incidents {
+                incidents.record_health(&changed).await;
             }
             tracing::debug!(
                 ms = started.elapsed().as_millis() as u64,

@@ -8,6 +8,8 @@ mod api {
 
     mod access;
     mod attacks;
+    mod incidents;
     mod sessions;
     mod site;
+    mod webhook;
 }

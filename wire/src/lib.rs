@@ -5,9 +5,16 @@
 //! sends its own clock in every heartbeat so that a client can correct for skew when it shows ages.
 
 mod health;
+mod incident;
 mod live;
 
 pub use health::{CheckResult, HealthSnapshot, HostState, Scope, Status};
+pub use incident::{
+    clock_text, countdown, Acknowledged, Countdown, Delivery, DeliveryState, Domain, EntryKind,
+    IncidentDetail, IncidentList, IncidentScope, IncidentSummary, NewIncident, NewNote,
+    NewStatusUpdate, Phase, Regrade, Resolve, Severity, TimelineEntry, Written, COMPROMISE_RULE,
+    FIRST_POST, MINUTE_MS, SYSTEM_ACTOR,
+};
 pub use live::{ClientMsg, ServerMsg, SweepAccepted};
 
 /// Path of the websocket endpoint, relative to the console's origin.
@@ -16,6 +23,8 @@ pub const WS_PATH: &str = "/ws";
 pub const HEALTH_PATH: &str = "/api/health";
 /// Path that asks the gateway for an immediate sweep (POST).
 pub const SWEEP_PATH: &str = "/api/sweep";
+/// Incidents: list (GET) and declare (POST); `/{id}` and its actions below it.
+pub const INCIDENTS_PATH: &str = "/api/incidents";
 
 mod account;
 pub use account::{

@@ -2,11 +2,14 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{CheckResult, HealthSnapshot, HostState};
+use crate::{CheckResult, Delivery, HealthSnapshot, HostState, IncidentSummary, TimelineEntry};
 
 /// What the gateway sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+// A message lives only while it is encoded or applied; boxing the large variants would only make
+// both sides' matches noisier.
+#[allow(clippy::large_enum_variant)]
 pub enum ServerMsg {
     /// The whole board: first message after connecting, and after a client falls behind.
     Snapshot { snapshot: HealthSnapshot },
@@ -23,6 +26,15 @@ pub enum ServerMsg {
     Sweeping { sweeping: bool },
     /// Sent every few seconds so that a client notices a dead connection and can correct its clock.
     Heartbeat { server_now_ms: i64 },
+    /// The incidents a client should list (open ones and recently resolved), sent after the
+    /// snapshot on connect. Later changes arrive as `incident` messages.
+    Incidents { incidents: Vec<IncidentSummary> },
+    /// An incident was declared or changed: replace the one with this id if `version` is newer.
+    Incident { incident: IncidentSummary },
+    /// A timeline entry was appended (merge by `seq`; stakeholders get only public entries).
+    Entry { entry: TimelineEntry },
+    /// A message to the incident channel was sent, retried, or failed (responders only).
+    Delivery { delivery: Delivery },
     /// A message the client sent could not be handled.
     Error { message: String },
 }

@@ -44,6 +44,14 @@ pub(super) fn apply(
                     .parse()
                     .map_err(|e| err(format!("not a number: {e}")))?
             }
+            "INCIDENT_TIME_ZONE" => settings.incidents.time_zone = value,
+            "INCIDENT_CADENCE_MINUTES" => {
+                settings.incidents.cadence_minutes = value
+                    .parse()
+                    .map_err(|e| err(format!("not a number: {e}")))?
+            }
+            // A secret: kept out of config files that end up in repositories.
+            "INCIDENT_WEBHOOK_URL" => settings.incidents.webhook_url = Some(value),
             // Variables the tooling around the gateway uses, not settings.
             "SANDBOX_DIR" | "LOG" | "CONFIG" => {}
             _ => return Err(err("is not a setting the gateway knows".into())),

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod health;
+pub mod incidents;
 pub mod share_links;
 pub mod users;
 pub mod ws;

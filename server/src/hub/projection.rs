@@ -1,9 +1,13 @@
-//! The stakeholder's view of the board: status per component, nothing about the host's insides.
+//! The stakeholder's view: status per component, nothing about the host's insides.
 //!
 //! No host names, ports, commands, latencies or raw output: a component's name, its scope, its
-//! status and how long it has been so.
+//! status and how long it has been so. Of incidents: status, severity, updates and scope; no
+//! responders' notes, no reasons or health details (they quote the host), no channel deliveries.
 
-use wire::{CheckResult, HealthSnapshot, HostState, ServerMsg};
+use wire::{
+    CheckResult, EntryKind, HealthSnapshot, HostState, IncidentDetail, IncidentSummary, ServerMsg,
+    TimelineEntry,
+};
 
 /// Who a frame is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,13 +65,97 @@ pub fn snapshot(s: &HealthSnapshot) -> HealthSnapshot {
     }
 }
 
-/// The message as `audience` may see it.
-pub fn message(msg: &ServerMsg, audience: Audience) -> ServerMsg {
-    match (audience, msg) {
+/// An incident as `audience` may see it.
+pub fn incident(i: &IncidentSummary, audience: Audience) -> IncidentSummary {
+    match audience {
+        Audience::Full => i.clone(),
+        Audience::Public => IncidentSummary {
+            failed_deliveries: 0,
+            ..i.clone()
+        },
+    }
+}
+
+/// A timeline entry as `audience` may see it; `None` when it is not theirs to see.
+pub fn entry(e: &TimelineEntry, audience: Audience) -> Option<TimelineEntry> {
+    if audience == Audience::Full {
+        return Some(e.clone());
+    }
+    let kind = match &e.kind {
+        k if !k.is_public() => return None,
+        EntryKind::SeverityChanged { from, to, .. } => EntryKind::SeverityChanged {
+            from: *from,
+            to: *to,
+            reason: String::new(),
+        },
+        EntryKind::Health {
+            check_id,
+            name,
+            from,
+            to,
+            ..
+        } => {
+            let public = check(&CheckResult {
+                id: check_id.clone(),
+                name: name.clone(),
+                scope: wire::Scope::Host,
+                status: *to,
+                detail: String::new(),
+                latency_ms: None,
+                checked_at_ms: 0,
+                since_ms: 0,
+            });
+            EntryKind::Health {
+                check_id: check_id.clone(),
+                name: public.name,
+                from: *from,
+                to: *to,
+                detail: String::new(),
+            }
+        }
+        EntryKind::Resolved { impact, .. } => EntryKind::Resolved {
+            impact: impact.clone(),
+            override_reason: None,
+        },
+        k => k.clone(),
+    };
+    Some(TimelineEntry { kind, ..e.clone() })
+}
+
+/// An incident's page as `audience` may see it.
+pub fn detail(d: IncidentDetail, audience: Audience) -> IncidentDetail {
+    match audience {
+        Audience::Full => d,
+        Audience::Public => IncidentDetail {
+            incident: incident(&d.incident, audience),
+            timeline: d
+                .timeline
+                .iter()
+                .filter_map(|e| entry(e, audience))
+                .collect(),
+            board_at_declaration: snapshot(&d.board_at_declaration),
+            deliveries: Vec::new(),
+        },
+    }
+}
+
+/// The message as `audience` may see it; `None` when nothing of it is theirs to see.
+pub fn message(msg: &ServerMsg, audience: Audience) -> Option<ServerMsg> {
+    Some(match (audience, msg) {
         (Audience::Full, m) => m.clone(),
         (Audience::Public, ServerMsg::Snapshot { snapshot: s }) => ServerMsg::Snapshot {
             snapshot: snapshot(s),
         },
+        (Audience::Public, ServerMsg::Incidents { incidents }) => ServerMsg::Incidents {
+            incidents: incidents.iter().map(|i| incident(i, audience)).collect(),
+        },
+        (Audience::Public, ServerMsg::Incident { incident: i }) => ServerMsg::Incident {
+            incident: incident(i, audience),
+        },
+        (Audience::Public, ServerMsg::Entry { entry: e }) => ServerMsg::Entry {
+            entry: entry(e, audience)?,
+        },
+        (Audience::Public, ServerMsg::Delivery { .. }) => return None,
         (
             Audience::Public,
             ServerMsg::Changes {
@@ -85,8 +173,13 @@ pub fn message(msg: &ServerMsg, audience: Audience) -> ServerMsg {
                 swept_at_ms: *swept_at_ms,
             }
         }
-        (Audience::Public, m) => m.clone(),
-    }
+        // Listed one by one, so that a new message kind must decide what stakeholders see.
+        (
+            Audience::Public,
+            m
+            @ (ServerMsg::Sweeping { .. } | ServerMsg::Heartbeat { .. } | ServerMsg::Error { .. }),
+        ) => m.clone(),
+    })
 }
 
 #[cfg(test)]

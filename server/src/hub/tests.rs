@@ -76,8 +76,8 @@ async fn apply_reports_only_changes_and_tracks_since() {
     let changed = hub.apply(&cat, outcome(&cat, &["health.iam-kratos"]));
     assert_eq!(changed.len(), 1);
     assert_eq!(
-        (changed[0].status, changed[0].since_ms),
-        (Status::Down, 21_000)
+        (changed[0].0.status, changed[0].0.since_ms, changed[0].1),
+        (Status::Down, 21_000, Status::Up)
     );
     let snap = hub.snapshot();
     assert_eq!(

@@ -51,6 +51,23 @@ pub struct Catalog {
 }
 
 impl Catalog {
+    /// The services an incident's scope may name: each configured service, `postgres` when there
+    /// is a database, and `caddy` (the edge) when edges are checked.
+    pub fn service_names(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for c in &self.checks {
+            match (&c.kind, c.id.split_once('.')) {
+                (ProbeKind::HttpFromHost { .. }, Some((_, name))) => out.push(name.to_string()),
+                (ProbeKind::PgIsReady { .. }, _) => out.push("postgres".to_string()),
+                (ProbeKind::Edge { .. }, _) if !out.iter().any(|s| s == "caddy") => {
+                    out.push("caddy".to_string())
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
     /// Builds the catalog; the settings were validated, so names and URLs parse.
     pub fn from_settings(settings: &Settings) -> anyhow::Result<Catalog> {
         let mut checks = vec![CheckSpec {

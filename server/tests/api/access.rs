@@ -27,6 +27,44 @@ const EXPECTED: &[(&str, &str, [bool; 4])] = &[
         "/api/share-links/{id}",
         [false, false, false, true],
     ),
+    ("GET", "/api/incidents", [false, true, true, true]),
+    ("POST", "/api/incidents", [false, false, true, true]),
+    ("GET", "/api/incidents/{id}", [false, true, true, true]),
+    (
+        "POST",
+        "/api/incidents/{id}/ack",
+        [false, false, true, true],
+    ),
+    (
+        "POST",
+        "/api/incidents/{id}/updates",
+        [false, false, true, true],
+    ),
+    (
+        "POST",
+        "/api/incidents/{id}/notes",
+        [false, false, true, true],
+    ),
+    (
+        "PUT",
+        "/api/incidents/{id}/scope",
+        [false, false, true, true],
+    ),
+    (
+        "POST",
+        "/api/incidents/{id}/severity",
+        [false, false, false, true],
+    ),
+    (
+        "POST",
+        "/api/incidents/{id}/resolve",
+        [false, false, true, true],
+    ),
+    (
+        "POST",
+        "/api/incidents/{id}/deliveries/{delivery}/retry",
+        [false, false, true, true],
+    ),
     // Last: it ends the session it is called with.
     ("POST", "/api/logout", [false, true, true, true]),
 ];
@@ -85,6 +123,7 @@ async fn every_route_admits_exactly_the_roles_in_the_table() {
                 path.replace("{token}", "not-a-token")
                     .replace("{name}", "stakeholder")
                     .replace("{id}", "999999")
+                    .replace("{delivery}", "1")
             );
             let req = c
                 .request(method.parse().unwrap(), &url)

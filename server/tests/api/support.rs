@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use server::clock::SystemClock;
+use server::clock::{Clock, SystemClock};
 use server::config::Settings;
 use server::remote::fake::{ok, FakeHost};
 use server::Gateway;
@@ -35,16 +35,24 @@ pub fn settings(dir: &std::path::Path) -> Settings {
 
 /// Starts a gateway with `settings` (from [`settings`], adjusted) and the accounts
 /// `commander`, `responder`, `stakeholder`.
-pub async fn start_with(dir: tempfile::TempDir, mut settings: Settings) -> Running {
+pub async fn start_with(dir: tempfile::TempDir, settings: Settings) -> Running {
+    let host = Arc::new(FakeHost::new(|_| ok("[]")));
+    start_full(dir, settings, host, Arc::new(SystemClock)).await
+}
+
+/// As [`start_with`], with the host and the clock given (tests that move time or break the host).
+pub async fn start_full(
+    dir: tempfile::TempDir,
+    mut settings: Settings,
+    host: Arc<FakeHost>,
+    clock: Arc<dyn Clock>,
+) -> Running {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     if settings.public_url.is_none() {
         settings.public_url = Some(format!("http://{addr}"));
     }
-    let host = Arc::new(FakeHost::new(|_| ok("[]")));
-    let gateway = Gateway::with_parts(settings, host, Arc::new(SystemClock))
-        .await
-        .unwrap();
+    let gateway = Gateway::with_parts(settings, host, clock).await.unwrap();
     for role in Role::ALL {
         if gateway
             .state

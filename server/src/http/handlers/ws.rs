@@ -20,7 +20,8 @@ use wire::{ClientMsg, Role, ServerMsg};
 
 use crate::auth::{Backend, Principal};
 use crate::error::AppError;
-use crate::hub::{encode, projection, Audience, Hub};
+use crate::hub::{encode, projection, Audience, Frames, Hub};
+use crate::incidents::Incidents;
 use crate::state::AppState;
 use crate::sweeper::SweepTrigger;
 
@@ -89,10 +90,14 @@ pub async fn upgrade(
         .write_buffer_size(WRITE_BUFFER)
         .on_upgrade(move |socket: WebSocket| async move {
             let (sink, stream) = socket.split();
+            let feeds = Feeds {
+                hub: state.hub.clone(),
+                incidents: Some(state.incidents.clone()),
+            };
             serve_socket(
                 sink,
                 stream,
-                state.hub.clone(),
+                feeds,
                 state.sweep.clone(),
                 state.heartbeat,
                 viewer,
@@ -137,11 +142,53 @@ async fn session_ended(
     }
 }
 
+/// What a socket streams: the board, and incidents when the gateway has them (unit tests of the
+/// socket loop run with the board alone).
+#[derive(Clone)]
+pub struct Feeds {
+    pub hub: Arc<Hub>,
+    pub incidents: Option<Incidents>,
+}
+
+impl Feeds {
+    /// Subscribes, then reads the state to start from: the board and the incident list. Frames
+    /// published after the subscription may repeat what the list holds; clients keep the newest
+    /// version, so a repeat is harmless and nothing is missed.
+    async fn start(
+        &self,
+        audience: Audience,
+    ) -> (Vec<Utf8Bytes>, broadcast::Receiver<Arc<Frames>>) {
+        let (snapshot, updates) = self.hub.subscribe();
+        let snapshot = match audience {
+            Audience::Full => snapshot,
+            Audience::Public => projection::snapshot(&snapshot),
+        };
+        let mut frames = vec![encode(&ServerMsg::Snapshot { snapshot })];
+        if let Some(incidents) = &self.incidents {
+            match incidents.for_socket().await {
+                Ok(list) => frames.push(encode(&ServerMsg::Incidents {
+                    incidents: list
+                        .iter()
+                        .map(|i| projection::incident(i, audience))
+                        .collect(),
+                })),
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot list incidents for a socket");
+                    frames.push(error_frame(
+                        "the incident list could not be read from the gateway's database; reload to try again",
+                    ));
+                }
+            }
+        }
+        (frames, updates)
+    }
+}
+
 /// Runs one client's socket until either side closes.
 pub async fn serve_socket<S, R, E>(
     mut sink: S,
     mut stream: R,
-    hub: Arc<Hub>,
+    feeds: Feeds,
     sweep: SweepTrigger,
     heartbeat: Duration,
     viewer: Viewer,
@@ -151,10 +198,12 @@ pub async fn serve_socket<S, R, E>(
     R: Stream<Item = Result<Message, E>> + Unpin + Send + 'static,
     E: std::fmt::Display + Send + 'static,
 {
-    let (snapshot, mut updates) = hub.subscribe();
-    let first = projection::message(&ServerMsg::Snapshot { snapshot }, viewer.audience);
-    if sink.send(Message::Text(encode(&first))).await.is_err() {
-        return;
+    let hub = feeds.hub.clone();
+    let (first, mut updates) = feeds.start(viewer.audience).await;
+    for frame in first {
+        if sink.send(Message::Text(frame)).await.is_err() {
+            return;
+        }
     }
     // Replies from the receive task go out through the send task, which owns the sink.
     let (reply_tx, mut reply_rx) = mpsc::channel::<Utf8Bytes>(8);
@@ -165,19 +214,19 @@ pub async fn serve_socket<S, R, E>(
         beat.tick().await;
         tokio::pin!(ended);
         loop {
-            let frame = tokio::select! {
+            let frames = tokio::select! {
                 update = updates.recv() => match update {
-                    Ok(frames) => frames.for_audience(viewer.audience),
-                    // Fell behind: the board itself is the cheapest way to catch up.
+                    Ok(frames) => frames.for_audience(viewer.audience).into_iter().collect(),
+                    // Fell behind: the current state is the cheapest way to catch up.
                     Err(broadcast::error::RecvError::Lagged(_)) => {
-                        let (snapshot, fresh) = send_hub.subscribe();
+                        let (fresh_frames, fresh) = feeds.start(viewer.audience).await;
                         updates = fresh;
-                        encode(&projection::message(&ServerMsg::Snapshot { snapshot }, viewer.audience))
+                        fresh_frames
                     }
                     Err(broadcast::error::RecvError::Closed) => break,
                 },
-                Some(reply) = reply_rx.recv() => reply,
-                _ = beat.tick() => send_hub.heartbeat(),
+                Some(reply) = reply_rx.recv() => vec![reply],
+                _ = beat.tick() => vec![send_hub.heartbeat()],
                 _ = &mut ended => {
                     // Policy violation (1008): the session that opened this socket is over.
                     let close = CloseFrame { code: 1008, reason: Utf8Bytes::from_static("session ended; sign in again") };
@@ -185,7 +234,14 @@ pub async fn serve_socket<S, R, E>(
                     break;
                 }
             };
-            if sink.send(Message::Text(frame)).await.is_err() {
+            let mut failed = false;
+            for frame in frames {
+                if sink.send(Message::Text(frame)).await.is_err() {
+                    failed = true;
+                    break;
+                }
+            }
+            if failed {
                 break;
             }
         }

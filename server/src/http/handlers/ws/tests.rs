@@ -81,13 +81,17 @@ fn start_as(
         cat,
         host,
         hub.clone(),
+        None,
         Duration::from_secs(3600),
         CancelToken::default(),
     );
     tokio::spawn(serve_socket(
         server_sink,
         server_stream,
-        hub,
+        super::Feeds {
+            hub,
+            incidents: None,
+        },
         trigger,
         heartbeat,
         viewer,

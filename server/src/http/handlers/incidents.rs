@@ -1,0 +1,166 @@
+//! `/api/incidents`: declare, acknowledge, update, re-grade, scope, note, resolve; list and read.
+//!
+//! The route table gives the coarse rule (stakeholders read, responders write); the finer ones
+//! (re-grade and resolution overrides are the commander's) live in the lifecycle, which sees the
+//! caller's role.
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::{Extension, Json};
+use serde::Deserialize;
+use wire::{
+    Acknowledged, Delivery, IncidentDetail, IncidentList, IncidentScope, NewIncident, NewNote,
+    NewStatusUpdate, Regrade, Resolve, Severity, Written,
+};
+
+use crate::auth::Principal;
+use crate::error::AppError;
+use crate::http::extract::{ApiJson, ApiPath};
+use crate::http::handlers::ws::Viewer;
+use crate::incidents::lifecycle::Refusal;
+use crate::incidents::{Actor, IncidentError};
+use crate::state::AppState;
+use crate::store::incidents::ListFilter;
+
+impl From<IncidentError> for AppError {
+    fn from(e: IncidentError) -> Self {
+        match e {
+            IncidentError::NotFound(id) => AppError::NotFound(format!("incident INC-{id}")),
+            IncidentError::Refused(Refusal::Invalid(m)) => AppError::BadRequest(m),
+            IncidentError::Refused(Refusal::Conflict(m)) => AppError::Conflict(m),
+            IncidentError::Refused(Refusal::Forbidden(m)) => AppError::Forbidden(m),
+            IncidentError::Store(s) => AppError::Internal(s.into()),
+        }
+    }
+}
+
+fn actor(user: &Principal) -> Actor {
+    Actor {
+        name: user.name.clone(),
+        role: user.role,
+    }
+}
+
+/// `?state=open|resolved|all&severity=sev1`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    state: Option<String>,
+    severity: Option<String>,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    Extension(user): Extension<Principal>,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<IncidentList>, AppError> {
+    let open = match q.state.as_deref() {
+        None | Some("all") => None,
+        Some("open") => Some(true),
+        Some("resolved") => Some(false),
+        Some(other) => {
+            return Err(AppError::BadRequest(format!(
+                "state `{}` is not one of open, resolved, all",
+                other.chars().take(20).collect::<String>()
+            )))
+        }
+    };
+    let severity = match q.severity.as_deref() {
+        None | Some("") => None,
+        Some(s) => Some(Severity::parse(s).ok_or_else(|| {
+            AppError::BadRequest("severity must be sev1, sev2, sev3 or sev4".into())
+        })?),
+    };
+    let filter = ListFilter {
+        open,
+        severity,
+        resolved_limit: 0,
+    };
+    let audience = Viewer::of(user.role).audience;
+    Ok(Json(state.incidents.list(filter, audience).await?))
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    Extension(user): Extension<Principal>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<IncidentDetail>, AppError> {
+    let audience = Viewer::of(user.role).audience;
+    Ok(Json(state.incidents.detail(id, audience).await?))
+}
+
+pub async fn declare(
+    State(state): State<AppState>,
+    Extension(user): Extension<Principal>,
+    ApiJson(new): ApiJson<NewIncident>,
+) -> Result<(StatusCode, Json<Written>), AppError> {
+    let written = state.incidents.declare(&actor(&user), &new).await?;
+    Ok((StatusCode::CREATED, Json(written)))
+}
+
+pub async fn acknowledge(
+    State(state): State<AppState>,
+    Extension(user): Extension<Principal>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Acknowledged>, AppError> {
+    Ok(Json(state.incidents.acknowledge(&actor(&user), id).await?))
+}
+
+pub async fn post_update(
+    State(state): State<AppState>,
+    Extension(user): Extension<Principal>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(update): ApiJson<NewStatusUpdate>,
+) -> Result<(StatusCode, Json<Written>), AppError> {
+    let written = state
+        .incidents
+        .post_update(&actor(&user), id, &update)
+        .await?;
+    Ok((StatusCode::CREATED, Json(written)))
+}
+
+pub async fn note(
+    State(state): State<AppState>,
+    Extension(user): Extension<Principal>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(note): ApiJson<NewNote>,
+) -> Result<(StatusCode, Json<Written>), AppError> {
+    let written = state.incidents.note(&actor(&user), id, &note).await?;
+    Ok((StatusCode::CREATED, Json(written)))
+}
+
+pub async fn set_scope(
+    State(state): State<AppState>,
+    Extension(user): Extension<Principal>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(scope): ApiJson<IncidentScope>,
+) -> Result<Json<Written>, AppError> {
+    Ok(Json(
+        state.incidents.set_scope(&actor(&user), id, &scope).await?,
+    ))
+}
+
+pub async fn regrade(
+    State(state): State<AppState>,
+    Extension(user): Extension<Principal>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(r): ApiJson<Regrade>,
+) -> Result<Json<Written>, AppError> {
+    Ok(Json(state.incidents.regrade(&actor(&user), id, &r).await?))
+}
+
+pub async fn resolve(
+    State(state): State<AppState>,
+    Extension(user): Extension<Principal>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(r): ApiJson<Resolve>,
+) -> Result<Json<Written>, AppError> {
+    Ok(Json(state.incidents.resolve(&actor(&user), id, &r).await?))
+}
+
+pub async fn retry_delivery(
+    State(state): State<AppState>,
+    ApiPath((id, delivery)): ApiPath<(i64, i64)>,
+) -> Result<Json<Delivery>, AppError> {
+    Ok(Json(state.incidents.retry_delivery(id, delivery).await?))
+}

@@ -1,0 +1,443 @@
+//! Incidents: declared by the severity matrix, timed by the playbook, recorded on an append-only
+//! timeline, streamed to every browser and, when configured, posted to the incident channel.
+//!
+//! Writes are serialised by one lock (a console has a handful of writers; ordering matters more
+//! than throughput), checked by the pure [`lifecycle`] rules, stored in one SQLite transaction each,
+//! and only then published: what a browser sees is on disk.
+
+pub mod courier;
+pub mod lifecycle;
+pub mod timers;
+pub mod webhook;
+
+use std::sync::Arc;
+
+use tokio::sync::Mutex;
+use wire::{
+    Acknowledged, CheckResult, Delivery, EntryKind, IncidentDetail, IncidentList, IncidentScope,
+    IncidentSummary, NewIncident, NewNote, NewStatusUpdate, Regrade, Resolve, Role, Status,
+    Written, SYSTEM_ACTOR,
+};
+
+use crate::clock::Clock;
+use crate::config::IncidentSettings;
+use crate::hub::{Audience, Hub};
+use crate::store::incidents::{ListFilter, NewEntry};
+use crate::store::{Store, StoreError};
+use courier::Courier;
+use lifecycle::{Refusal, Rules};
+use timers::BusinessHours;
+
+/// Why an incident operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum IncidentError {
+    #[error("INC-{0}")]
+    NotFound(i64),
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Who is asking.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub name: String,
+    pub role: Role,
+}
+
+/// The incidents service. Cheap to clone.
+#[derive(Clone)]
+pub struct Incidents {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    hub: Arc<Hub>,
+    clock: Arc<dyn Clock>,
+    hours: BusinessHours,
+    cadence_minutes: u32,
+    channel: Option<String>,
+    services: Vec<String>,
+    recent_resolved: u32,
+    courier: Option<Courier>,
+    writes: Mutex<()>,
+}
+
+impl Incidents {
+    /// Builds the service; when a webhook is configured, starts the courier and resumes the
+    /// deliveries a previous run left pending.
+    pub async fn start(
+        settings: &IncidentSettings,
+        services: Vec<String>,
+        store: Store,
+        hub: Arc<Hub>,
+        clock: Arc<dyn Clock>,
+        stop: crate::shutdown::CancelToken,
+    ) -> anyhow::Result<Incidents> {
+        let hours = BusinessHours::new(&settings.time_zone, &settings.business_day_start)
+            .map_err(|(key, m)| anyhow::anyhow!("incidents.{key}: {m}"))?;
+        let courier = match &settings.webhook_url {
+            Some(url) => Some(Courier::new(url, settings)?),
+            None => None,
+        };
+        let channel = settings.webhook_url.as_ref().map(|_| {
+            settings
+                .channel
+                .clone()
+                .unwrap_or_else(|| "incident channel".into())
+        });
+        let incidents = Incidents {
+            inner: Arc::new(Inner {
+                store,
+                hub,
+                clock,
+                hours,
+                cadence_minutes: settings.cadence_minutes,
+                channel,
+                services,
+                recent_resolved: settings.recent_resolved,
+                courier,
+                writes: Mutex::new(()),
+            }),
+        };
+        if let Some(c) = &incidents.inner.courier {
+            c.run(incidents.clone(), stop).await?;
+        }
+        Ok(incidents)
+    }
+
+    fn rules(&self) -> Rules<'_> {
+        Rules {
+            hours: &self.inner.hours,
+            cadence_minutes: self.inner.cadence_minutes,
+            services: &self.inner.services,
+        }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.inner.clock.now_ms()
+    }
+
+    /// The list for `audience`, with what the SPA needs to declare and scope.
+    pub async fn list(
+        &self,
+        filter: ListFilter,
+        audience: Audience,
+    ) -> Result<IncidentList, IncidentError> {
+        let filter = ListFilter {
+            resolved_limit: if filter.resolved_limit == 0 {
+                self.inner.recent_resolved
+            } else {
+                filter.resolved_limit
+            },
+            ..filter
+        };
+        let incidents = self.inner.store.incidents(filter).await?;
+        Ok(IncidentList {
+            incidents: incidents
+                .iter()
+                .map(|i| crate::hub::projection::incident(i, audience))
+                .collect(),
+            services: self.inner.services.clone(),
+            cadence_minutes: self.inner.cadence_minutes,
+            channel: match audience {
+                Audience::Full => self.inner.channel.clone(),
+                Audience::Public => None,
+            },
+            time_zone: self.inner.hours.time_zone().to_string(),
+        })
+    }
+
+    /// What a browser lists on connect: open incidents and the recently resolved.
+    pub async fn for_socket(&self) -> Result<Vec<IncidentSummary>, IncidentError> {
+        Ok(self
+            .inner
+            .store
+            .incidents(ListFilter {
+                resolved_limit: self.inner.recent_resolved,
+                ..ListFilter::default()
+            })
+            .await?)
+    }
+
+    pub async fn detail(
+        &self,
+        id: i64,
+        audience: Audience,
+    ) -> Result<IncidentDetail, IncidentError> {
+        let store = &self.inner.store;
+        let incident = store
+            .incident(id)
+            .await?
+            .ok_or(IncidentError::NotFound(id))?;
+        let detail = IncidentDetail {
+            incident,
+            timeline: store.timeline(id).await?,
+            board_at_declaration: store.board_at_declaration(id).await?,
+            deliveries: store.deliveries(id).await?,
+        };
+        Ok(crate::hub::projection::detail(detail, audience))
+    }
+
+    pub async fn declare(&self, who: &Actor, new: &NewIncident) -> Result<Written, IncidentError> {
+        let _w = self.inner.writes.lock().await;
+        let now = self.now_ms();
+        let (mut incident, kind) = lifecycle::declare(new, &who.name, now, &self.rules())?;
+        let board = self.inner.hub.snapshot();
+        let (id, entry, delivery) = self
+            .inner
+            .store
+            .insert_incident(&incident, &board, |id| {
+                let numbered = IncidentSummary {
+                    id,
+                    ..incident.clone()
+                };
+                self.entry(&numbered, &who.name, now, kind)
+            })
+            .await?;
+        incident.id = id;
+        tracing::info!(incident = id, severity = incident.severity.as_str(), by = %who.name, "incident declared");
+        self.published(incident, entry, delivery)
+    }
+
+    pub async fn acknowledge(&self, who: &Actor, id: i64) -> Result<Acknowledged, IncidentError> {
+        let _w = self.inner.writes.lock().await;
+        let mut incident = self.load(id).await?;
+        let now = self.now_ms();
+        let (kind, proposed_update) =
+            lifecycle::acknowledge(&mut incident, &who.name, now, &self.rules())?;
+        let written = self.save(incident, &who.name, now, kind).await?;
+        Ok(Acknowledged {
+            incident: written.incident,
+            proposed_update,
+        })
+    }
+
+    pub async fn post_update(
+        &self,
+        who: &Actor,
+        id: i64,
+        update: &NewStatusUpdate,
+    ) -> Result<Written, IncidentError> {
+        let _w = self.inner.writes.lock().await;
+        let mut incident = self.load(id).await?;
+        let now = self.now_ms();
+        let kind = lifecycle::post_update(&mut incident, update, now, &self.rules())?;
+        self.save(incident, &who.name, now, kind).await
+    }
+
+    pub async fn regrade(
+        &self,
+        who: &Actor,
+        id: i64,
+        r: &Regrade,
+    ) -> Result<Written, IncidentError> {
+        let _w = self.inner.writes.lock().await;
+        let mut incident = self.load(id).await?;
+        let kind = lifecycle::regrade(&mut incident, r, who.role, &self.rules())?;
+        self.save(incident, &who.name, self.now_ms(), kind).await
+    }
+
+    pub async fn set_scope(
+        &self,
+        who: &Actor,
+        id: i64,
+        scope: &IncidentScope,
+    ) -> Result<Written, IncidentError> {
+        let _w = self.inner.writes.lock().await;
+        let mut incident = self.load(id).await?;
+        let kind = lifecycle::set_scope(&mut incident, scope, &self.rules())?;
+        self.save(incident, &who.name, self.now_ms(), kind).await
+    }
+
+    pub async fn note(
+        &self,
+        who: &Actor,
+        id: i64,
+        note: &NewNote,
+    ) -> Result<Written, IncidentError> {
+        let _w = self.inner.writes.lock().await;
+        let incident = self.load(id).await?;
+        let kind = lifecycle::note(&incident, &note.text)?;
+        let e = self.entry(&incident, &who.name, self.now_ms(), kind);
+        let entry = self.inner.store.append_entry(id, e).await?;
+        self.published(incident, entry, None)
+    }
+
+    pub async fn resolve(
+        &self,
+        who: &Actor,
+        id: i64,
+        r: &Resolve,
+    ) -> Result<Written, IncidentError> {
+        let _w = self.inner.writes.lock().await;
+        let mut incident = self.load(id).await?;
+        let now = self.now_ms();
+        let board = self.inner.hub.snapshot();
+        let kind = lifecycle::resolve(&mut incident, r, &who.name, who.role, &board, now)?;
+        tracing::info!(incident = id, by = %who.name, "incident resolved");
+        self.save(incident, &who.name, now, kind).await
+    }
+
+    /// Re-sends a channel message that failed.
+    pub async fn retry_delivery(
+        &self,
+        incident_id: i64,
+        delivery_id: i64,
+    ) -> Result<Delivery, IncidentError> {
+        let not_found = || {
+            IncidentError::Refused(Refusal::Invalid(format!(
+                "INC-{incident_id} has no channel message {delivery_id}"
+            )))
+        };
+        let Some(courier) = &self.inner.courier else {
+            return Err(Refusal::Conflict("no incident channel is configured".into()).into());
+        };
+        let (d, _) = self
+            .inner
+            .store
+            .delivery(delivery_id)
+            .await?
+            .filter(|(d, _)| d.incident_id == incident_id)
+            .ok_or_else(not_found)?;
+        if d.state != wire::DeliveryState::Failed {
+            return Err(Refusal::Conflict(format!(
+                "channel message {delivery_id} is {}; only a failed one can be retried",
+                match d.state {
+                    wire::DeliveryState::Pending => "still being sent",
+                    _ => "already delivered",
+                }
+            ))
+            .into());
+        }
+        let d = self
+            .inner
+            .store
+            .set_delivery(
+                d.id,
+                wire::DeliveryState::Pending,
+                d.attempts,
+                d.last_error.as_deref(),
+                self.now_ms(),
+            )
+            .await?;
+        self.delivery_changed(&d).await;
+        courier.send(d.id);
+        Ok(d)
+    }
+
+    /// Puts each check's status change on the timeline of every open incident. The first sweep's
+    /// "unknown → up" is the console starting, not news.
+    pub async fn record_health(&self, changes: &[(CheckResult, Status)]) {
+        let news: Vec<_> = changes
+            .iter()
+            .filter(|(c, from)| {
+                c.status != *from && !(*from == Status::Unknown && c.status == Status::Up)
+            })
+            .collect();
+        if news.is_empty() {
+            return;
+        }
+        let _w = self.inner.writes.lock().await;
+        let open = match self.inner.store.open_incident_ids().await {
+            Ok(ids) => ids,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot list open incidents for health changes");
+                return;
+            }
+        };
+        for id in open {
+            for (c, from) in &news {
+                let e = NewEntry {
+                    at_ms: c.since_ms,
+                    actor: SYSTEM_ACTOR.to_string(),
+                    kind: EntryKind::Health {
+                        check_id: c.id.clone(),
+                        name: c.name.clone(),
+                        from: *from,
+                        to: c.status,
+                        detail: c.detail.clone(),
+                    },
+                    channel_payload: None,
+                };
+                match self.inner.store.append_entry(id, e).await {
+                    Ok(entry) => self.inner.hub.publish_entry(&entry),
+                    Err(e) => {
+                        tracing::error!(incident = id, error = %e, "cannot record a health change")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Tells browsers that a channel message changed, with the incident's new failure count.
+    pub async fn delivery_changed(&self, d: &Delivery) {
+        self.inner.hub.publish_delivery(d);
+        match self.inner.store.incident(d.incident_id).await {
+            Ok(Some(i)) => self.inner.hub.publish_incident(&i),
+            Ok(None) => {}
+            Err(e) => tracing::error!(error = %e, "cannot reload an incident after a delivery"),
+        }
+    }
+
+    async fn load(&self, id: i64) -> Result<IncidentSummary, IncidentError> {
+        self.inner
+            .store
+            .incident(id)
+            .await?
+            .ok_or(IncidentError::NotFound(id))
+    }
+
+    async fn save(
+        &self,
+        incident: IncidentSummary,
+        actor: &str,
+        now: i64,
+        kind: EntryKind,
+    ) -> Result<Written, IncidentError> {
+        let e = self.entry(&incident, actor, now, kind);
+        let (entry, delivery) = self.inner.store.save_incident(&incident, e).await?;
+        // Reload: the failure count is derived in the database.
+        let incident = self.load(incident.id).await?;
+        self.published(incident, entry, delivery)
+    }
+
+    /// A new entry, with its channel message when a channel is configured and the entry is news
+    /// for it (declaration, acknowledgement, updates, severity, resolution).
+    fn entry(&self, i: &IncidentSummary, actor: &str, now: i64, kind: EntryKind) -> NewEntry {
+        let channel_payload = self
+            .inner
+            .courier
+            .as_ref()
+            .and_then(|_| courier::message(i, actor, &kind, &self.inner.hours))
+            .map(|text| webhook::payload(&text));
+        NewEntry {
+            at_ms: now,
+            actor: actor.to_string(),
+            kind,
+            channel_payload,
+        }
+    }
+
+    fn published(
+        &self,
+        incident: IncidentSummary,
+        entry: wire::TimelineEntry,
+        delivery: Option<Delivery>,
+    ) -> Result<Written, IncidentError> {
+        let hub = &self.inner.hub;
+        hub.publish_incident(&incident);
+        hub.publish_entry(&entry);
+        if let (Some(d), Some(c)) = (&delivery, &self.inner.courier) {
+            hub.publish_delivery(d);
+            c.send(d.id);
+        }
+        Ok(Written { incident, entry })
+    }
+}

@@ -1,0 +1,161 @@
+use super::*;
+use wire::{CheckResult, HostState, Scope};
+
+fn hours() -> BusinessHours {
+    BusinessHours::new("UTC", "09:00").unwrap()
+}
+
+fn services() -> Vec<String> {
+    vec!["ciam-kratos".into(), "postgres".into()]
+}
+
+fn declared(severity: Severity, compromise: bool) -> IncidentSummary {
+    let (h, s) = (hours(), services());
+    let rules = Rules {
+        hours: &h,
+        cadence_minutes: 15,
+        services: &s,
+    };
+    let new = NewIncident {
+        title: "  Logins failing ".into(),
+        broken: "kratos 502".into(),
+        severity,
+        compromise,
+        scope: IncidentScope::default(),
+    };
+    declare(&new, "ana", 0, &rules).unwrap().0
+}
+
+fn board(statuses: &[Status]) -> HealthSnapshot {
+    HealthSnapshot {
+        host: HostState {
+            target: "t".into(),
+            reachable: true,
+            detail: String::new(),
+        },
+        checks: statuses
+            .iter()
+            .enumerate()
+            .map(|(n, s)| CheckResult {
+                id: format!("c{n}"),
+                name: format!("check {n}"),
+                scope: Scope::Ciam,
+                status: *s,
+                detail: String::new(),
+                latency_ms: None,
+                checked_at_ms: 0,
+                since_ms: 0,
+            })
+            .collect(),
+        sweep_seq: 1,
+        swept_at_ms: 0,
+        interval_ms: 10_000,
+        sweeping: false,
+    }
+}
+
+#[test]
+fn declaring_trims_and_compromise_forces_sev1() {
+    let i = declared(Severity::Sev4, true);
+    assert_eq!(
+        (i.severity, i.title.as_str()),
+        (Severity::Sev1, "Logins failing")
+    );
+    assert_eq!(i.response_due_ms, 15 * 60_000);
+}
+
+#[test]
+fn only_sev1_and_sev2_propose_the_first_post() {
+    let (h, s) = (hours(), services());
+    let rules = Rules {
+        hours: &h,
+        cadence_minutes: 15,
+        services: &s,
+    };
+    for (sev, proposes) in [
+        (Severity::Sev1, true),
+        (Severity::Sev2, true),
+        (Severity::Sev3, false),
+        (Severity::Sev4, false),
+    ] {
+        let mut i = declared(sev, false);
+        let (_, p) = acknowledge(&mut i, "bo", 60_000, &rules).unwrap();
+        assert_eq!(p.is_some(), proposes, "{sev:?}");
+        assert!(matches!(
+            acknowledge(&mut i, "cy", 1, &rules),
+            Err(Refusal::Conflict(_))
+        ));
+    }
+}
+
+#[test]
+fn resolution_needs_an_all_up_board_or_a_commanders_reason() {
+    let r = Resolve {
+        impact: "none".into(),
+        override_reason: None,
+    };
+    let mut i = declared(Severity::Sev3, false);
+    let down = board(&[Status::Up, Status::Down]);
+    match resolve(&mut i, &r, "ana", Role::Commander, &down, 5) {
+        Err(Refusal::Conflict(m)) => assert!(m.contains("check 1 is down"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    let mut never_swept = board(&[]);
+    never_swept.sweep_seq = 0;
+    assert!(
+        !not_up(&never_swept).is_empty(),
+        "no sweep is no confirmation"
+    );
+    let overridden = Resolve {
+        override_reason: Some("probe bug".into()),
+        ..r.clone()
+    };
+    assert!(matches!(
+        resolve(&mut i, &overridden, "bo", Role::Responder, &down, 5),
+        Err(Refusal::Forbidden(_))
+    ));
+    resolve(&mut i, &overridden, "ana", Role::Commander, &down, 5).unwrap();
+    assert_eq!(
+        i.retrospective_due_ms, None,
+        "Sev 3 needs no written retrospective"
+    );
+    let mut sev2 = declared(Severity::Sev2, false);
+    resolve(
+        &mut sev2,
+        &r,
+        "ana",
+        Role::Responder,
+        &board(&[Status::Up]),
+        5,
+    )
+    .unwrap();
+    assert_eq!(sev2.retrospective_due_ms, Some(5 + RETROSPECTIVE_WITHIN_MS));
+}
+
+#[test]
+fn scope_names_only_known_services() {
+    let (h, s) = (hours(), services());
+    let rules = Rules {
+        hours: &h,
+        cadence_minutes: 15,
+        services: &s,
+    };
+    let mut i = declared(Severity::Sev2, false);
+    let bad = IncidentScope {
+        services: vec!["$(reboot)".into()],
+        ..IncidentScope::default()
+    };
+    assert!(matches!(
+        set_scope(&mut i, &bad, &rules),
+        Err(Refusal::Invalid(_))
+    ));
+    let good = IncidentScope {
+        services: vec!["postgres".into(), "postgres".into()],
+        domains: vec![wire::Domain::Iam, wire::Domain::Ciam],
+        database: true,
+        apps: false,
+    };
+    set_scope(&mut i, &good, &rules).unwrap();
+    assert_eq!(i.scope.services, ["postgres"]);
+    assert_eq!(i.scope.domains, [wire::Domain::Ciam, wire::Domain::Iam]);
+}

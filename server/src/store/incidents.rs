@@ -1,0 +1,445 @@
+//! Incidents, their timelines and their channel deliveries in SQLite.
+//!
+//! Each change is one transaction: the incident's row, the timeline entry that records the change
+//! and, when the entry goes to the incident channel, its delivery row. With `synchronous=FULL` the
+//! transaction is on disk when the call returns, so an acknowledged write survives a `kill -9`.
+
+use sqlx::{Sqlite, Transaction};
+use wire::{
+    Delivery, DeliveryState, EntryKind, HealthSnapshot, IncidentScope, IncidentSummary, Phase,
+    Severity, TimelineEntry,
+};
+
+use super::{Store, StoreError};
+
+/// Which incidents to list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ListFilter {
+    /// `Some(true)`: open only; `Some(false)`: resolved only.
+    pub open: Option<bool>,
+    pub severity: Option<Severity>,
+    /// At most this many resolved incidents (newest first).
+    pub resolved_limit: u32,
+}
+
+/// An entry about to be written.
+#[derive(Debug, Clone)]
+pub struct NewEntry {
+    pub at_ms: i64,
+    pub actor: String,
+    pub kind: EntryKind,
+    /// The incident-channel message to send for it, when there is a channel.
+    pub channel_payload: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct IncidentRow {
+    id: i64,
+    version: i64,
+    title: String,
+    broken: String,
+    severity: String,
+    compromise: i64,
+    phase: String,
+    scope_json: String,
+    declared_by: String,
+    declared_at_ms: i64,
+    response_due_ms: i64,
+    acknowledged_by: Option<String>,
+    acknowledged_at_ms: Option<i64>,
+    update_due_ms: Option<i64>,
+    last_update_ms: Option<i64>,
+    updates: i64,
+    last_update: Option<String>,
+    resolved_by: Option<String>,
+    resolved_at_ms: Option<i64>,
+    impact: Option<String>,
+    retrospective_due_ms: Option<i64>,
+    failed_deliveries: i64,
+}
+
+const SUMMARY_COLUMNS: &str = "i.id, i.version, i.title, i.broken, i.severity, i.compromise, \
+    i.phase, i.scope_json, i.declared_by, i.declared_at_ms, i.response_due_ms, i.acknowledged_by, \
+    i.acknowledged_at_ms, i.update_due_ms, i.last_update_ms, i.updates, i.last_update, \
+    i.resolved_by, i.resolved_at_ms, i.impact, i.retrospective_due_ms, \
+    (SELECT COUNT(*) FROM deliveries d WHERE d.incident_id = i.id AND d.state = 'failed') \
+    AS failed_deliveries";
+
+fn corrupt(what: &str, detail: impl std::fmt::Display) -> StoreError {
+    StoreError::Sql(sqlx::Error::Decode(
+        format!("stored {what} is unreadable: {detail}").into(),
+    ))
+}
+
+pub fn phase_str(p: Phase) -> &'static str {
+    match p {
+        Phase::Declared => "declared",
+        Phase::Acknowledged => "acknowledged",
+        Phase::Resolved => "resolved",
+    }
+}
+
+fn parse_phase(s: &str) -> Result<Phase, StoreError> {
+    match s {
+        "declared" => Ok(Phase::Declared),
+        "acknowledged" => Ok(Phase::Acknowledged),
+        "resolved" => Ok(Phase::Resolved),
+        other => Err(corrupt("phase", other)),
+    }
+}
+
+impl TryFrom<IncidentRow> for IncidentSummary {
+    type Error = StoreError;
+    fn try_from(r: IncidentRow) -> Result<Self, StoreError> {
+        let scope: IncidentScope =
+            serde_json::from_str(&r.scope_json).map_err(|e| corrupt("scope", e))?;
+        Ok(IncidentSummary {
+            id: r.id,
+            version: r.version,
+            title: r.title,
+            broken: r.broken,
+            severity: Severity::parse(&r.severity)
+                .ok_or_else(|| corrupt("severity", &r.severity))?,
+            compromise: r.compromise != 0,
+            phase: parse_phase(&r.phase)?,
+            scope,
+            declared_by: r.declared_by,
+            declared_at_ms: r.declared_at_ms,
+            response_due_ms: r.response_due_ms,
+            acknowledged_by: r.acknowledged_by,
+            acknowledged_at_ms: r.acknowledged_at_ms,
+            update_due_ms: r.update_due_ms,
+            last_update_ms: r.last_update_ms,
+            updates: r.updates.max(0) as u32,
+            last_update: r.last_update,
+            resolved_by: r.resolved_by,
+            resolved_at_ms: r.resolved_at_ms,
+            impact: r.impact,
+            retrospective_due_ms: r.retrospective_due_ms,
+            failed_deliveries: r.failed_deliveries.max(0) as u32,
+        })
+    }
+}
+
+type EntryRow = (i64, i64, i64, String, String);
+
+fn entry((seq, incident_id, at_ms, actor, body): EntryRow) -> Result<TimelineEntry, StoreError> {
+    Ok(TimelineEntry {
+        seq,
+        incident_id,
+        at_ms,
+        actor,
+        kind: serde_json::from_str(&body).map_err(|e| corrupt("timeline entry", e))?,
+    })
+}
+
+type DeliveryRow = (i64, i64, i64, String, i64, Option<String>, i64);
+type DeliveryWithPayload = (i64, i64, i64, String, i64, Option<String>, i64, String);
+
+fn delivery(
+    (id, incident_id, entry_seq, state, attempts, last_error, updated_at_ms): DeliveryRow,
+) -> Result<Delivery, StoreError> {
+    let state = match state.as_str() {
+        "pending" => DeliveryState::Pending,
+        "delivered" => DeliveryState::Delivered,
+        "failed" => DeliveryState::Failed,
+        other => return Err(corrupt("delivery state", other)),
+    };
+    Ok(Delivery {
+        id,
+        incident_id,
+        entry_seq,
+        state,
+        attempts: attempts.max(0) as u32,
+        last_error,
+        updated_at_ms,
+    })
+}
+
+fn state_str(s: DeliveryState) -> &'static str {
+    match s {
+        DeliveryState::Pending => "pending",
+        DeliveryState::Delivered => "delivered",
+        DeliveryState::Failed => "failed",
+    }
+}
+
+const DELIVERY_COLUMNS: &str =
+    "id, incident_id, entry_seq, state, attempts, last_error, updated_at_ms";
+
+impl Store {
+    /// Writes a new incident with its `declared` entry (made once the id is known); returns the id.
+    pub async fn insert_incident(
+        &self,
+        incident: &IncidentSummary,
+        board: &HealthSnapshot,
+        first: impl FnOnce(i64) -> NewEntry,
+    ) -> Result<(i64, TimelineEntry, Option<Delivery>), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let board_json = serde_json::to_string(board).map_err(|e| corrupt("board", e))?;
+        let id = sqlx::query(
+            "INSERT INTO incidents (version, title, broken, severity, compromise, phase, scope_json, \
+             board_json, declared_by, declared_at_ms, response_due_ms, update_due_ms) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(incident.version)
+        .bind(&incident.title)
+        .bind(&incident.broken)
+        .bind(incident.severity.as_str())
+        .bind(i64::from(incident.compromise))
+        .bind(phase_str(incident.phase))
+        .bind(scope_json(&incident.scope)?)
+        .bind(board_json)
+        .bind(&incident.declared_by)
+        .bind(incident.declared_at_ms)
+        .bind(incident.response_due_ms)
+        .bind(incident.update_due_ms)
+        .execute(&mut *tx)
+        .await?
+        .last_insert_rowid();
+        let (entry, delivery) = append(&mut tx, id, first(id)).await?;
+        tx.commit().await?;
+        Ok((id, entry, delivery))
+    }
+
+    /// Rewrites an incident's row and appends the entry that says why, in one transaction.
+    pub async fn save_incident(
+        &self,
+        incident: &IncidentSummary,
+        change: NewEntry,
+    ) -> Result<(TimelineEntry, Option<Delivery>), StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let done = sqlx::query(
+            "UPDATE incidents SET version = ?, title = ?, broken = ?, severity = ?, compromise = ?, \
+             phase = ?, scope_json = ?, response_due_ms = ?, acknowledged_by = ?, \
+             acknowledged_at_ms = ?, update_due_ms = ?, last_update_ms = ?, updates = ?, \
+             last_update = ?, resolved_by = ?, resolved_at_ms = ?, impact = ?, \
+             retrospective_due_ms = ? WHERE id = ?",
+        )
+        .bind(incident.version)
+        .bind(&incident.title)
+        .bind(&incident.broken)
+        .bind(incident.severity.as_str())
+        .bind(i64::from(incident.compromise))
+        .bind(phase_str(incident.phase))
+        .bind(scope_json(&incident.scope)?)
+        .bind(incident.response_due_ms)
+        .bind(&incident.acknowledged_by)
+        .bind(incident.acknowledged_at_ms)
+        .bind(incident.update_due_ms)
+        .bind(incident.last_update_ms)
+        .bind(i64::from(incident.updates))
+        .bind(&incident.last_update)
+        .bind(&incident.resolved_by)
+        .bind(incident.resolved_at_ms)
+        .bind(&incident.impact)
+        .bind(incident.retrospective_due_ms)
+        .bind(incident.id)
+        .execute(&mut *tx)
+        .await?;
+        if done.rows_affected() != 1 {
+            return Err(corrupt("incident", format!("INC-{} vanished", incident.id)));
+        }
+        let out = append(&mut tx, incident.id, change).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    /// Appends an entry that does not change the incident itself (a health change).
+    pub async fn append_entry(
+        &self,
+        incident_id: i64,
+        e: NewEntry,
+    ) -> Result<TimelineEntry, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let (entry, _) = append(&mut tx, incident_id, e).await?;
+        tx.commit().await?;
+        Ok(entry)
+    }
+
+    pub async fn incident(&self, id: i64) -> Result<Option<IncidentSummary>, StoreError> {
+        let sql = format!("SELECT {SUMMARY_COLUMNS} FROM incidents i WHERE i.id = ?");
+        let row: Option<IncidentRow> = sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(IncidentSummary::try_from).transpose()
+    }
+
+    /// The board as it was when incident `id` was declared.
+    pub async fn board_at_declaration(&self, id: i64) -> Result<HealthSnapshot, StoreError> {
+        let json: String = sqlx::query_scalar("SELECT board_json FROM incidents WHERE id = ?")
+            .bind(id)
+            .fetch_one(self.pool())
+            .await?;
+        serde_json::from_str(&json).map_err(|e| corrupt("board", e))
+    }
+
+    /// Open incidents first (newest first), then resolved ones (most recently resolved first).
+    pub async fn incidents(&self, f: ListFilter) -> Result<Vec<IncidentSummary>, StoreError> {
+        let severity = f.severity.map(Severity::as_str);
+        let mut out = Vec::new();
+        if f.open != Some(false) {
+            let sql = format!(
+                "SELECT {SUMMARY_COLUMNS} FROM incidents i WHERE i.phase != 'resolved' \
+                 AND (?1 IS NULL OR i.severity = ?1) ORDER BY i.id DESC"
+            );
+            let rows: Vec<IncidentRow> = sqlx::query_as(&sql)
+                .bind(severity)
+                .fetch_all(self.pool())
+                .await?;
+            for r in rows {
+                out.push(r.try_into()?);
+            }
+        }
+        if f.open != Some(true) {
+            let sql = format!(
+                "SELECT {SUMMARY_COLUMNS} FROM incidents i WHERE i.phase = 'resolved' \
+                 AND (?1 IS NULL OR i.severity = ?1) ORDER BY i.resolved_at_ms DESC, i.id DESC LIMIT ?2"
+            );
+            let rows: Vec<IncidentRow> = sqlx::query_as(&sql)
+                .bind(severity)
+                .bind(i64::from(f.resolved_limit))
+                .fetch_all(self.pool())
+                .await?;
+            for r in rows {
+                out.push(r.try_into()?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Ids of the incidents that are not resolved.
+    pub async fn open_incident_ids(&self) -> Result<Vec<i64>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM incidents WHERE phase != 'resolved' ORDER BY id")
+                .fetch_all(self.pool())
+                .await?,
+        )
+    }
+
+    pub async fn timeline(&self, incident_id: i64) -> Result<Vec<TimelineEntry>, StoreError> {
+        let rows: Vec<EntryRow> = sqlx::query_as(
+            "SELECT seq, incident_id, at_ms, actor, body_json FROM timeline \
+             WHERE incident_id = ? ORDER BY seq",
+        )
+        .bind(incident_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter().map(entry).collect()
+    }
+
+    pub async fn deliveries(&self, incident_id: i64) -> Result<Vec<Delivery>, StoreError> {
+        let sql =
+            format!("SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE incident_id = ? ORDER BY id");
+        let rows: Vec<DeliveryRow> = sqlx::query_as(&sql)
+            .bind(incident_id)
+            .fetch_all(self.pool())
+            .await?;
+        rows.into_iter().map(delivery).collect()
+    }
+
+    /// A delivery and the payload it posts.
+    pub async fn delivery(&self, id: i64) -> Result<Option<(Delivery, String)>, StoreError> {
+        let sql = format!("SELECT {DELIVERY_COLUMNS}, payload FROM deliveries WHERE id = ?");
+        let row: Option<DeliveryWithPayload> = sqlx::query_as(&sql)
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(|(a, b, c, d, e, f, g, payload)| Ok((delivery((a, b, c, d, e, f, g))?, payload)))
+            .transpose()
+    }
+
+    /// Deliveries still to be attempted (after a restart, these resume).
+    pub async fn pending_deliveries(&self) -> Result<Vec<i64>, StoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT id FROM deliveries WHERE state = 'pending' ORDER BY id")
+                .fetch_all(self.pool())
+                .await?,
+        )
+    }
+
+    /// Records how a delivery is doing.
+    pub async fn set_delivery(
+        &self,
+        id: i64,
+        state: DeliveryState,
+        attempts: u32,
+        last_error: Option<&str>,
+        at_ms: i64,
+    ) -> Result<Delivery, StoreError> {
+        sqlx::query(
+            "UPDATE deliveries SET state = ?, attempts = ?, last_error = ?, updated_at_ms = ? \
+             WHERE id = ?",
+        )
+        .bind(state_str(state))
+        .bind(i64::from(attempts))
+        .bind(last_error)
+        .bind(at_ms)
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        self.delivery(id)
+            .await?
+            .map(|(d, _)| d)
+            .ok_or_else(|| corrupt("delivery", format!("{id} vanished")))
+    }
+}
+
+fn scope_json(scope: &IncidentScope) -> Result<String, StoreError> {
+    serde_json::to_string(scope).map_err(|e| corrupt("scope", e))
+}
+
+async fn append(
+    tx: &mut Transaction<'_, Sqlite>,
+    incident_id: i64,
+    e: NewEntry,
+) -> Result<(TimelineEntry, Option<Delivery>), StoreError> {
+    let body = serde_json::to_string(&e.kind).map_err(|err| corrupt("timeline entry", err))?;
+    let seq = sqlx::query(
+        "INSERT INTO timeline (incident_id, at_ms, actor, body_json) VALUES (?, ?, ?, ?)",
+    )
+    .bind(incident_id)
+    .bind(e.at_ms)
+    .bind(&e.actor)
+    .bind(body)
+    .execute(&mut **tx)
+    .await?
+    .last_insert_rowid();
+    let entry = TimelineEntry {
+        seq,
+        incident_id,
+        at_ms: e.at_ms,
+        actor: e.actor,
+        kind: e.kind,
+    };
+    let delivery = match e.channel_payload {
+        None => None,
+        Some(payload) => {
+            let id = sqlx::query(
+                "INSERT INTO deliveries (incident_id, entry_seq, payload, state, updated_at_ms) \
+                 VALUES (?, ?, ?, 'pending', ?)",
+            )
+            .bind(incident_id)
+            .bind(seq)
+            .bind(payload)
+            .bind(e.at_ms)
+            .execute(&mut **tx)
+            .await?
+            .last_insert_rowid();
+            Some(Delivery {
+                id,
+                incident_id,
+                entry_seq: seq,
+                state: DeliveryState::Pending,
+                attempts: 0,
+                last_error: None,
+                updated_at_ms: e.at_ms,
+            })
+        }
+    };
+    Ok((entry, delivery))
+}
+
+#[cfg(test)]
+mod tests;

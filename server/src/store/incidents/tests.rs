@@ -1,0 +1,106 @@
+use super::*;
+use wire::{HostState, IncidentScope, Phase};
+
+fn incident() -> IncidentSummary {
+    IncidentSummary {
+        id: 0,
+        version: 1,
+        title: "t".into(),
+        broken: "b".into(),
+        severity: Severity::Sev2,
+        compromise: false,
+        phase: Phase::Declared,
+        scope: IncidentScope::default(),
+        declared_by: "ana".into(),
+        declared_at_ms: 1,
+        response_due_ms: 2,
+        acknowledged_by: None,
+        acknowledged_at_ms: None,
+        update_due_ms: Some(3),
+        last_update_ms: None,
+        updates: 0,
+        last_update: None,
+        resolved_by: None,
+        resolved_at_ms: None,
+        impact: None,
+        retrospective_due_ms: None,
+        failed_deliveries: 0,
+    }
+}
+
+fn board() -> HealthSnapshot {
+    HealthSnapshot {
+        host: HostState {
+            target: "x".into(),
+            reachable: true,
+            detail: "ok".into(),
+        },
+        checks: Vec::new(),
+        sweep_seq: 1,
+        swept_at_ms: 1,
+        interval_ms: 10_000,
+        sweeping: false,
+    }
+}
+
+fn note(text: &str, payload: Option<&str>) -> NewEntry {
+    NewEntry {
+        at_ms: 5,
+        actor: "ana".into(),
+        kind: EntryKind::Note { text: text.into() },
+        channel_payload: payload.map(str::to_string),
+    }
+}
+
+#[tokio::test]
+async fn the_timeline_refuses_edits_and_deletions() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).await.unwrap();
+    let (id, first, _) = store
+        .insert_incident(&incident(), &board(), |_| note("first", None))
+        .await
+        .unwrap();
+    for sql in [
+        "UPDATE timeline SET body_json = '{}' WHERE seq = ?",
+        "DELETE FROM timeline WHERE seq = ?",
+    ] {
+        let err = sqlx::query(sql)
+            .bind(first.seq)
+            .execute(store.pool())
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+    }
+    assert_eq!(store.timeline(id).await.unwrap(), vec![first]);
+}
+
+#[tokio::test]
+async fn a_change_and_its_entry_and_delivery_are_stored_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).await.unwrap();
+    let (id, _, none) = store
+        .insert_incident(&incident(), &board(), |_| note("first", None))
+        .await
+        .unwrap();
+    assert!(none.is_none());
+    let mut i = store.incident(id).await.unwrap().unwrap();
+    i.phase = Phase::Acknowledged;
+    i.version = 2;
+    let (entry, delivery) = store
+        .save_incident(&i, note("second", Some(r#"{"text":"x"}"#)))
+        .await
+        .unwrap();
+    let d = delivery.unwrap();
+    assert_eq!((d.entry_seq, d.state), (entry.seq, DeliveryState::Pending));
+    assert_eq!(store.pending_deliveries().await.unwrap(), vec![d.id]);
+    store
+        .set_delivery(d.id, DeliveryState::Failed, 3, Some("HTTP 500"), 9)
+        .await
+        .unwrap();
+    let back = store.incident(id).await.unwrap().unwrap();
+    assert_eq!(
+        (back.phase, back.version, back.failed_deliveries),
+        (Phase::Acknowledged, 2, 1)
+    );
+    assert!(store.pending_deliveries().await.unwrap().is_empty());
+}

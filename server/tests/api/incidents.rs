@@ -1,0 +1,817 @@
+//! The incident lifecycle over HTTP and the websocket, with a hand-driven clock and a scripted host:
+//! deadlines, cadence, invalid transitions, health changes on the timeline, stakeholder projection.
+
+use std::sync::Arc;
+
+use reqwest::{Client, Method, StatusCode};
+use serde_json::{json, Value};
+use server::clock::ManualClock;
+use server::remote::fake::{ok, FakeHost};
+use server::remote::RemoteError;
+use wire::{
+    Acknowledged, EntryKind, IncidentDetail, IncidentList, Phase, Role, ServerMsg, Severity,
+    Written, FIRST_POST, MINUTE_MS,
+};
+
+use super::support::{
+    next_text, session_cookie, settings, signed_in, start_full, ws_with, Running, Ws,
+};
+
+/// Wednesday 25 November 2026, 14:00 UTC.
+const T0: i64 = 1_795_615_200_000;
+
+struct Console {
+    g: Running,
+    clock: Arc<ManualClock>,
+    host: Arc<FakeHost>,
+}
+
+async fn console_at(now_ms: i64, tune: impl FnOnce(&mut server::config::Settings)) -> Console {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = settings(dir.path());
+    tune(&mut s);
+    let clock = Arc::new(ManualClock::at(now_ms));
+    let host = Arc::new(FakeHost::new(|_| ok("[]")));
+    let g = start_full(dir, s, host.clone(), clock.clone()).await;
+    Console { g, clock, host }
+}
+
+async fn console() -> Console {
+    console_at(T0, |_| {}).await
+}
+
+/// Sends `body` to `path` as the signed-in client; returns the status and the JSON answer.
+async fn call(
+    g: &Running,
+    (c, csrf): &(Client, String),
+    method: Method,
+    path: &str,
+    body: Value,
+) -> (StatusCode, Value) {
+    let resp = c
+        .request(method, format!("{}{path}", g.base))
+        .header(wire::CSRF_HEADER, csrf)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+async fn declare(g: &Running, who: &(Client, String), severity: &str) -> Written {
+    let (status, body) = call(
+        g,
+        who,
+        Method::POST,
+        "/api/incidents",
+        json!({"title": "Logins failing on ciam", "broken": "kratos answers 502", "severity": severity}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    serde_json::from_value(body).unwrap()
+}
+
+async fn detail(g: &Running, who: &(Client, String), id: i64) -> IncidentDetail {
+    let (status, body) = call(
+        g,
+        who,
+        Method::GET,
+        &format!("/api/incidents/{id}"),
+        json!(null),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    serde_json::from_value(body).unwrap()
+}
+
+/// Waits until the board has finished a sweep, so that "all up" means something.
+async fn swept(g: &Running) {
+    let (_, mut rx) = g.state.hub.subscribe();
+    if g.state.hub.snapshot().sweep_seq > 0 {
+        return;
+    }
+    tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while g.state.hub.snapshot().sweep_seq == 0 {
+            let _ = rx.recv().await;
+        }
+    })
+    .await
+    .expect("a sweep within 10 s");
+}
+
+fn kinds(d: &IncidentDetail) -> Vec<&'static str> {
+    d.timeline
+        .iter()
+        .map(|e| match e.kind {
+            EntryKind::Declared { .. } => "declared",
+            EntryKind::Acknowledged => "acknowledged",
+            EntryKind::StatusUpdate { .. } => "status_update",
+            EntryKind::SeverityChanged { .. } => "severity_changed",
+            EntryKind::ScopeChanged { .. } => "scope_changed",
+            EntryKind::Note { .. } => "note",
+            EntryKind::Health { .. } => "health",
+            EntryKind::Resolved { .. } => "resolved",
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_sev1_runs_its_timers_from_declaration_to_resolution() {
+    let Console { g, clock, .. } = console().await;
+    let responder = signed_in(&g, Role::Responder).await;
+    swept(&g).await;
+
+    let w = declare(&g, &responder, "sev1").await;
+    let id = w.incident.id;
+    assert_eq!(w.incident.phase, Phase::Declared);
+    assert_eq!(w.incident.response_due_ms, T0 + 15 * MINUTE_MS);
+    assert_eq!(w.incident.update_due_ms, Some(T0 + 15 * MINUTE_MS));
+    assert_eq!(
+        w.incident.declared_by, "responder",
+        "the actor is the session's account"
+    );
+
+    clock.advance(15 * MINUTE_MS);
+    let i = detail(&g, &responder, id).await.incident;
+    assert!(!i.response_overdue(clock_now(&clock)), "due, not overdue");
+    clock.advance(1_000);
+    assert!(
+        i.response_overdue(clock_now(&clock)),
+        "a second late is overdue"
+    );
+
+    let (status, body) = call(
+        &g,
+        &responder,
+        Method::POST,
+        &format!("/api/incidents/{id}/ack"),
+        json!({}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let ack: Acknowledged = serde_json::from_value(body).unwrap();
+    assert_eq!(ack.incident.acknowledged_by.as_deref(), Some("responder"));
+    assert!(!ack.incident.response_overdue(clock_now(&clock)));
+    let proposal = ack
+        .proposed_update
+        .expect("a Sev 1 proposes the first post");
+    assert_eq!(
+        (proposal.known.as_str(), proposal.eta_minutes),
+        (FIRST_POST, 15)
+    );
+
+    // The first post at T0+16m; the cadence restarts from it.
+    let (status, body) = call(
+        &g,
+        &responder,
+        Method::POST,
+        &format!("/api/incidents/{id}/updates"),
+        serde_json::to_value(&proposal).unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let w: Written = serde_json::from_value(body).unwrap();
+    let first_update = T0 + 15 * MINUTE_MS + 1_000;
+    assert_eq!(
+        w.incident.update_due_ms,
+        Some(first_update + 15 * MINUTE_MS)
+    );
+
+    // Overdue when the cadence passes without an update, and restarted by the next one.
+    clock.advance(15 * MINUTE_MS + 1);
+    let i = detail(&g, &responder, id).await.incident;
+    assert!(i.update_overdue(clock_now(&clock)));
+    let (status, body) = call(
+        &g,
+        &responder,
+        Method::POST,
+        &format!("/api/incidents/{id}/updates"),
+        json!({"known": "kratos pool exhausted", "trying": "restarting ciam-kratos", "eta_minutes": 10}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let w: Written = serde_json::from_value(body).unwrap();
+    assert_eq!(
+        w.incident.update_due_ms,
+        Some(clock_now(&clock) + 10 * MINUTE_MS)
+    );
+    assert!(!w.incident.update_overdue(clock_now(&clock)));
+    assert_eq!(w.incident.updates, 2);
+    assert_eq!(
+        w.incident.last_update.as_deref(),
+        Some("kratos pool exhausted")
+    );
+
+    let (status, body) = call(
+        &g,
+        &responder,
+        Method::POST,
+        &format!("/api/incidents/{id}/resolve"),
+        json!({"impact": "ciam logins failed for 31 minutes"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let w: Written = serde_json::from_value(body).unwrap();
+    assert_eq!(w.incident.phase, Phase::Resolved);
+    assert_eq!(
+        w.incident.update_due_ms, None,
+        "a resolved incident owes no updates"
+    );
+    assert_eq!(
+        w.incident.retrospective_due_ms,
+        Some(clock_now(&clock) + 48 * 3_600_000),
+        "a Sev 1 waits for its retrospective, due within 48 hours"
+    );
+
+    let d = detail(&g, &responder, id).await;
+    assert_eq!(
+        kinds(&d),
+        [
+            "declared",
+            "acknowledged",
+            "status_update",
+            "status_update",
+            "resolved"
+        ]
+    );
+    assert!(d.timeline.iter().all(|e| e.actor == "responder"));
+    assert!(
+        !d.board_at_declaration.checks.is_empty(),
+        "the board is snapshotted at declaration"
+    );
+}
+
+fn clock_now(c: &ManualClock) -> i64 {
+    use server::clock::Clock;
+    c.now_ms()
+}
+
+#[tokio::test]
+async fn a_confirmed_compromise_is_always_sev1() {
+    let Console { g, .. } = console().await;
+    let responder = signed_in(&g, Role::Responder).await;
+    let commander = signed_in(&g, Role::Commander).await;
+    let (status, body) = call(
+        &g,
+        &responder,
+        Method::POST,
+        "/api/incidents",
+        json!({"title": "Admin session from unknown IP", "broken": "athena admin login from 203.0.113.9", "severity": "sev3", "compromise": true}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let w: Written = serde_json::from_value(body).unwrap();
+    assert_eq!(w.incident.severity, Severity::Sev1);
+    assert_eq!(w.incident.response_due_ms, T0 + 15 * MINUTE_MS);
+    let (status, body) = call(
+        &g,
+        &commander,
+        Method::POST,
+        &format!("/api/incidents/{}/severity", w.incident.id),
+        json!({"severity": "sev2", "reason": "contained"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(
+        body["message"].as_str().unwrap().contains("always Sev 1"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn sev4_is_due_at_the_next_business_day_in_the_configured_zone() {
+    // Friday 27 March 2026 16:00 UTC; Berlin moves to summer time that Sunday.
+    let friday = 1_774_627_200_000;
+    let Console { g, .. } = console_at(friday, |s| {
+        s.incidents.time_zone = "Europe/Berlin".into();
+    })
+    .await;
+    let responder = signed_in(&g, Role::Responder).await;
+    let w = declare(&g, &responder, "sev4").await;
+    // Monday 30 March 09:00 CEST = 07:00 UTC.
+    assert_eq!(w.incident.response_due_ms, 1_774_854_000_000);
+    let (_, list) = call(&g, &responder, Method::GET, "/api/incidents", json!(null)).await;
+    let list: IncidentList = serde_json::from_value(list).unwrap();
+    assert_eq!(list.time_zone, "Europe/Berlin");
+}
+
+#[tokio::test]
+async fn a_commander_regrades_with_a_reason_and_the_deadline_follows() {
+    let Console { g, .. } = console().await;
+    let responder = signed_in(&g, Role::Responder).await;
+    let commander = signed_in(&g, Role::Commander).await;
+    let w = declare(&g, &responder, "sev3").await;
+    let path = format!("/api/incidents/{}/severity", w.incident.id);
+    let (status, body) = call(
+        &g,
+        &responder,
+        Method::POST,
+        &path,
+        json!({"severity": "sev1", "reason": "both domains"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, body) = call(
+        &g,
+        &commander,
+        Method::POST,
+        &path,
+        json!({"severity": "sev1", "reason": " "}),
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "a reason is required: {body}"
+    );
+    let (status, body) = call(
+        &g,
+        &commander,
+        Method::POST,
+        &path,
+        json!({"severity": "sev1", "reason": "iam is down too"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let w: Written = serde_json::from_value(body).unwrap();
+    assert_eq!(w.incident.severity, Severity::Sev1);
+    assert_eq!(
+        w.incident.response_due_ms,
+        T0 + 15 * MINUTE_MS,
+        "not yet acknowledged: the Sev 1 clock applies"
+    );
+    match &w.entry.kind {
+        EntryKind::SeverityChanged { from, to, reason } => {
+            assert_eq!(
+                (*from, *to, reason.as_str()),
+                (Severity::Sev3, Severity::Sev1, "iam is down too")
+            );
+        }
+        other => panic!("expected a severity change, got {other:?}"),
+    }
+    assert_eq!(w.entry.actor, "commander");
+}
+
+#[tokio::test]
+async fn invalid_transitions_and_bad_input_get_clear_errors() {
+    let Console { g, host, .. } = console().await;
+    let responder = signed_in(&g, Role::Responder).await;
+    let stakeholder = signed_in(&g, Role::Stakeholder).await;
+    let commander = signed_in(&g, Role::Commander).await;
+    swept(&g).await;
+    let id = declare(&g, &responder, "sev2").await.incident.id;
+    let at = |action: &str| format!("/api/incidents/{id}/{action}");
+
+    let expect = |(status, body): (StatusCode, Value), want: StatusCode, words: &str| {
+        assert_eq!(status, want, "{body}");
+        let message = body["message"].as_str().unwrap_or_default();
+        assert!(message.contains(words), "`{message}` should say `{words}`");
+    };
+
+    // Before acknowledgement.
+    expect(
+        call(
+            &g,
+            &responder,
+            Method::POST,
+            &at("updates"),
+            json!({"known": "x", "eta_minutes": 15}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "acknowledge INC-",
+    );
+    // A stakeholder cannot post anything.
+    expect(
+        call(&g, &stakeholder, Method::POST, &at("ack"), json!({})).await,
+        StatusCode::FORBIDDEN,
+        "",
+    );
+    expect(
+        call(
+            &g,
+            &stakeholder,
+            Method::POST,
+            &at("updates"),
+            json!({"known": "x", "eta_minutes": 15}),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "",
+    );
+    expect(
+        call(
+            &g,
+            &stakeholder,
+            Method::POST,
+            "/api/incidents",
+            json!({"title": "t", "broken": "b", "severity": "sev1"}),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "",
+    );
+
+    expect(
+        call(&g, &responder, Method::POST, &at("ack"), json!({})).await,
+        StatusCode::OK,
+        "",
+    );
+    expect(
+        call(&g, &commander, Method::POST, &at("ack"), json!({})).await,
+        StatusCode::CONFLICT,
+        "already acknowledged by responder",
+    );
+    expect(
+        call(
+            &g,
+            &responder,
+            Method::POST,
+            &at("updates"),
+            json!({"known": "x", "eta_minutes": 16}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "1 to 15 minutes",
+    );
+    expect(
+        call(
+            &g,
+            &responder,
+            Method::POST,
+            &at("updates"),
+            json!({"known": "  ", "eta_minutes": 5}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "what we know is required",
+    );
+    expect(call(&g, &responder, Method::PUT, &at("scope"), json!({"services": ["ciam-kratos; rm -rf /"], "domains": ["ciam"], "database": false, "apps": true})).await, StatusCode::BAD_REQUEST, "not a service this console knows");
+    expect(
+        call(
+            &g,
+            &responder,
+            Method::PUT,
+            &at("scope"),
+            json!({"services": [], "domains": ["mars"], "database": false, "apps": true}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "request body",
+    );
+
+    // Malformed requests are JSON errors, not axum's plain text.
+    let resp = responder
+        .0
+        .post(format!("{}{}", g.base, at("notes")))
+        .header(wire::CSRF_HEADER, &responder.1)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["error"], "bad_request");
+    expect(
+        call(
+            &g,
+            &responder,
+            Method::GET,
+            "/api/incidents/abc",
+            json!(null),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "bad address",
+    );
+    expect(
+        call(
+            &g,
+            &responder,
+            Method::GET,
+            "/api/incidents/424242",
+            json!(null),
+        )
+        .await,
+        StatusCode::NOT_FOUND,
+        "INC-424242",
+    );
+    expect(
+        call(
+            &g,
+            &responder,
+            Method::GET,
+            "/api/incidents?state=closed",
+            json!(null),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "open, resolved, all",
+    );
+
+    // Resolution needs the board all up, or a commander's override with a reason.
+    host.set_connect(Err(RemoteError::Unreachable("connection refused".into())));
+    g.state.sweep.request();
+    wait_until(&g, |s| !s.host.reachable).await;
+    expect(
+        call(
+            &g,
+            &responder,
+            Method::POST,
+            &at("resolve"),
+            json!({"impact": "none"}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "the host is unreachable",
+    );
+    expect(
+        call(
+            &g,
+            &responder,
+            Method::POST,
+            &at("resolve"),
+            json!({"impact": "none", "override_reason": "known probe fault"}),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+        "only the incident commander",
+    );
+    expect(
+        call(
+            &g,
+            &commander,
+            Method::POST,
+            &at("resolve"),
+            json!({"impact": ""}),
+        )
+        .await,
+        StatusCode::BAD_REQUEST,
+        "impact is required",
+    );
+    expect(call(&g, &commander, Method::POST, &at("resolve"), json!({"impact": "none", "override_reason": "ssh bastion down, services verified by hand"})).await, StatusCode::OK, "");
+
+    // Nothing changes a resolved incident.
+    expect(
+        call(
+            &g,
+            &commander,
+            Method::POST,
+            &at("resolve"),
+            json!({"impact": "none", "override_reason": "again"}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "already resolved",
+    );
+    expect(
+        call(
+            &g,
+            &responder,
+            Method::POST,
+            &at("updates"),
+            json!({"known": "x", "eta_minutes": 5}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "already resolved",
+    );
+    expect(
+        call(
+            &g,
+            &responder,
+            Method::POST,
+            &at("notes"),
+            json!({"text": "late"}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "already resolved",
+    );
+    expect(
+        call(
+            &g,
+            &commander,
+            Method::POST,
+            &at("severity"),
+            json!({"severity": "sev1", "reason": "r"}),
+        )
+        .await,
+        StatusCode::CONFLICT,
+        "already resolved",
+    );
+
+    // Refusals wrote nothing.
+    let d = detail(&g, &responder, id).await;
+    assert_eq!(
+        kinds(&d),
+        ["declared", "acknowledged", "health", "resolved"]
+    );
+    match &d.timeline[3].kind {
+        EntryKind::Resolved {
+            override_reason, ..
+        } => assert_eq!(
+            override_reason.as_deref(),
+            Some("ssh bastion down, services verified by hand")
+        ),
+        other => panic!("{other:?}"),
+    }
+}
+
+async fn wait_until(g: &Running, done: impl Fn(&wire::HealthSnapshot) -> bool) {
+    let (_, mut rx) = g.state.hub.subscribe();
+    tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while !done(&g.state.hub.snapshot()) {
+            let _ = rx.recv().await;
+        }
+    })
+    .await
+    .expect("the board reached the expected state within 10 s");
+}
+
+async fn ws_as(g: &Running, role: Role) -> Ws {
+    let (cookie, _) = session_cookie(g, role).await;
+    ws_with(g, &cookie, &g.base).await.unwrap()
+}
+
+/// The next message of the wanted kind, skipping heartbeats and sweep bookkeeping.
+async fn next_matching(ws: &mut Ws, want: impl Fn(&ServerMsg) -> bool) -> ServerMsg {
+    loop {
+        let msg: ServerMsg = serde_json::from_str(&next_text(ws).await).unwrap();
+        if want(&msg) {
+            return msg;
+        }
+    }
+}
+
+#[tokio::test]
+async fn changes_stream_live_and_stakeholders_get_their_projection() {
+    let Console { g, host, .. } = console().await;
+    let responder = signed_in(&g, Role::Responder).await;
+    let stakeholder = signed_in(&g, Role::Stakeholder).await;
+    swept(&g).await;
+    let mut ws_r = ws_as(&g, Role::Responder).await;
+    let mut ws_s = ws_as(&g, Role::Stakeholder).await;
+    for ws in [&mut ws_r, &mut ws_s] {
+        match next_matching(ws, |m| matches!(m, ServerMsg::Incidents { .. })).await {
+            ServerMsg::Incidents { incidents } => assert!(incidents.is_empty()),
+            _ => unreachable!(),
+        }
+    }
+
+    let id = declare(&g, &responder, "sev1").await.incident.id;
+    for ws in [&mut ws_r, &mut ws_s] {
+        match next_matching(ws, |m| matches!(m, ServerMsg::Incident { .. })).await {
+            ServerMsg::Incident { incident } => {
+                assert_eq!((incident.id, incident.phase), (id, Phase::Declared))
+            }
+            _ => unreachable!(),
+        }
+    }
+    call(
+        &g,
+        &responder,
+        Method::POST,
+        &format!("/api/incidents/{id}/notes"),
+        json!({"text": "db password=hunter2 in env looks rotated"}),
+    )
+    .await;
+    call(
+        &g,
+        &responder,
+        Method::POST,
+        &format!("/api/incidents/{id}/ack"),
+        json!({}),
+    )
+    .await;
+    call(
+        &g,
+        &responder,
+        Method::POST,
+        &format!("/api/incidents/{id}/updates"),
+        json!({"known": "Investigating", "eta_minutes": 15}),
+    )
+    .await;
+
+    // A fault while the incident is open lands on its timeline, live.
+    host.set_connect(Err(RemoteError::Unreachable(
+        "no route to host 10.0.0.5".into(),
+    )));
+    g.state.sweep.request();
+    let health = next_matching(&mut ws_r, |m| matches!(m, ServerMsg::Entry { entry } if matches!(entry.kind, EntryKind::Health { .. }))).await;
+    match health {
+        ServerMsg::Entry { entry } => match entry.kind {
+            EntryKind::Health {
+                from, to, detail, ..
+            } => {
+                assert_eq!((from, to), (wire::Status::Up, wire::Status::Down));
+                assert!(
+                    detail.contains("10.0.0.5"),
+                    "responders see the detail: {detail}"
+                );
+            }
+            _ => unreachable!(),
+        },
+        _ => unreachable!(),
+    }
+
+    // The stakeholder saw the update and the health change, never the note, and no host detail.
+    let mut seen = Vec::new();
+    loop {
+        let msg = next_matching(&mut ws_s, |m| matches!(m, ServerMsg::Entry { .. })).await;
+        let ServerMsg::Entry { entry } = msg else {
+            unreachable!()
+        };
+        let is_health = matches!(entry.kind, EntryKind::Health { .. });
+        seen.push(entry);
+        if is_health {
+            break;
+        }
+    }
+    let text = serde_json::to_string(&seen).unwrap();
+    assert!(
+        !text.contains("hunter2") && !text.contains("rotated"),
+        "no notes: {text}"
+    );
+    assert!(!text.contains("10.0.0.5"), "no host detail: {text}");
+    assert!(seen.iter().any(
+        |e| matches!(&e.kind, EntryKind::StatusUpdate { known, .. } if known == "Investigating")
+    ));
+
+    // The stored note is masked, and the stakeholder's page has no notes either.
+    let d = detail(&g, &responder, id).await;
+    let note = d
+        .timeline
+        .iter()
+        .find_map(|e| match &e.kind {
+            EntryKind::Note { text } => Some(text.clone()),
+            _ => None,
+        })
+        .unwrap();
+    assert!(
+        !note.contains("hunter2"),
+        "secrets typed into notes are masked: {note}"
+    );
+    let d = detail(&g, &stakeholder, id).await;
+    assert!(!kinds(&d).contains(&"note"));
+    let text = serde_json::to_string(&d).unwrap();
+    assert!(
+        !text.contains("10.0.0.5") && !text.contains("fake"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn several_open_incidents_list_open_first_and_filter() {
+    let Console { g, .. } = console().await;
+    let responder = signed_in(&g, Role::Responder).await;
+    let commander = signed_in(&g, Role::Commander).await;
+    swept(&g).await;
+    let a = declare(&g, &responder, "sev3").await.incident.id;
+    let b = declare(&g, &responder, "sev1").await.incident.id;
+    let c = declare(&g, &responder, "sev2").await.incident.id;
+    call(
+        &g,
+        &commander,
+        Method::POST,
+        &format!("/api/incidents/{b}/ack"),
+        json!({}),
+    )
+    .await;
+    let (status, _) = call(
+        &g,
+        &commander,
+        Method::POST,
+        &format!("/api/incidents/{b}/resolve"),
+        json!({"impact": "none"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let list = |q: &'static str| {
+        let responder = &responder;
+        let g = &g;
+        async move {
+            let (status, body) = call(
+                g,
+                responder,
+                Method::GET,
+                &format!("/api/incidents{q}"),
+                json!(null),
+            )
+            .await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            let l: IncidentList = serde_json::from_value(body).unwrap();
+            l.incidents.iter().map(|i| i.id).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        list("").await,
+        [c, a, b],
+        "open (newest first), then resolved"
+    );
+    assert_eq!(list("?state=open").await, [c, a]);
+    assert_eq!(list("?state=resolved").await, [b]);
+    assert_eq!(list("?severity=sev3").await, [a]);
+}

@@ -1,0 +1,451 @@
+//! Incidents as the SPA sees them: the playbook's severity matrix, the lifecycle, deadlines and the
+//! append-only timeline.
+//!
+//! The gateway computes every deadline (it owns the clock and the configured time zone); clients
+//! only count down to the instants it sends, with [`countdown`], so a phone and a laptop agree.
+
+use serde::{Deserialize, Serialize};
+
+use crate::{HealthSnapshot, Status};
+
+/// The playbook's severity levels, most severe first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Sev1,
+    Sev2,
+    Sev3,
+    Sev4,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 4] = [
+        Severity::Sev1,
+        Severity::Sev2,
+        Severity::Sev3,
+        Severity::Sev4,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Sev1 => "sev1",
+            Severity::Sev2 => "sev2",
+            Severity::Sev3 => "sev3",
+            Severity::Sev4 => "sev4",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        Severity::ALL
+            .into_iter()
+            .find(|v| v.as_str().eq_ignore_ascii_case(s.trim()))
+    }
+
+    /// "Sev 1" as the playbook writes it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Sev1 => "Sev 1",
+            Severity::Sev2 => "Sev 2",
+            Severity::Sev3 => "Sev 3",
+            Severity::Sev4 => "Sev 4",
+        }
+    }
+
+    /// The matrix's definition, word for word.
+    pub fn definition(self) -> &'static str {
+        match self {
+            Severity::Sev1 => "Production identity is completely down. No new logins, all sessions invalid, or active data corruption.",
+            Severity::Sev2 => "Significant degradation. Some logins failing, latency >5× baseline, or a security alert without confirmed breach.",
+            Severity::Sev3 => "Limited impact. One IdP broken (others working), email delivery delayed, single account locked accidentally.",
+            Severity::Sev4 => "Cosmetic or pre-incident. Cert expires in under 30 days, low disk warning, etc.",
+        }
+    }
+
+    /// The matrix's first response time, as written.
+    pub fn first_response(self) -> &'static str {
+        match self {
+            Severity::Sev1 => "15 minutes",
+            Severity::Sev2 => "30 minutes",
+            Severity::Sev3 => "2 hours",
+            Severity::Sev4 => "next business day",
+        }
+    }
+
+    /// The fixed first-response time; `None` for Sev 4, whose deadline is the next business day's
+    /// start in the configured time zone.
+    pub fn first_response_ms(self) -> Option<i64> {
+        match self {
+            Severity::Sev1 => Some(15 * MINUTE_MS),
+            Severity::Sev2 => Some(30 * MINUTE_MS),
+            Severity::Sev3 => Some(120 * MINUTE_MS),
+            Severity::Sev4 => None,
+        }
+    }
+
+    /// Acknowledging a Sev 1 or Sev 2 proposes the playbook's first post.
+    pub fn proposes_first_post(self) -> bool {
+        matches!(self, Severity::Sev1 | Severity::Sev2)
+    }
+
+    /// "Every Sev 1 and Sev 2 gets a written retrospective."
+    pub fn needs_retrospective(self) -> bool {
+        matches!(self, Severity::Sev1 | Severity::Sev2)
+    }
+}
+
+pub const MINUTE_MS: i64 = 60_000;
+
+/// The playbook's first post after acknowledging a Sev 1 or Sev 2 page.
+pub const FIRST_POST: &str = "Investigating, ETA on next update in 15 minutes.";
+
+/// The playbook's line on compromise, shown beside the checkbox that forces Sev 1.
+pub const COMPROMISE_RULE: &str = "A confirmed compromise (credentials leaked, unauthorized admin access) is always Sev 1 regardless of immediate user impact.";
+
+/// Where an incident is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Declared; nobody has acknowledged the page yet.
+    Declared,
+    /// Acknowledged: someone is on it.
+    Acknowledged,
+    /// Restoration confirmed; waits for its retrospective.
+    Resolved,
+}
+
+impl Phase {
+    pub fn is_open(self) -> bool {
+        !matches!(self, Phase::Resolved)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Phase::Declared => "declared, not acknowledged",
+            Phase::Acknowledged => "investigating",
+            Phase::Resolved => "resolved",
+        }
+    }
+}
+
+/// The two identity domains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Domain {
+    Ciam,
+    Iam,
+}
+
+impl Domain {
+    pub const ALL: [Domain; 2] = [Domain::Ciam, Domain::Iam];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Domain::Ciam => "ciam",
+            Domain::Iam => "iam",
+        }
+    }
+}
+
+/// The playbook's step 3: one service, one domain, both domains; the database or just the apps.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentScope {
+    /// Affected services by name, e.g. `ciam-kratos`, `caddy`, `postgres`; the gateway accepts only
+    /// names from its catalog ([`IncidentList::services`]).
+    pub services: Vec<String>,
+    pub domains: Vec<Domain>,
+    pub database: bool,
+    pub apps: bool,
+}
+
+impl IncidentScope {
+    pub fn is_empty(&self) -> bool {
+        self.services.is_empty() && self.domains.is_empty() && !self.database && !self.apps
+    }
+
+    /// One line for lists and the incident channel.
+    pub fn summary(&self) -> String {
+        if self.is_empty() {
+            return "not yet identified".into();
+        }
+        let mut parts = Vec::new();
+        match self.domains.as_slice() {
+            [] => {}
+            [d] => parts.push(format!("{} domain", d.as_str())),
+            _ => parts.push("both domains".into()),
+        }
+        match (self.database, self.apps) {
+            (true, true) => parts.push("database and apps".into()),
+            (true, false) => parts.push("database".into()),
+            (false, true) => parts.push("apps only".into()),
+            (false, false) => {}
+        }
+        if !self.services.is_empty() {
+            parts.push(self.services.join(", "));
+        }
+        parts.join("; ")
+    }
+}
+
+/// How a message to the incident channel is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeliveryState {
+    /// Queued or between attempts.
+    Pending,
+    Delivered,
+    /// Every attempt failed; a responder can retry.
+    Failed,
+}
+
+/// One message to the incident channel (the outgoing webhook) and its fate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Delivery {
+    pub id: i64,
+    pub incident_id: i64,
+    /// The timeline entry it carries.
+    pub entry_seq: i64,
+    pub state: DeliveryState,
+    pub attempts: u32,
+    /// What the last failed attempt got (status and a short body, or the network error), masked.
+    pub last_error: Option<String>,
+    pub updated_at_ms: i64,
+}
+
+/// What happened, one variant per kind of timeline entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EntryKind {
+    Declared {
+        title: String,
+        broken: String,
+        severity: Severity,
+        /// Declared as a confirmed compromise, which forced Sev 1.
+        compromise: bool,
+    },
+    Acknowledged,
+    StatusUpdate {
+        known: String,
+        trying: String,
+        /// Minutes until the next update, as promised in this one.
+        eta_minutes: u32,
+    },
+    SeverityChanged {
+        from: Severity,
+        to: Severity,
+        /// Empty in the stakeholder projection.
+        reason: String,
+    },
+    ScopeChanged {
+        scope: IncidentScope,
+    },
+    Note {
+        text: String,
+    },
+    /// A check changed status while the incident was open.
+    Health {
+        check_id: String,
+        name: String,
+        from: Status,
+        to: Status,
+        /// Empty in the stakeholder projection.
+        detail: String,
+    },
+    Resolved {
+        impact: String,
+        /// Set when a commander resolved while the board was not all up; empty for stakeholders.
+        override_reason: Option<String>,
+    },
+}
+
+impl EntryKind {
+    /// Entries a stakeholder sees at all (notes are the responders' working space).
+    pub fn is_public(&self) -> bool {
+        !matches!(self, EntryKind::Note { .. })
+    }
+}
+
+/// One line of an incident's timeline. Entries are never changed or removed once written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    /// Increases across all incidents; a client merges entries by it.
+    pub seq: i64,
+    pub incident_id: i64,
+    pub at_ms: i64,
+    /// Account name, or `aegis` for what the gateway itself saw.
+    pub actor: String,
+    #[serde(flatten)]
+    pub kind: EntryKind,
+}
+
+/// The actor name of entries the gateway writes itself (health changes).
+pub const SYSTEM_ACTOR: &str = "aegis";
+
+/// An incident's current state, without its timeline: what lists and the live stream carry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentSummary {
+    pub id: i64,
+    /// Bumped on every change; a client keeps the highest it has seen.
+    pub version: i64,
+    pub title: String,
+    pub broken: String,
+    pub severity: Severity,
+    pub compromise: bool,
+    pub phase: Phase,
+    pub scope: IncidentScope,
+    pub declared_by: String,
+    pub declared_at_ms: i64,
+    /// First-response deadline: acknowledging meets it.
+    pub response_due_ms: i64,
+    pub acknowledged_by: Option<String>,
+    pub acknowledged_at_ms: Option<i64>,
+    /// When the next status update is due; `None` once resolved.
+    pub update_due_ms: Option<i64>,
+    pub last_update_ms: Option<i64>,
+    pub updates: u32,
+    /// The latest status update's text, for lists and stakeholders.
+    pub last_update: Option<String>,
+    pub resolved_by: Option<String>,
+    pub resolved_at_ms: Option<i64>,
+    pub impact: Option<String>,
+    /// Sev 1 and Sev 2: 48 hours after resolution.
+    pub retrospective_due_ms: Option<i64>,
+    /// Channel messages that failed for good (a responder should retry or post by hand).
+    pub failed_deliveries: u32,
+}
+
+impl IncidentSummary {
+    /// `INC-7`, as people say it.
+    pub fn reference(&self) -> String {
+        format!("INC-{}", self.id)
+    }
+
+    /// The first-response deadline is missed: nobody acknowledged in time.
+    pub fn response_overdue(&self, now_ms: i64) -> bool {
+        self.acknowledged_at_ms.is_none() && self.phase.is_open() && now_ms > self.response_due_ms
+    }
+
+    /// The status-update cadence is missed.
+    pub fn update_overdue(&self, now_ms: i64) -> bool {
+        self.phase.is_open() && self.update_due_ms.is_some_and(|due| now_ms > due)
+    }
+}
+
+/// `GET /api/incidents/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentDetail {
+    pub incident: IncidentSummary,
+    pub timeline: Vec<TimelineEntry>,
+    /// The board when the incident was declared (projected for stakeholders).
+    pub board_at_declaration: HealthSnapshot,
+    /// Channel messages, newest last; empty for stakeholders and when no channel is configured.
+    pub deliveries: Vec<Delivery>,
+}
+
+/// `GET /api/incidents`: newest first, open ones before resolved ones.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentList {
+    pub incidents: Vec<IncidentSummary>,
+    /// Services a scope may name.
+    pub services: Vec<String>,
+    /// Minutes between status updates.
+    pub cadence_minutes: u32,
+    /// Whether status updates also go to an incident channel.
+    pub channel: Option<String>,
+    /// The time zone that "next business day" is counted in.
+    pub time_zone: String,
+}
+
+/// `POST /api/incidents`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewIncident {
+    pub title: String,
+    /// What is broken, in the declarer's words.
+    pub broken: String,
+    pub severity: Severity,
+    /// Confirmed compromise: forces Sev 1 whatever `severity` says.
+    #[serde(default)]
+    pub compromise: bool,
+    #[serde(default)]
+    pub scope: IncidentScope,
+}
+
+/// `POST /api/incidents/{id}/ack`'s answer: the incident, and for Sev 1/2 the playbook's first post
+/// ready to send.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Acknowledged {
+    pub incident: IncidentSummary,
+    pub proposed_update: Option<NewStatusUpdate>,
+}
+
+/// `POST /api/incidents/{id}/updates`: shaped as the playbook asks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewStatusUpdate {
+    /// What we know.
+    pub known: String,
+    /// What we're trying.
+    #[serde(default)]
+    pub trying: String,
+    /// ETA on the next update, in minutes (at most the cadence).
+    pub eta_minutes: u32,
+}
+
+/// `POST /api/incidents/{id}/severity` (commander).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Regrade {
+    pub severity: Severity,
+    pub reason: String,
+}
+
+/// `POST /api/incidents/{id}/notes`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewNote {
+    pub text: String,
+}
+
+/// `POST /api/incidents/{id}/resolve`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resolve {
+    /// User-visible impact, in words ("none" is an answer).
+    pub impact: String,
+    /// Commander only: resolve although the current sweep is not all up, and why.
+    #[serde(default)]
+    pub override_reason: Option<String>,
+}
+
+/// What a write returns: the incident as it now is and the entry it appended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Written {
+    pub incident: IncidentSummary,
+    pub entry: TimelineEntry,
+}
+
+/// How far a deadline is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Countdown {
+    /// Milliseconds left.
+    Left(i64),
+    /// Milliseconds past due.
+    Overdue(i64),
+}
+
+/// Milliseconds left until `due_ms`, or how long past it. Exactly at the deadline is not yet overdue.
+pub fn countdown(now_ms: i64, due_ms: i64) -> Countdown {
+    if now_ms > due_ms {
+        Countdown::Overdue(now_ms - due_ms)
+    } else {
+        Countdown::Left(due_ms - now_ms)
+    }
+}
+
+/// `m:ss` or `h:mm:ss`, for countdowns.
+pub fn clock_text(ms: i64) -> String {
+    let secs = ms.max(0) / 1000;
+    let (h, m, s) = (secs / 3600, (secs / 60) % 60, secs % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m}:{s:02}")
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,94 @@
+use super::*;
+
+#[test]
+fn countdown_is_overdue_only_after_the_deadline() {
+    assert_eq!(countdown(1_000, 16_000), Countdown::Left(15_000));
+    assert_eq!(countdown(16_000, 16_000), Countdown::Left(0));
+    assert_eq!(countdown(16_001, 16_000), Countdown::Overdue(1));
+}
+
+#[test]
+fn clock_text_reads_like_a_timer() {
+    assert_eq!(clock_text(15 * MINUTE_MS), "15:00");
+    assert_eq!(clock_text(61_999), "1:01");
+    assert_eq!(clock_text(2 * 3_600_000 + 5_000), "2:00:05");
+    assert_eq!(clock_text(-5), "0:00");
+}
+
+#[test]
+fn matrix_matches_the_playbook() {
+    assert_eq!(Severity::Sev1.first_response_ms(), Some(15 * MINUTE_MS));
+    assert_eq!(Severity::Sev2.first_response_ms(), Some(30 * MINUTE_MS));
+    assert_eq!(Severity::Sev3.first_response_ms(), Some(120 * MINUTE_MS));
+    assert_eq!(Severity::Sev4.first_response_ms(), None);
+    assert!(Severity::Sev1 < Severity::Sev4, "most severe sorts first");
+    assert_eq!(Severity::parse("SEV2"), Some(Severity::Sev2));
+    assert_eq!(Severity::parse("sev5"), None);
+}
+
+#[test]
+fn timeline_entries_are_flat_json_tagged_by_kind() {
+    let e = TimelineEntry {
+        seq: 3,
+        incident_id: 1,
+        at_ms: 5,
+        actor: "ana".into(),
+        kind: EntryKind::Note { text: "hi".into() },
+    };
+    let json = serde_json::to_value(&e).unwrap();
+    assert_eq!(json["kind"], "note");
+    assert_eq!(json["text"], "hi");
+    assert_eq!(serde_json::from_value::<TimelineEntry>(json).unwrap(), e);
+}
+
+#[test]
+fn overdue_flags_follow_phase_and_acknowledgement() {
+    let mut i = IncidentSummary {
+        id: 1,
+        version: 1,
+        title: "t".into(),
+        broken: "b".into(),
+        severity: Severity::Sev1,
+        compromise: false,
+        phase: Phase::Declared,
+        scope: IncidentScope::default(),
+        declared_by: "a".into(),
+        declared_at_ms: 0,
+        response_due_ms: 100,
+        acknowledged_by: None,
+        acknowledged_at_ms: None,
+        update_due_ms: Some(100),
+        last_update_ms: None,
+        updates: 0,
+        last_update: None,
+        resolved_by: None,
+        resolved_at_ms: None,
+        impact: None,
+        retrospective_due_ms: None,
+        failed_deliveries: 0,
+    };
+    assert!(!i.response_overdue(100) && i.response_overdue(101));
+    i.acknowledged_at_ms = Some(150);
+    assert!(
+        !i.response_overdue(200),
+        "acknowledged late is late, not overdue any more"
+    );
+    assert!(i.update_overdue(101));
+    i.phase = Phase::Resolved;
+    assert!(
+        !i.update_overdue(10_000),
+        "a resolved incident owes no updates"
+    );
+}
+
+#[test]
+fn scope_summary_says_the_playbook_words() {
+    let s = IncidentScope {
+        services: vec!["ciam-kratos".into()],
+        domains: vec![Domain::Ciam, Domain::Iam],
+        database: true,
+        apps: false,
+    };
+    assert_eq!(s.summary(), "both domains; database; ciam-kratos");
+    assert_eq!(IncidentScope::default().summary(), "not yet identified");
+}
