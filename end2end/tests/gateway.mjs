@@ -61,9 +61,9 @@ export async function signIn(page, gw, role) {
 /**
  * Starts `aegis serve` with a 2 s sweep interval; resolves once it answers /api/ping. `port` and
  * `data` pin the port and the data directory, so that a restarted gateway keeps the page's origin
- * and its sessions.
+ * and its sessions; `extraEnv` adds settings (AEGIS_* variables).
  */
-export async function startGateway(port, data) {
+export async function startGateway(port, data, extraEnv = {}) {
   const config = path.join(sandboxDir, 'aegis.toml');
   if (!existsSync(config)) throw new Error(`the sandbox is not up (${config} missing): run cargo xtask sandbox up`);
   const bin = aegisBin();
@@ -80,6 +80,7 @@ export async function startGateway(port, data) {
       AEGIS_SITE_DIR: path.join(root, 'target', 'site'),
       AEGIS_SWEEP_INTERVAL_SECS: '2',
       AEGIS_LOG: 'warn',
+      ...extraEnv,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -50,6 +50,17 @@ pub(super) fn apply(
                     .parse()
                     .map_err(|e| err(format!("not a number: {e}")))?
             }
+            "INCIDENT_WEBHOOK_ATTEMPTS" => {
+                settings.incidents.webhook_attempts = value
+                    .parse()
+                    .map_err(|e| err(format!("not a number: {e}")))?
+            }
+            "INCIDENT_WEBHOOK_BACKOFF_MS" => {
+                settings.incidents.webhook_backoff_ms = value
+                    .parse()
+                    .map_err(|e| err(format!("not a number: {e}")))?
+            }
+            "INCIDENT_CHANNEL" => settings.incidents.channel = Some(value),
             // A secret: kept out of config files that end up in repositories.
             "INCIDENT_WEBHOOK_URL" => settings.incidents.webhook_url = Some(value),
             // Variables the tooling around the gateway uses, not settings.
