@@ -293,3 +293,60 @@ async fn a_404_is_not_retried() {
     let d = settled(&mut ws).await;
     assert_eq!((d.state, d.attempts), (DeliveryState::Failed, 1));
 }
+
+#[tokio::test]
+async fn a_message_pending_at_shutdown_is_sent_after_the_restart() {
+    let mut r = receiver(&[503]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = settings(dir.path());
+    s.incidents.webhook_url = Some(r.url.clone());
+    s.incidents.webhook_attempts = 5;
+    // The first retry would be a minute away: the gateway stops before it.
+    s.incidents.webhook_backoff_ms = 60_000;
+    let g = start_with(dir, s.clone()).await;
+    let responder = signed_in(&g, Role::Responder).await;
+    let mut ws = ws_as(&g, Role::Responder).await;
+    let id = declare_sev1(&g, &responder).await;
+    assert_eq!(r.next().await.0, 503);
+    loop {
+        if let ServerMsg::Delivery { delivery } =
+            serde_json::from_str(&next_text(&mut ws).await).unwrap()
+        {
+            if delivery.attempts == 1 {
+                assert_eq!(delivery.state, DeliveryState::Pending);
+                break;
+            }
+        }
+    }
+    g.stop.cancel();
+    let dir = std::mem::replace(&mut { g }.dir, tempfile::tempdir().unwrap());
+
+    s.incidents.webhook_backoff_ms = 20;
+    let g = start_with(dir, s).await;
+    let mut ws = ws_as(&g, Role::Responder).await;
+    let (status, body) = r.next().await;
+    assert_eq!(status, 200);
+    assert!(body["text"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("INC-{id}")));
+    let responder = signed_in(&g, Role::Responder).await;
+    let detail: IncidentDetail = serde_json::from_value(
+        responder
+            .0
+            .get(format!("{}/api/incidents/{id}", g.base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let d = if detail.deliveries[0].state == DeliveryState::Delivered {
+        detail.deliveries[0].clone()
+    } else {
+        settled(&mut ws).await
+    };
+    assert_eq!((d.state, d.attempts), (DeliveryState::Delivered, 2));
+}
