@@ -63,6 +63,17 @@ impl Access {
         self.full_board()
     }
 
+    /// Declare, acknowledge, post updates, notes, scope, resolve, retry channel messages:
+    /// responders and commanders with an account. Everyone else sees incidents read-only.
+    pub fn can_respond(self) -> bool {
+        self.full_board()
+    }
+
+    /// Re-grade an incident and resolve one although the board is not all up.
+    pub fn can_command(self) -> bool {
+        !self.share && self.role == Role::Commander
+    }
+
     /// Users and share links pages, and their nav links.
     pub fn can_administer(self) -> bool {
         !self.share && self.role == Role::Commander
@@ -153,6 +164,18 @@ mod tests {
 
         let commander = Access::of(&me(Role::Commander, false));
         assert!(commander.can_sweep() && commander.can_administer());
+    }
+
+    #[test]
+    fn incident_controls_follow_the_role() {
+        let stakeholder = Access::of(&me(Role::Stakeholder, false));
+        assert!(!stakeholder.can_respond() && !stakeholder.can_command());
+        let responder = Access::of(&me(Role::Responder, false));
+        assert!(responder.can_respond() && !responder.can_command());
+        let commander = Access::of(&me(Role::Commander, false));
+        assert!(commander.can_respond() && commander.can_command());
+        let shared = Access::of(&me(Role::Commander, true));
+        assert!(!shared.can_respond() && !shared.can_command());
     }
 
     #[test]

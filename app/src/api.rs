@@ -15,6 +15,9 @@ use wire::{
 
 use crate::access::encode_component;
 
+mod incidents;
+pub use incidents::*;
+
 const ME_PATH: &str = "/api/me";
 const LOGIN_PATH: &str = "/api/login";
 const LOGOUT_PATH: &str = "/api/logout";

@@ -1,5 +1,7 @@
-//! The header every page shares: title, who is signed in (and sign-out), the commander's nav, the
-//! connection indicator, the production host, the last sweep and the "Sweep now" button.
+//! The header every page shares: title, who is signed in (and sign-out), the nav (Board and
+//! Incidents with the open count; Users and Share links for commanders), the connection indicator,
+//! the production host, the last sweep, the "Sweep now" button and, for responders, the banner of
+//! overdue incidents.
 //!
 //! It sits outside the routes because the connection and the host matter on every page of an
 //! incident console. Signed out (the login page, a dead share link) it shows the title only: the
@@ -14,6 +16,7 @@ use leptos_router::NavigateOptions;
 use crate::access::Access;
 use crate::adapters::{role_label, sweep_age, sweep_overdue};
 use crate::api;
+use crate::incidents::OverdueBanner;
 use crate::live::Live;
 use crate::session::Session;
 
@@ -46,7 +49,8 @@ pub fn Header(live: Live, session: Session) -> impl IntoView {
                             } else {
                                 view! { <ReadOnlyBar live=live /> }.into_any()
                             }}
-                            <Account session=session access=access />
+                            <Account session=session live=live access=access />
+                            {access.can_respond().then(|| view! { <OverdueBanner live=live /> })}
                         }
                     })
             }}
@@ -54,9 +58,9 @@ pub fn Header(live: Live, session: Session) -> impl IntoView {
     }
 }
 
-/// "ann COMMANDER  Sign out" (or "Read-only link" for a share session), then the commander's nav.
+/// "ann COMMANDER  Sign out" (or "Read-only link" for a share session), then the nav.
 #[component]
-fn Account(session: Session, access: Access) -> impl IntoView {
+fn Account(session: Session, live: Live, access: Access) -> impl IntoView {
     let name = move || session.me().map(|me| me.name).unwrap_or_default();
     let role = access.role;
     view! {
@@ -74,23 +78,45 @@ fn Account(session: Session, access: Access) -> impl IntoView {
                     .into_any()
             }}
         </div>
-        {access
-            .can_administer()
-            .then(|| {
-                view! {
-                    <nav class="nav" aria-label="Console">
-                        <A href="/" exact=true attr:data-testid="nav-board">
-                            "Board"
-                        </A>
+        <nav class="nav" aria-label="Console">
+            <A href="/" exact=true attr:data-testid="nav-board">
+                "Board"
+            </A>
+            <A href="/incidents" attr:data-testid="nav-incidents">
+                "Incidents"
+                <OpenCount live=live />
+            </A>
+            {access
+                .can_administer()
+                .then(|| {
+                    view! {
                         <A href="/users" attr:data-testid="nav-users">
                             "Users"
                         </A>
                         <A href="/share-links" attr:data-testid="nav-share-links">
                             "Share links"
                         </A>
-                    </nav>
-                }
-            })}
+                    }
+                })}
+        </nav>
+    }
+}
+
+/// The number of open incidents beside "Incidents" (nothing when there are none).
+#[component]
+fn OpenCount(live: Live) -> impl IntoView {
+    let open = Memo::new(move |_| live.incidents.with(|s| s.open_count()));
+    move || {
+        let n = open.get();
+        (n > 0).then(|| {
+            view! {
+                <span class="nav-count" data-testid="nav-incidents-count">
+                    <span class="sr-only">" ("</span>
+                    {n.to_string()}
+                    <span class="sr-only">" open)"</span>
+                </span>
+            }
+        })
     }
 }
 

@@ -2,12 +2,13 @@
 //! served by the gateway from `target/site`.
 //!
 //! Layout of the crate, so new pages (`/login`, `/incidents`) slot in beside the board:
-//! - `time`, `state`, `adapters`, `access`: pure logic (ages, merging server messages, wording,
-//!   what a role may see, where sign-in leads), unit-tested natively with `cargo test -p app`;
+//! - `time`, `state`, `adapters`, `access`, `incident_state`, `incident_adapters`: pure logic (ages,
+//!   merging server messages, wording, what a role may see, where sign-in leads, incidents'
+//!   merge rules, deadlines and wording), unit-tested natively with `cargo test -p app`;
 //! - `api` (HTTP) and `live` (websocket, reconnects, clock): the only code that talks to the gateway;
 //!   `session` holds who is signed in and turns any 401 into "signed out";
-//! - `header`, `board`, `login`, `users`, `share_links`, `share_open`, `gate`, `not_found`: views,
-//!   one module per page or shared piece.
+//! - `header`, `board`, `incidents`, `login`, `users`, `share_links`, `share_open`, `gate`,
+//!   `not_found`: views, one module per page or shared piece.
 
 pub mod access;
 pub mod adapters;
@@ -15,6 +16,9 @@ pub mod api;
 pub mod board;
 pub mod gate;
 pub mod header;
+pub mod incident_adapters;
+pub mod incident_state;
+pub mod incidents;
 pub mod live;
 pub mod login;
 pub mod not_found;
@@ -36,6 +40,7 @@ use crate::adapters::Counts;
 use crate::board::Board;
 use crate::gate::Gate;
 use crate::header::{Header, TITLE};
+use crate::incidents::{DeclarePage, IncidentPage, IncidentsPage};
 use crate::live::Live;
 use crate::login::Login;
 use crate::not_found::NotFound;
@@ -70,6 +75,19 @@ pub fn App() -> impl IntoView {
                                 </Gate>
                             }
                         }
+                    />
+                    <Route
+                        path=path!("/incidents")
+                        view=move || view! { <IncidentsPage session=session live=live /> }
+                    />
+                    // Before `:id`, so that "new" is not taken for an incident number.
+                    <Route
+                        path=path!("/incidents/new")
+                        view=move || view! { <DeclarePage session=session live=live /> }
+                    />
+                    <Route
+                        path=path!("/incidents/:id")
+                        view=move || view! { <IncidentPage session=session live=live /> }
                     />
                     <Route path=path!("/login") view=move || view! { <Login session=session /> } />
                     <Route path=path!("/users") view=move || view! { <Users session=session /> } />

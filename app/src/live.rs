@@ -1,5 +1,5 @@
-//! The live feed: the websocket at `/ws`, its reconnect loop, the first `GET /api/health`, and the
-//! one-second clock that makes ages tick.
+//! The live feed: the websocket at `/ws`, its reconnect loop, the first `GET /api/health` and
+//! `GET /api/incidents`, and the one-second clock that makes ages and countdowns tick.
 //!
 //! One [`Live`] is created for the whole app (not per page), so navigating between routes never
 //! drops the connection. Its fields are `Copy` signals, passed to components as a prop.
@@ -20,6 +20,7 @@ use leptos::task::spawn_local;
 use wire::ServerMsg;
 
 use crate::api;
+use crate::incident_state::IncidentStore;
 use crate::session::Session;
 use crate::state::{Backoff, BoardState, Conn, Origin};
 use crate::time::ClockSync;
@@ -32,6 +33,9 @@ const WATCHDOG_MS: u32 = 15_000;
 #[derive(Clone, Copy)]
 pub struct Live {
     pub board: RwSignal<BoardState>,
+    /// Incidents (list, timelines seen so far, deliveries), shared by the incident pages and the
+    /// header's overdue banner.
+    pub incidents: RwSignal<IncidentStore>,
     pub conn: RwSignal<Conn>,
     pub clock: RwSignal<ClockSync>,
     /// This browser's clock (ms), refreshed every second: everything that shows an age reads it.
@@ -60,6 +64,7 @@ impl Live {
     pub fn create() -> Live {
         let live = Live {
             board: RwSignal::new(BoardState::default()),
+            incidents: RwSignal::new(IncidentStore::default()),
             conn: RwSignal::new(initial_conn()),
             clock: RwSignal::new(ClockSync::default()),
             now_ms: RwSignal::new(js_sys::Date::now()),
@@ -92,7 +97,11 @@ impl Live {
         let (wake_tx, wake_rx) = mpsc::unbounded::<()>();
         self.wake.set_value(Some(wake_tx));
         let (feed, handle) = abortable(async move {
-            futures::join!(initial_load(self, session), run(self, session, wake_rx));
+            futures::join!(
+                initial_load(self, session),
+                initial_incidents(self, session),
+                run(self, session, wake_rx)
+            );
         });
         self.task.set_value(Some(handle));
         spawn_local(async move {
@@ -100,7 +109,7 @@ impl Live {
         });
     }
 
-    /// Stops the feed and forgets the board: the next person to sign in in this browser may see
+    /// Stops the feed and forgets the board and the incidents: the next person to sign in in this browser may see
     /// less of it (a stakeholder's projection).
     pub fn stop(self) {
         if let Some(handle) = self.task.try_update_value(Option::take).flatten() {
@@ -108,6 +117,7 @@ impl Live {
         }
         self.wake.set_value(None);
         self.board.set(BoardState::default());
+        self.incidents.set(IncidentStore::default());
         self.conn.set(initial_conn());
         self.clock.set(ClockSync::default());
         self.server_error.set(None);
@@ -149,6 +159,17 @@ async fn initial_load(live: Live, session: Session) {
                 live.server_error.set(Some(e.message));
             }
         }
+    }
+}
+
+/// `GET /api/incidents`, so the nav's count and the overdue banner do not wait for the socket (and
+/// the forms get the services and the cadence). The incident pages fetch again and show their own
+/// errors, so a failure here is only logged.
+async fn initial_incidents(live: Live, session: Session) {
+    match session.check(api::incidents("").await) {
+        Ok(list) => live.incidents.update(|s| s.apply_list(list)),
+        Err(e) if e.signed_out() => {}
+        Err(e) => warn(&format!("GET {}: {e}", wire::INCIDENTS_PATH)),
     }
 }
 
@@ -277,6 +298,10 @@ fn handle(live: Live, msg: ServerMsg) {
             live.clock.update(|c| c.on_heartbeat(server_now_ms, now));
         }
         ServerMsg::Error { message } => live.server_error.set(Some(message)),
+        msg @ (ServerMsg::Incidents { .. }
+        | ServerMsg::Incident { .. }
+        | ServerMsg::Entry { .. }
+        | ServerMsg::Delivery { .. }) => live.incidents.update(|s| s.apply(msg)),
         msg => live.board.update(|b| b.apply(msg)),
     }
 }

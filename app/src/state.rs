@@ -79,8 +79,8 @@ impl BoardState {
         self.swept_at_ms = swept_at_ms;
     }
 
-    /// Applies a board-changing message. Heartbeats and errors do not touch the board (so that they
-    /// do not wake every view that reads it); `live.rs` handles those.
+    /// Applies a board-changing message. Heartbeats, errors and incident messages do not touch the
+    /// board (so that they do not wake every view that reads it); `live.rs` routes those.
     pub fn apply(&mut self, msg: ServerMsg) {
         match msg {
             ServerMsg::Snapshot { snapshot } => {
@@ -93,7 +93,13 @@ impl BoardState {
                 swept_at_ms,
             } => self.apply_changes(changed, host, sweep_seq, swept_at_ms),
             ServerMsg::Sweeping { sweeping } => self.sweeping = sweeping,
-            ServerMsg::Heartbeat { .. } | ServerMsg::Error { .. } => {}
+            // Incidents live in `incident_state::IncidentStore`, beside the board.
+            ServerMsg::Heartbeat { .. }
+            | ServerMsg::Error { .. }
+            | ServerMsg::Incidents { .. }
+            | ServerMsg::Incident { .. }
+            | ServerMsg::Entry { .. }
+            | ServerMsg::Delivery { .. } => {}
         }
     }
 }

@@ -1,0 +1,120 @@
+//! The incident pages and the pieces they share.
+//!
+//! - `list`: `/incidents`, filters and one row per incident;
+//! - `declare`: `/incidents/new`, the severity matrix as the choice;
+//! - `detail`: `/incidents/:id`, countdowns, facts and the responder's actions, built from
+//!   `deadlines`, `ack`, `composer`, `note`, `scope`, `regrade`, `resolve` and `timeline`;
+//! - `banner`: the header's overdue banner, on every page.
+//!
+//! All of them read the one [`crate::incident_state::IncidentStore`] in [`Live`]; wording and
+//! ordering come from `incident_adapters`. Stakeholders (and share viewers) get the same pages
+//! without forms; the gateway refuses their writes anyway.
+
+mod ack;
+mod banner;
+mod composer;
+mod deadlines;
+mod declare;
+mod detail;
+mod list;
+mod note;
+mod regrade;
+mod resolve;
+mod scope;
+mod timeline;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::JsValue;
+use wire::{IncidentSummary, Severity};
+
+use crate::api;
+use crate::incident_adapters::time_of_day;
+use crate::live::Live;
+use crate::session::Session;
+
+pub use banner::OverdueBanner;
+pub use declare::DeclarePage;
+pub use detail::IncidentPage;
+pub use list::IncidentsPage;
+
+/// A note under a form: done (`Ok`), or the gateway's message (`Err`), shown as is.
+pub type Outcome = Option<Result<String, String>>;
+
+/// The outcome line of incident forms; errors carry the `form-error` test hook.
+#[component]
+pub fn FormOutcome(outcome: RwSignal<Outcome>) -> impl IntoView {
+    move || {
+        outcome.get().map(|o| match o {
+            Ok(note) => view! { <p class="note" role="status" data-testid="form-note">{note}</p> }
+                .into_any(),
+            Err(e) => {
+                view! { <p class="error" role="alert" data-testid="form-error">{e}</p> }.into_any()
+            }
+        })
+    }
+}
+
+/// "Sev 1" in the severity's colour.
+#[component]
+pub fn SeverityBadge(
+    #[prop(into)] severity: Signal<Severity>,
+    #[prop(optional)] test_id: Option<&'static str>,
+) -> impl IntoView {
+    view! {
+        <span class="sev-badge" data-testid=test_id data-severity=move || severity.get().as_str()>
+            {move || severity.get().label()}
+        </span>
+    }
+}
+
+/// An incident's time of day in the viewer's time zone: "03:12", or "03:12:09" with `seconds`.
+pub fn local_time(ms: i64, seconds: bool) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(ms as f64));
+    // `getTimezoneOffset` is UTC minus local, in minutes.
+    let offset = -(date.get_timezone_offset() as i64);
+    time_of_day(ms, offset, seconds)
+}
+
+/// One incident from the store, as a memo (so a view updates only when it changed).
+pub fn incident_memo(live: Live, id: i64) -> Memo<Option<IncidentSummary>> {
+    Memo::new(move |_| live.incidents.with(|s| s.get(id).cloned()))
+}
+
+/// The services a scope may name (empty until a list has been loaded).
+pub fn services_memo(live: Live) -> Memo<Vec<String>> {
+    Memo::new(move |_| {
+        live.incidents.with(|s| {
+            s.meta
+                .as_ref()
+                .map(|m| m.services.clone())
+                .unwrap_or_default()
+        })
+    })
+}
+
+/// The status-update cadence in minutes, once known.
+pub fn cadence_memo(live: Live) -> Memo<Option<u32>> {
+    Memo::new(move |_| {
+        live.incidents
+            .with(|s| s.meta.as_ref().map(|m| m.cadence_minutes))
+    })
+}
+
+/// Loads `GET /api/incidents` for its settings (services, cadence, channel) unless a list was
+/// already loaded (normally by `live.rs` at sign-in). A failure lands in `error`.
+pub fn ensure_meta(live: Live, session: Session, error: RwSignal<Option<String>>) {
+    if live.incidents.with_untracked(|s| s.meta.is_some()) {
+        return;
+    }
+    spawn_local(async move {
+        match session.check(api::incidents("").await) {
+            Ok(list) => {
+                live.incidents.update(|s| s.apply_list(list));
+                error.set(None);
+            }
+            Err(e) if e.signed_out() => {}
+            Err(e) => error.set(Some(e.message)),
+        }
+    });
+}

@@ -1,0 +1,49 @@
+//! The header's overdue banner, on every page for responders and commanders: each open incident
+//! that missed its first response or its status update, linking to it. It reads the live clock,
+//! so it appears (and counts up) without a reload.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::incident_adapters::overdue_lines;
+use crate::live::Live;
+
+#[component]
+pub fn OverdueBanner(live: Live) -> impl IntoView {
+    let lines = Memo::new(move |_| {
+        let now = live.server_now();
+        live.incidents
+            .with(|s| overdue_lines(s.incidents.values(), now))
+    });
+    let ids = Memo::new(move |_| lines.with(|ls| ls.iter().map(|l| l.id).collect::<Vec<_>>()));
+    // Announced when the set of late incidents changes, not at every tick.
+    let announcement = move || {
+        ids.with(|ids| {
+            if ids.is_empty() {
+                String::new()
+            } else {
+                let refs: Vec<String> = ids.iter().map(|id| format!("INC-{id}")).collect();
+                format!("Overdue: {}", refs.join(", "))
+            }
+        })
+    };
+    view! {
+        <p class="sr-only" role="alert">
+            {announcement}
+        </p>
+        <Show when=move || !ids.with(Vec::is_empty)>
+            <div class="overdue-banner" data-testid="overdue-banner" role="region" aria-label="Overdue incidents">
+                <For each=move || ids.get() key=|id| *id let(id)>
+                    <A href=format!("/incidents/{id}") attr:data-testid=format!("overdue-link-{id}")>
+                        {move || {
+                            lines
+                                .with(|ls| {
+                                    ls.iter().find(|l| l.id == id).map(|l| l.text.clone())
+                                })
+                        }}
+                    </A>
+                </For>
+            </div>
+        </Show>
+    }
+}

@@ -1,0 +1,226 @@
+//! `/incidents/new`: declare an incident. The playbook's severity matrix is the choice itself (one
+//! card per level with its definition and first-response time); a confirmed compromise forces and
+//! locks Sev 1. On success the incident's page opens.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
+use wire::{IncidentScope, NewIncident, Severity, COMPROMISE_RULE};
+
+use super::scope::ScopePicker;
+use super::{ensure_meta, services_memo, FormOutcome, Outcome};
+use crate::access::Access;
+use crate::api;
+use crate::gate::Gate;
+use crate::incident_adapters::{normalized, require};
+use crate::live::Live;
+use crate::session::Session;
+
+#[component]
+pub fn DeclarePage(session: Session, live: Live) -> impl IntoView {
+    let can_respond = move || session.access().is_some_and(Access::can_respond);
+    view! {
+        <Gate session=session>
+            <Show
+                when=can_respond
+                fallback=|| {
+                    view! {
+                        <section class="page">
+                            <p class="error" role="alert" data-testid="forbidden">
+                                "Only responders and commanders can declare an incident."
+                            </p>
+                            <p>
+                                <a href="/incidents">"Back to the incidents"</a>
+                            </p>
+                        </section>
+                    }
+                }
+            >
+                <DeclareForm session=session live=live />
+            </Show>
+        </Gate>
+    }
+}
+
+#[component]
+fn DeclareForm(session: Session, live: Live) -> impl IntoView {
+    let title = RwSignal::new(String::new());
+    let broken = RwSignal::new(String::new());
+    let severity = RwSignal::new(None::<Severity>);
+    let compromise = RwSignal::new(false);
+    let scope = RwSignal::new(IncidentScope::default());
+    let busy = RwSignal::new(false);
+    let outcome = RwSignal::new(None::<Result<String, String>>);
+    let meta_error = RwSignal::new(None::<String>);
+    ensure_meta(live, session, meta_error);
+    let services = services_memo(live);
+    let navigate = use_navigate();
+
+    // A confirmed compromise is Sev 1 whatever was picked.
+    let chosen = move || {
+        if compromise.get() {
+            Some(Severity::Sev1)
+        } else {
+            severity.get()
+        }
+    };
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let checked = (|| {
+            let title = require(&title.get_untracked(), "Give the incident a title.")?;
+            let broken = require(&broken.get_untracked(), "Say what is broken.")?;
+            let compromise = compromise.get_untracked();
+            let severity = if compromise {
+                Severity::Sev1
+            } else {
+                severity
+                    .get_untracked()
+                    .ok_or_else(|| "Choose a severity from the matrix.".to_owned())?
+            };
+            Ok::<_, String>(NewIncident {
+                title,
+                broken,
+                severity,
+                compromise,
+                scope: scope.with_untracked(normalized),
+            })
+        })();
+        let new = match checked {
+            Ok(new) => new,
+            Err(e) => return outcome.set(Some(Err(e))),
+        };
+        busy.set(true);
+        outcome.set(None);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            let result = session.check(api::declare(&session.csrf(), &new).await);
+            busy.set(false);
+            match result {
+                Ok(written) => {
+                    let id = written.incident.id;
+                    live.incidents.update(|s| s.apply_written(written));
+                    navigate(&format!("/incidents/{id}"), NavigateOptions::default());
+                }
+                Err(e) => outcome.set(Some(Err(e.message))),
+            }
+        });
+    };
+    let outcome: RwSignal<Outcome> = outcome;
+
+    view! {
+        <section class="page" aria-labelledby="declare-title">
+            <p class="back">
+                <a href="/incidents">"← All incidents"</a>
+            </p>
+            <h2 id="declare-title" class="page-title">
+                "Declare an incident"
+            </h2>
+            <form class="form card" novalidate on:submit=on_submit>
+                <div class="field">
+                    <label class="field-label" for="declare-title-input">
+                        "Title"
+                    </label>
+                    <input
+                        id="declare-title-input"
+                        type="text"
+                        required
+                        maxlength="200"
+                        autocomplete="off"
+                        placeholder="e.g. Customer logins failing"
+                        data-testid="declare-title"
+                        bind:value=title
+                    />
+                </div>
+                <div class="field">
+                    <label class="field-label" for="declare-broken">
+                        "What is broken"
+                    </label>
+                    <textarea
+                        id="declare-broken"
+                        rows="3"
+                        required
+                        placeholder="What you see, in your own words"
+                        data-testid="declare-broken"
+                        bind:value=broken
+                    ></textarea>
+                </div>
+                <label class="check-card" data-checked=move || compromise.get().to_string()>
+                    <input
+                        type="checkbox"
+                        data-testid="compromise"
+                        prop:checked=move || compromise.get()
+                        on:change=move |ev| {
+                            let on = event_target_checked(&ev);
+                            compromise.set(on);
+                            if on {
+                                severity.set(Some(Severity::Sev1));
+                            }
+                        }
+                    />
+                    <span class="check-card-body">
+                        <strong>
+                            "Confirmed compromise (credentials leaked, unauthorized admin access)"
+                        </strong>
+                        <span class="field-hint">{COMPROMISE_RULE}</span>
+                    </span>
+                </label>
+                <fieldset class="sev-matrix">
+                    <legend class="field-label">"Severity"</legend>
+                    {Severity::ALL
+                        .into_iter()
+                        .map(|sev| {
+                            let locked = move || compromise.get() && sev != Severity::Sev1;
+                            view! {
+                                <label
+                                    class="sev-card"
+                                    data-severity=sev.as_str()
+                                    data-checked=move || (chosen() == Some(sev)).to_string()
+                                    data-locked=move || locked().to_string()
+                                >
+                                    <input
+                                        type="radio"
+                                        name="severity"
+                                        value=sev.as_str()
+                                        data-testid=format!("severity-{}", sev.as_str())
+                                        prop:checked=move || chosen() == Some(sev)
+                                        disabled=locked
+                                        on:change=move |_| severity.set(Some(sev))
+                                    />
+                                    <span class="sev-card-body">
+                                        <span class="sev-card-head">
+                                            <span class="sev-badge" data-severity=sev.as_str()>
+                                                {sev.label()}
+                                            </span>
+                                            <span class="sev-response">
+                                                "First response: " {sev.first_response()}
+                                            </span>
+                                        </span>
+                                        <span class="sev-definition">{sev.definition()}</span>
+                                    </span>
+                                </label>
+                            }
+                        })
+                        .collect_view()}
+                </fieldset>
+                <ScopePicker scope=scope services=services />
+                {move || meta_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+                <FormOutcome outcome=outcome />
+                <button
+                    type="submit"
+                    class="btn btn-primary btn-big"
+                    data-testid="declare-submit"
+                    disabled=move || busy.get()
+                    aria-busy=move || busy.get().to_string()
+                >
+                    {move || if busy.get() { "Declaring…" } else { "Declare incident" }}
+                </button>
+            </form>
+        </section>
+    }
+}

@@ -1,0 +1,71 @@
+//! "Add note": the responders' working space on the timeline (stakeholders never see notes).
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wire::NewNote;
+
+use super::{FormOutcome, Outcome};
+use crate::api;
+use crate::incident_adapters::require;
+use crate::live::Live;
+use crate::session::Session;
+
+#[component]
+pub fn NoteForm(session: Session, live: Live, id: i64) -> impl IntoView {
+    let text = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let outcome = RwSignal::new(None::<Result<String, String>>);
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let note = match require(&text.get_untracked(), "Write the note first.") {
+            Ok(text) => NewNote { text },
+            Err(e) => return outcome.set(Some(Err(e))),
+        };
+        busy.set(true);
+        outcome.set(None);
+        spawn_local(async move {
+            let result = session.check(api::add_note(&session.csrf(), id, &note).await);
+            busy.set(false);
+            match result {
+                Ok(written) => {
+                    live.incidents.update(|s| s.apply_written(written));
+                    text.set(String::new());
+                    outcome.set(Some(Ok("Note added.".to_owned())));
+                }
+                Err(e) => outcome.set(Some(Err(e.message))),
+            }
+        });
+    };
+    let outcome: RwSignal<Outcome> = outcome;
+    view! {
+        <form class="card form" novalidate on:submit=on_submit aria-labelledby="note-title">
+            <h3 id="note-title" class="card-title">
+                "Note"
+            </h3>
+            <div class="field">
+                <label class="field-label" for="note-text">
+                    "Add a note for responders"
+                </label>
+                <textarea
+                    id="note-text"
+                    rows="2"
+                    required
+                    aria-describedby="note-hint"
+                    data-testid="note-text"
+                    bind:value=text
+                ></textarea>
+                <span class="field-hint" id="note-hint">
+                    "Stakeholders do not see notes."
+                </span>
+            </div>
+            <FormOutcome outcome=outcome />
+            <button type="submit" class="btn" data-testid="note-submit" disabled=move || busy.get()>
+                {move || if busy.get() { "Adding…" } else { "Add note" }}
+            </button>
+        </form>
+    }
+}

@@ -1,0 +1,114 @@
+//! Re-grade (commanders): a new severity and the reason, which goes on the timeline. The gateway
+//! refuses to take a confirmed compromise below Sev 1; its message is shown as is.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wire::{Regrade, Severity, COMPROMISE_RULE};
+
+use super::{FormOutcome, Outcome};
+use crate::api;
+use crate::incident_adapters::require;
+use crate::live::Live;
+use crate::session::Session;
+
+#[component]
+pub fn RegradeForm(session: Session, live: Live, id: i64) -> impl IntoView {
+    let current = Memo::new(move |_| {
+        live.incidents
+            .with(|s| s.get(id).map(|i| (i.severity, i.compromise)))
+    });
+    let current_severity = move || current.get().map_or(Severity::Sev4, |(s, _)| s);
+    let compromise = move || current.get().is_some_and(|(_, c)| c);
+    let picked = RwSignal::new(None::<Severity>);
+    let chosen = move || picked.get().unwrap_or_else(current_severity);
+    let reason = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let outcome = RwSignal::new(None::<Result<String, String>>);
+
+    let on_submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        let severity = picked
+            .get_untracked()
+            .unwrap_or_else(|| current.get_untracked().map_or(Severity::Sev4, |(s, _)| s));
+        let regrade = match require(&reason.get_untracked(), "Give a reason for the change.") {
+            Ok(reason) => Regrade { severity, reason },
+            Err(e) => return outcome.set(Some(Err(e))),
+        };
+        busy.set(true);
+        outcome.set(None);
+        spawn_local(async move {
+            let result = session.check(api::regrade(&session.csrf(), id, &regrade).await);
+            busy.set(false);
+            match result {
+                Ok(written) => {
+                    let now = written.incident.severity;
+                    live.incidents.update(|s| s.apply_written(written));
+                    reason.set(String::new());
+                    picked.set(None);
+                    outcome.set(Some(Ok(format!("Now {}.", now.label()))));
+                }
+                Err(e) => outcome.set(Some(Err(e.message))),
+            }
+        });
+    };
+    let outcome: RwSignal<Outcome> = outcome;
+
+    view! {
+        <form class="card form" novalidate on:submit=on_submit aria-labelledby="regrade-title">
+            <h3 id="regrade-title" class="card-title">
+                "Re-grade"
+            </h3>
+            <p class="field-hint">
+                "Commander only. Currently " {move || current_severity().label()} "."
+                {move || compromise().then(|| view! { " " {COMPROMISE_RULE} })}
+            </p>
+            <div class="field">
+                <label class="field-label" for="regrade-severity">
+                    "New severity"
+                </label>
+                <select
+                    id="regrade-severity"
+                    data-testid="regrade-severity"
+                    prop:value=move || chosen().as_str()
+                    on:change=move |ev| picked.set(Severity::parse(&event_target_value(&ev)))
+                >
+                    {Severity::ALL
+                        .into_iter()
+                        .map(|sev| {
+                            view! {
+                                <option value=sev.as_str() selected=move || chosen() == sev>
+                                    {format!("{} — first response {}", sev.label(), sev.first_response())}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label class="field-label" for="regrade-reason">
+                    "Reason"
+                </label>
+                <textarea
+                    id="regrade-reason"
+                    rows="2"
+                    required
+                    data-testid="regrade-reason"
+                    bind:value=reason
+                ></textarea>
+            </div>
+            <FormOutcome outcome=outcome />
+            <button
+                type="submit"
+                class="btn"
+                data-testid="regrade-submit"
+                disabled=move || busy.get()
+            >
+                {move || if busy.get() { "Changing…" } else { "Change severity" }}
+            </button>
+        </form>
+    }
+}

@@ -1,0 +1,147 @@
+//! The timeline, oldest first (newest last, like a log): time, actor and the entry in words, and
+//! under any entry carried to the incident channel, that message's fate with a Retry button when
+//! it failed.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wire::{Delivery, DeliveryState};
+
+use super::{local_time, FormOutcome, Outcome};
+use crate::api;
+use crate::incident_adapters::{delivery_hook, delivery_text, entry_kind, entry_text};
+use crate::incident_state::Source;
+use crate::live::Live;
+use crate::session::Session;
+
+#[component]
+pub fn Timeline(session: Session, live: Live, id: i64, can_retry: bool) -> impl IntoView {
+    let seqs = Memo::new(move |_| {
+        live.incidents
+            .with(|s| s.timeline(id).iter().map(|e| e.seq).collect::<Vec<_>>())
+    });
+    view! {
+        <section class="timeline-section" aria-labelledby="timeline-title">
+            <h3 id="timeline-title" class="section-title">
+                "Timeline"
+            </h3>
+            {move || {
+                seqs.with(Vec::is_empty)
+                    .then(|| view! { <p class="empty">"No entries yet."</p> })
+            }}
+            <ol class="timeline" data-testid="timeline">
+                <For each=move || seqs.get() key=|seq| *seq let(seq)>
+                    <Entry session=session live=live id=id seq=seq can_retry=can_retry />
+                </For>
+            </ol>
+        </section>
+    }
+}
+
+/// One entry. Entries never change once written, so it is read once; only its delivery is live.
+#[component]
+fn Entry(session: Session, live: Live, id: i64, seq: i64, can_retry: bool) -> impl IntoView {
+    let Some(entry) = live
+        .incidents
+        .with_untracked(|s| s.timeline(id).iter().find(|e| e.seq == seq).cloned())
+    else {
+        return ().into_any();
+    };
+    let kind = entry_kind(&entry.kind);
+    let text = entry_text(&entry.kind);
+    let delivery = Memo::new(move |_| live.incidents.with(|s| s.delivery_for(id, seq).cloned()));
+    view! {
+        <li class="entry" data-testid="timeline-entry" data-kind=kind data-seq=seq.to_string()>
+            <p class="entry-meta">
+                <span class="entry-time">{local_time(entry.at_ms, true)}</span>
+                <span class="entry-actor">{entry.actor}</span>
+            </p>
+            <p class="entry-headline">{text.headline}</p>
+            {text
+                .lines
+                .into_iter()
+                .map(|(label, line)| {
+                    view! {
+                        <p class="entry-line">
+                            {(!label.is_empty())
+                                .then(|| view! { <span class="entry-label">{label} ": "</span> })}
+                            {line}
+                        </p>
+                    }
+                })
+                .collect_view()}
+            {move || {
+                delivery
+                    .get()
+                    .map(|d| {
+                        view! { <DeliveryLine session=session live=live delivery=d can_retry=can_retry /> }
+                    })
+            }}
+        </li>
+    }
+    .into_any()
+}
+
+/// "sent to #inc-olympus", "retrying (attempt 2)…", or a loud "NOT delivered" with Retry.
+#[component]
+fn DeliveryLine(
+    session: Session,
+    live: Live,
+    delivery: Delivery,
+    can_retry: bool,
+) -> impl IntoView {
+    let channel = live
+        .incidents
+        .with_untracked(|s| s.meta.as_ref().and_then(|m| m.channel.clone()));
+    let text = delivery_text(&delivery, channel.as_deref());
+    let state = delivery.state;
+    let (incident_id, delivery_id) = (delivery.incident_id, delivery.id);
+    let busy = RwSignal::new(false);
+    let outcome = RwSignal::new(None::<Result<String, String>>);
+    let on_retry = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        outcome.set(None);
+        spawn_local(async move {
+            let result =
+                session.check(api::retry_delivery(&session.csrf(), incident_id, delivery_id).await);
+            busy.set(false);
+            match result {
+                Ok(d) => {
+                    live.incidents.update(|s| {
+                        s.upsert_delivery(d, Source::Socket);
+                    });
+                }
+                Err(e) => outcome.set(Some(Err(e.message))),
+            }
+        });
+    };
+    let outcome: RwSignal<Outcome> = outcome;
+    let icon = match state {
+        DeliveryState::Delivered => "✓",
+        DeliveryState::Pending => "…",
+        DeliveryState::Failed => "✕",
+    };
+    view! {
+        <div class="delivery" data-testid="delivery-state" data-state=delivery_hook(state)>
+            <span class="delivery-icon" aria-hidden="true">{icon}</span>
+            <span class="delivery-text">{text}</span>
+            {(state == DeliveryState::Failed && can_retry)
+                .then(|| {
+                    view! {
+                        <button
+                            type="button"
+                            class="btn btn-danger btn-small"
+                            data-testid="delivery-retry"
+                            disabled=move || busy.get()
+                            on:click=on_retry
+                        >
+                            {move || if busy.get() { "Retrying…" } else { "Retry" }}
+                        </button>
+                    }
+                })}
+        </div>
+        <FormOutcome outcome=outcome />
+    }
+}
