@@ -192,6 +192,9 @@ pub fn update_deadline(incident: &IncidentSummary, now_ms: i64) -> Deadline {
     }
     match incident.update_due_ms {
         Some(due) => Deadline::counting("Next status update", "Status update", now_ms, due),
+        None if !incident.severity.has_update_cadence() => {
+            Deadline::calm("Sev 4: no status-update cadence (post updates as needed)".to_owned())
+        }
         None => Deadline::calm("No status update scheduled".to_owned()),
     }
 }

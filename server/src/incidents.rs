@@ -215,6 +215,7 @@ impl Incidents {
         let written = self.save(incident, &who.name, now, kind).await?;
         Ok(Acknowledged {
             incident: written.incident,
+            entry: written.entry,
             proposed_update,
         })
     }
@@ -240,8 +241,9 @@ impl Incidents {
     ) -> Result<Written, IncidentError> {
         let _w = self.inner.writes.lock().await;
         let mut incident = self.load(id).await?;
-        let kind = lifecycle::regrade(&mut incident, r, who.role, &self.rules())?;
-        self.save(incident, &who.name, self.now_ms(), kind).await
+        let now = self.now_ms();
+        let kind = lifecycle::regrade(&mut incident, r, who.role, now, &self.rules())?;
+        self.save(incident, &who.name, now, kind).await
     }
 
     pub async fn set_scope(

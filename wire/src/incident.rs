@@ -87,6 +87,13 @@ impl Severity {
         matches!(self, Severity::Sev1 | Severity::Sev2)
     }
 
+    /// Whether the status-update cadence runs. Sev 4 is "cosmetic or pre-incident" and its first
+    /// response is the next business day: a 15-minute cadence through the night would only train
+    /// responders to ignore the overdue alarm.
+    pub fn has_update_cadence(self) -> bool {
+        !matches!(self, Severity::Sev4)
+    }
+
     /// "Every Sev 1 and Sev 2 gets a written retrospective."
     pub fn needs_retrospective(self) -> bool {
         matches!(self, Severity::Sev1 | Severity::Sev2)
@@ -297,7 +304,7 @@ pub struct IncidentSummary {
     pub response_due_ms: i64,
     pub acknowledged_by: Option<String>,
     pub acknowledged_at_ms: Option<i64>,
-    /// When the next status update is due; `None` once resolved.
+    /// When the next status update is due; `None` once resolved, and for Sev 4 (no cadence).
     pub update_due_ms: Option<i64>,
     pub last_update_ms: Option<i64>,
     pub updates: u32,
@@ -373,6 +380,8 @@ pub struct NewIncident {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Acknowledged {
     pub incident: IncidentSummary,
+    /// The `acknowledged` entry it appended.
+    pub entry: TimelineEntry,
     pub proposed_update: Option<NewStatusUpdate>,
 }
 

@@ -32,6 +32,7 @@ pub fn AckButton(session: Session, live: Live, id: i64, draft: Draft) -> impl In
                     let proposed = ack.proposed_update.is_some();
                     live.incidents.update(|s| {
                         s.upsert(ack.incident);
+                        s.merge_entry(ack.entry);
                     });
                     if proposed {
                         focus_post_button();

@@ -118,7 +118,9 @@ pub fn declare(
         acknowledged_by: None,
         acknowledged_at_ms: None,
         // The update cadence runs from the declaration.
-        update_due_ms: Some(update_due(now_ms, rules.cadence_minutes)),
+        update_due_ms: severity
+            .has_update_cadence()
+            .then(|| update_due(now_ms, rules.cadence_minutes)),
         last_update_ms: None,
         updates: 0,
         last_update: None,
@@ -190,7 +192,10 @@ pub fn post_update(
     i.updates += 1;
     i.last_update_ms = Some(now_ms);
     i.last_update = Some(known.clone());
-    i.update_due_ms = Some(update_due(now_ms, update.eta_minutes));
+    i.update_due_ms = i
+        .severity
+        .has_update_cadence()
+        .then(|| update_due(now_ms, update.eta_minutes));
     i.version += 1;
     Ok(EntryKind::StatusUpdate {
         known,
@@ -200,11 +205,13 @@ pub fn post_update(
 }
 
 /// A commander changes the severity, with a reason. The first-response deadline follows the new
-/// severity while nobody has acknowledged yet.
+/// severity while nobody has acknowledged yet; a Sev 4 raised to Sev 3 or above starts its update
+/// cadence now, and one lowered to Sev 4 stops it.
 pub fn regrade(
     i: &mut IncidentSummary,
     r: &Regrade,
     role: Role,
+    now_ms: i64,
     rules: &Rules<'_>,
 ) -> Result<EntryKind, Refusal> {
     if !role.at_least(Role::Commander) {
@@ -232,6 +239,11 @@ pub fn regrade(
     if i.acknowledged_at_ms.is_none() {
         i.response_due_ms = rules.hours.response_due(r.severity, i.declared_at_ms);
     }
+    i.update_due_ms = match (r.severity.has_update_cadence(), i.update_due_ms) {
+        (false, _) => None,
+        (true, Some(due)) => Some(due),
+        (true, None) => Some(update_due(now_ms, rules.cadence_minutes)),
+    };
     i.version += 1;
     Ok(EntryKind::SeverityChanged {
         from,

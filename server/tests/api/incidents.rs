@@ -152,6 +152,10 @@ async fn a_sev1_runs_its_timers_from_declaration_to_resolution() {
     assert_eq!(status, StatusCode::OK, "{body}");
     let ack: Acknowledged = serde_json::from_value(body).unwrap();
     assert_eq!(ack.incident.acknowledged_by.as_deref(), Some("responder"));
+    assert_eq!(
+        (&ack.entry.kind, ack.entry.actor.as_str()),
+        (&EntryKind::Acknowledged, "responder")
+    );
     assert!(!ack.incident.response_overdue(clock_now(&clock)));
     let proposal = ack
         .proposed_update

@@ -159,3 +159,39 @@ fn scope_names_only_known_services() {
     assert_eq!(i.scope.services, ["postgres"]);
     assert_eq!(i.scope.domains, [wire::Domain::Ciam, wire::Domain::Iam]);
 }
+
+#[test]
+fn sev4_has_no_update_cadence_until_it_is_raised() {
+    let (h, s) = (hours(), services());
+    let rules = Rules {
+        hours: &h,
+        cadence_minutes: 15,
+        services: &s,
+    };
+    let mut i = declared(Severity::Sev4, false);
+    assert_eq!(
+        i.update_due_ms, None,
+        "a cosmetic incident owes no 15-minute updates"
+    );
+    let raise = Regrade {
+        severity: Severity::Sev2,
+        reason: "logins failing after all".into(),
+    };
+    regrade(&mut i, &raise, Role::Commander, 60_000, &rules).unwrap();
+    assert_eq!(
+        i.update_due_ms,
+        Some(60_000 + 15 * 60_000),
+        "the cadence starts at the re-grade"
+    );
+    assert_eq!(
+        i.response_due_ms,
+        30 * 60_000,
+        "not acknowledged: the Sev 2 clock from declaration"
+    );
+    let lower = Regrade {
+        severity: Severity::Sev4,
+        reason: "cosmetic only".into(),
+    };
+    regrade(&mut i, &lower, Role::Commander, 120_000, &rules).unwrap();
+    assert_eq!(i.update_due_ms, None);
+}
