@@ -46,6 +46,7 @@ pub fn demo(root: &Path) -> Result<()> {
     for (role, password) in &accounts {
         println!("              {role:<12} {password}");
     }
+    println!("  incidents   http://127.0.0.1:8080/incidents  (declare one as the responder, then break something: it lands on the timeline)");
     println!("  break it    cargo xtask sandbox fault 503 ciam-kratos   (stop|refuse|503|hang|ok <service>, pg-down, pg-hang, ...)");
     println!("  mend it     cargo xtask sandbox reset");
     println!(
