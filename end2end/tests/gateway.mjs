@@ -32,7 +32,9 @@ export const PASSWORD = 'end-to-end test password';
 export const ROLES = ['commander', 'responder', 'stakeholder'];
 
 function aegisBin() {
-  const bin = path.join(root, 'target', 'debug', 'aegis');
+  // Cargo's target directory: the checkout's, unless CARGO_TARGET_DIR moves it.
+  const target = process.env.CARGO_TARGET_DIR ? path.resolve(root, process.env.CARGO_TARGET_DIR) : path.join(root, 'target');
+  const bin = path.join(target, 'debug', 'aegis');
   if (!existsSync(bin)) throw new Error(`${bin} missing: cargo build -p server`);
   return bin;
 }

@@ -139,3 +139,54 @@ test('a channel message that keeps failing is shown, and a retry sends it', asyn
     receiver.close();
   }
 });
+
+test('a missed status update is loud on every responder\'s screen until one is posted', async ({ page, browser }) => {
+  // A one-minute cadence, so the test waits one minute rather than fifteen.
+  const gw3 = await startGateway(undefined, undefined, { AEGIS_INCIDENT_CADENCE_MINUTES: '1' });
+  const others = await browser.newContext(PHONE);
+  try {
+    const me = await signIn(page, gw3, 'responder');
+    const headers = { 'x-csrf-token': me.csrf_token, origin: gw3.url };
+    const declared = await page.request.post(`${gw3.url}/api/incidents`, {
+      data: { title: 'Athena 500s on every admin route', broken: 'admin console unusable', severity: 'sev2' },
+      headers,
+    });
+    expect(declared.status()).toBe(201);
+    const { incident } = await declared.json();
+    expect((await page.request.post(`${gw3.url}/api/incidents/${incident.id}/ack`, { data: {}, headers })).status()).toBe(200);
+
+    // A commander watching the board, and a stakeholder, on other phones.
+    const commander = await others.newPage();
+    await signIn(commander, gw3, 'commander');
+    await commander.goto(gw3.url + '/');
+    const stakeholderContext = await browser.newContext(PHONE);
+    const stakeholder = await stakeholderContext.newPage();
+    await signIn(stakeholder, gw3, 'stakeholder');
+    await stakeholder.goto(gw3.url + '/');
+
+    await page.goto(`${gw3.url}/incidents/${incident.id}`);
+    const cadence = page.getByTestId('update-countdown');
+    await expect(cadence).toContainText(/0:[0-5]\d/);
+    await expect(cadence).not.toHaveClass(/overdue/);
+    await expect(page.getByTestId('overdue-banner')).toHaveCount(0);
+
+    // The minute passes: the countdown turns OVERDUE and the banner appears on every responder's page.
+    await expect(cadence).toHaveClass(/overdue/, { timeout: 90_000 });
+    await expect(cadence).toContainText('OVERDUE');
+    await expect(page.getByTestId('overdue-banner')).toContainText(`INC-${incident.id}`);
+    await expect(commander.getByTestId('overdue-banner')).toContainText(`INC-${incident.id}`);
+    await expect(stakeholder.getByTestId('overdue-banner')).toHaveCount(0);
+    await commander.screenshot({ path: path.join(root, 'target', 'e2e-phone-overdue.png') });
+
+    // An update restarts the cadence and quiets every screen.
+    await page.getByTestId('update-known').fill('ENCRYPTION_KEY missing after the deploy');
+    await page.getByTestId('update-submit').click();
+    await expect(cadence).not.toHaveClass(/overdue/);
+    await expect(page.getByTestId('overdue-banner')).toHaveCount(0);
+    await expect(commander.getByTestId('overdue-banner')).toHaveCount(0);
+    await stakeholderContext.close();
+  } finally {
+    await others.close();
+    await gw3.stop();
+  }
+});

@@ -445,9 +445,10 @@ pub fn countdown(now_ms: i64, due_ms: i64) -> Countdown {
     }
 }
 
-/// `m:ss` or `h:mm:ss`, for countdowns.
+/// `m:ss` or `h:mm:ss`, for countdowns. Partial seconds round up, so a deadline a moment past
+/// reads "OVERDUE by 0:01", never "by 0:00", and a fresh 15-minute timer reads 15:00.
 pub fn clock_text(ms: i64) -> String {
-    let secs = ms.max(0) / 1000;
+    let secs = (ms.max(0) + 999) / 1000;
     let (h, m, s) = (secs / 3600, (secs / 60) % 60, secs % 60);
     if h > 0 {
         format!("{h}:{m:02}:{s:02}")

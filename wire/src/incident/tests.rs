@@ -10,7 +10,9 @@ fn countdown_is_overdue_only_after_the_deadline() {
 #[test]
 fn clock_text_reads_like_a_timer() {
     assert_eq!(clock_text(15 * MINUTE_MS), "15:00");
-    assert_eq!(clock_text(61_999), "1:01");
+    assert_eq!(clock_text(61_999), "1:02");
+    assert_eq!(clock_text(1), "0:01", "a moment overdue is not 0:00");
+    assert_eq!(clock_text(0), "0:00");
     assert_eq!(clock_text(2 * 3_600_000 + 5_000), "2:00:05");
     assert_eq!(clock_text(-5), "0:00");
 }
