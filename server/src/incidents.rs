@@ -334,15 +334,10 @@ impl Incidents {
         Ok(d)
     }
 
-    /// Puts each check's status change on the timeline of every open incident. The first sweep's
-    /// "unknown → up" is the console starting, not news.
+    /// Puts each check's status change on the timeline of every open incident (as filtered by
+    /// [`lifecycle::timeline_worthy`]).
     pub async fn record_health(&self, changes: &[(CheckResult, Status)]) {
-        let news: Vec<_> = changes
-            .iter()
-            .filter(|(c, from)| {
-                c.status != *from && !(*from == Status::Unknown && c.status == Status::Up)
-            })
-            .collect();
+        let news = lifecycle::timeline_worthy(changes);
         if news.is_empty() {
             return;
         }

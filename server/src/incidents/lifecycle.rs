@@ -7,8 +7,8 @@
 //! have acknowledged the page; nothing changes a resolved incident.
 
 use wire::{
-    EntryKind, HealthSnapshot, IncidentScope, IncidentSummary, NewIncident, NewStatusUpdate, Phase,
-    Regrade, Resolve, Role, Severity, Status, FIRST_POST,
+    CheckResult, EntryKind, HealthSnapshot, IncidentScope, IncidentSummary, NewIncident,
+    NewStatusUpdate, Phase, Regrade, Resolve, Role, Severity, Status, FIRST_POST,
 };
 
 use super::timers::{update_due, BusinessHours};
@@ -322,6 +322,26 @@ pub fn resolve(
         impact,
         override_reason,
     })
+}
+
+/// The check id whose failure makes every host check unknown.
+const SSH_CHECK: &str = "host.ssh";
+
+/// Which of a sweep's changes go on incident timelines: status changes only, without
+/// - "unknown → up", which is the console starting or the host coming back (the SSH check's own
+///   recovery says so once);
+/// - "→ unknown" in a sweep where the SSH check changed too: every host check turns unknown when
+///   the host is lost, and the SSH check's entry already says why, once instead of a dozen times.
+pub fn timeline_worthy(changes: &[(CheckResult, Status)]) -> Vec<&(CheckResult, Status)> {
+    let host_changed = changes
+        .iter()
+        .any(|(c, from)| c.id == SSH_CHECK && c.status != *from);
+    changes
+        .iter()
+        .filter(|(c, from)| c.status != *from)
+        .filter(|(c, from)| !(*from == Status::Unknown && c.status == Status::Up))
+        .filter(|(c, _)| !(host_changed && c.status == Status::Unknown))
+        .collect()
 }
 
 /// What keeps the board from confirming restoration, one phrase each.

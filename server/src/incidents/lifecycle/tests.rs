@@ -195,3 +195,50 @@ fn sev4_has_no_update_cadence_until_it_is_raised() {
     regrade(&mut i, &lower, Role::Commander, 120_000, &rules).unwrap();
     assert_eq!(i.update_due_ms, None);
 }
+
+#[test]
+fn losing_the_host_is_one_timeline_entry_not_a_dozen() {
+    let check = |id: &str, status: Status| CheckResult {
+        id: id.into(),
+        name: id.into(),
+        scope: Scope::Host,
+        status,
+        detail: String::new(),
+        latency_ms: None,
+        checked_at_ms: 0,
+        since_ms: 0,
+    };
+    let lost = [
+        (check("host.ssh", Status::Down), Status::Up),
+        (check("health.ciam-kratos", Status::Unknown), Status::Up),
+        (check("database.pg_isready", Status::Unknown), Status::Up),
+        (check("edge.ciam", Status::Down), Status::Up),
+    ];
+    let ids: Vec<_> = timeline_worthy(&lost)
+        .iter()
+        .map(|(c, _)| c.id.as_str())
+        .collect();
+    assert_eq!(ids, ["host.ssh", "edge.ciam"]);
+
+    let back = [
+        (check("host.ssh", Status::Up), Status::Down),
+        (check("health.ciam-kratos", Status::Up), Status::Unknown),
+        (check("database.pg_isready", Status::Down), Status::Unknown),
+    ];
+    let ids: Vec<_> = timeline_worthy(&back)
+        .iter()
+        .map(|(c, _)| c.id.as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        ["host.ssh", "database.pg_isready"],
+        "what is still down after the host returns is news"
+    );
+
+    // Without the host changing, a check turning unknown (a probe that could not run) is news.
+    let alone = [(check("health.ciam-kratos", Status::Unknown), Status::Up)];
+    assert_eq!(timeline_worthy(&alone).len(), 1);
+    // A detail-only change is not.
+    let detail = [(check("health.ciam-kratos", Status::Down), Status::Down)];
+    assert!(timeline_worthy(&detail).is_empty());
+}
