@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod backend;
+pub mod client_ip;
 pub mod limiter;
 pub mod sessions;
 

@@ -110,6 +110,10 @@ pub struct AuthSettings {
     pub attempts_per_account_per_minute: u32,
     /// Login attempts per minute from one source address.
     pub attempts_per_address_per_minute: u32,
+    /// Reverse proxies in front of the console (Caddy, say). From these peers the client address
+    /// for the per-address limit is read from `X-Forwarded-For`; from any other peer that header is
+    /// ignored.
+    pub trusted_proxies: Vec<IpAddr>,
 }
 
 impl Default for AuthSettings {
@@ -120,6 +124,7 @@ impl Default for AuthSettings {
             absolute_timeout_secs: 24 * 3600,
             attempts_per_account_per_minute: 5,
             attempts_per_address_per_minute: 20,
+            trusted_proxies: Vec::new(),
         }
     }
 }

@@ -32,6 +32,17 @@ pub(super) fn apply(
                     .parse()
                     .map_err(|e| err(format!("true or false: {e}")))?
             }
+            "TRUSTED_PROXIES" => {
+                settings.auth.trusted_proxies = value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+                    .map(|v| {
+                        v.parse()
+                            .map_err(|e| err(format!("`{v}` is not an IP address: {e}")))
+                    })
+                    .collect::<Result<_, _>>()?
+            }
             "SSH_HOST" => settings.ssh.host = value,
             "SSH_PORT" => {
                 settings.ssh.port = value.parse().map_err(|e| err(format!("not a port: {e}")))?

@@ -113,3 +113,59 @@ fn the_shipped_example_config_loads() {
         .expected_containers()
         .contains(&"olympus-postgres".to_string()));
 }
+
+#[test]
+fn incident_settings_come_from_file_and_env_and_are_checked() {
+    let f = write(&format!(
+        "{MINIMAL}\n[incidents]\ntime_zone = \"Asia/Tokyo\"\ncadence_minutes = 10\n"
+    ));
+    let s = Settings::load_with_env(
+        Some(f.path()),
+        [
+            (
+                "AEGIS_INCIDENT_CADENCE_MINUTES".to_string(),
+                "5".to_string(),
+            ),
+            ("AEGIS_TRUSTED_PROXIES".into(), "127.0.0.1, ::1".into()),
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        (s.incidents.time_zone.as_str(), s.incidents.cadence_minutes),
+        ("Asia/Tokyo", 5)
+    );
+    assert_eq!(s.auth.trusted_proxies.len(), 2);
+
+    let bad_zone = write(&format!(
+        "{MINIMAL}\n[incidents]\ntime_zone = \"Europe/Atlantis\"\n"
+    ));
+    let e = Settings::load_with_env(Some(bad_zone.path()), [])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("incidents.time_zone") && e.contains("Europe/Atlantis"),
+        "{e}"
+    );
+
+    let e = Settings::load_with_env(
+        Some(f.path()),
+        [(
+            "AEGIS_INCIDENT_WEBHOOK_URL".to_string(),
+            "http://hooks.example/services/SECRET".to_string(),
+        )],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("incidents.webhook_url") && !e.contains("SECRET"),
+        "{e}"
+    );
+
+    let e = Settings::load_with_env(
+        Some(f.path()),
+        [("AEGIS_TRUSTED_PROXIES".to_string(), "caddy".to_string())],
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("AEGIS_TRUSTED_PROXIES"), "{e}");
+}

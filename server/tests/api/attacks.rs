@@ -5,7 +5,8 @@ use reqwest::Method;
 use wire::{CreatedShareLink, NewShareLink, Role};
 
 use super::support::{
-    client, next_text, session_cookie, start, with_cookie, ws_with, Running, PASSWORD,
+    client, next_text, session_cookie, settings, start, start_with, with_cookie, ws_with, Running,
+    PASSWORD,
 };
 
 #[tokio::test]
@@ -241,4 +242,55 @@ async fn the_login_rate_limit_holds_and_says_nothing_about_accounts() {
     let limited = attempt("responder", PASSWORD).await.unwrap();
     assert_eq!(limited.status(), 429, "even the right password waits");
     assert!(limited.headers().contains_key("retry-after"));
+}
+
+/// Sign-in attempts by distinct account names (so only the per-address budget counts), each with
+/// `X-Forwarded-For: forwarded`; the statuses in order.
+async fn attempts_from(g: &Running, forwarded: &str, n: usize) -> Vec<u16> {
+    let mut out = Vec::new();
+    for i in 0..n {
+        let resp = client(g)
+            .post(format!("{}/api/login", g.base))
+            .header("x-forwarded-for", forwarded)
+            .json(&wire::LoginRequest {
+                name: format!("nobody-{forwarded}-{i}"),
+                password: "wrong password here".into(),
+            })
+            .send()
+            .await
+            .unwrap();
+        out.push(resp.status().as_u16());
+    }
+    out
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_has_its_own_address_budget() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = settings(dir.path());
+    s.auth.attempts_per_address_per_minute = 2;
+    s.auth.trusted_proxies = vec!["127.0.0.1".parse().unwrap()];
+    let g = start_with(dir, s).await;
+    assert_eq!(attempts_from(&g, "198.51.100.1", 3).await, [401, 401, 429]);
+    // Another client behind the same proxy is not locked out by the first.
+    assert_eq!(attempts_from(&g, "198.51.100.2", 1).await, [401]);
+    // A client cannot pick a fresh budget by prefixing a forged hop: the proxy appends the truth.
+    assert_eq!(
+        attempts_from(&g, "203.0.113.50, 198.51.100.1", 1).await,
+        [429]
+    );
+}
+
+#[tokio::test]
+async fn without_a_trusted_proxy_a_forwarded_header_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = settings(dir.path());
+    s.auth.attempts_per_address_per_minute = 2;
+    let g = start_with(dir, s).await;
+    assert_eq!(attempts_from(&g, "198.51.100.1", 2).await, [401, 401]);
+    assert_eq!(
+        attempts_from(&g, "198.51.100.2", 1).await,
+        [429],
+        "the header is ignored from an untrusted peer"
+    );
 }

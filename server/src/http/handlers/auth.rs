@@ -8,10 +8,12 @@ use axum::Json;
 use tower_sessions::Session;
 use wire::{LoginRequest, Me};
 
+use crate::auth::client_ip::client_ip;
 use crate::auth::{
     new_csrf_token, AuthSession, LoginCredentials, Principal, CSRF_KEY, LOGIN_AT_KEY,
 };
 use crate::error::AppError;
+use crate::http::extract::ApiJson;
 use crate::state::AppState;
 
 /// A login form posted from another site fails here: browsers send `Origin` on POST, and only the
@@ -61,10 +63,17 @@ async fn start_session(
     })
 }
 
-/// Counts a sign-in attempt for `key` from `peer`; refuses it while either limit is spent.
-fn rate_limit(state: &AppState, key: &str, peer: SocketAddr) -> Result<(), AppError> {
-    state.limiter.attempt(key, peer.ip()).map_err(|wait| {
-        tracing::warn!(peer = %peer.ip(), "sign-in rate limit reached");
+/// Counts a sign-in attempt for `key` from the client (behind a trusted proxy, the address it
+/// forwarded); refuses it while either limit is spent.
+fn rate_limit(
+    state: &AppState,
+    key: &str,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+) -> Result<(), AppError> {
+    let client = client_ip(peer.ip(), headers, &state.settings.auth.trusted_proxies);
+    state.limiter.attempt(key, client).map_err(|wait| {
+        tracing::warn!(%client, "sign-in rate limit reached");
         AppError::RateLimited(wait.as_secs().max(1))
     })
 }
@@ -75,10 +84,10 @@ pub async fn login(
     mut auth: AuthSession,
     session: Session,
     headers: HeaderMap,
-    Json(req): Json<LoginRequest>,
+    ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Json<Me>, AppError> {
     same_origin(&state, &headers)?;
-    rate_limit(&state, &req.name, peer)?;
+    rate_limit(&state, &req.name, peer, &headers)?;
     let name = req.name.trim().to_string();
     let user = auth
         .authenticate(LoginCredentials::Password {
@@ -106,7 +115,7 @@ pub async fn open_share(
 ) -> Result<Json<Me>, AppError> {
     same_origin(&state, &headers)?;
     // Guessing tokens is as rate-limited as guessing passwords.
-    rate_limit(&state, "share-link", peer)?;
+    rate_limit(&state, "share-link", peer, &headers)?;
     let user = auth
         .authenticate(LoginCredentials::ShareToken(token))
         .await

@@ -7,6 +7,7 @@ use wire::{CreatedShareLink, NewShareLink, ShareLinkInfo};
 
 use crate::auth::Principal;
 use crate::error::AppError;
+use crate::http::extract::ApiJson;
 use crate::state::AppState;
 use crate::store::share_links::ShareError;
 
@@ -27,7 +28,7 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<ShareLinkInf
 pub async fn create(
     State(state): State<AppState>,
     Extension(user): Extension<Principal>,
-    Json(new): Json<NewShareLink>,
+    ApiJson(new): ApiJson<NewShareLink>,
 ) -> Result<(StatusCode, Json<CreatedShareLink>), AppError> {
     let (link, token) = state
         .store

@@ -6,6 +6,7 @@ use axum::Json;
 use wire::{NewUser, Role, UserInfo, UserPatch};
 
 use crate::error::AppError;
+use crate::http::extract::ApiJson;
 use crate::state::AppState;
 use crate::store::users::UserError;
 
@@ -26,7 +27,7 @@ pub async fn list(State(state): State<AppState>) -> Result<Json<Vec<UserInfo>>, 
 
 pub async fn create(
     State(state): State<AppState>,
-    Json(new): Json<NewUser>,
+    ApiJson(new): ApiJson<NewUser>,
 ) -> Result<(StatusCode, Json<UserInfo>), AppError> {
     let user = state
         .store
@@ -39,7 +40,7 @@ pub async fn create(
 pub async fn update(
     State(state): State<AppState>,
     Path(name): Path<String>,
-    Json(patch): Json<UserPatch>,
+    ApiJson(patch): ApiJson<UserPatch>,
 ) -> Result<Json<UserInfo>, AppError> {
     if patch.role.is_none() && patch.disabled.is_none() && patch.password.is_none() {
         return Err(AppError::BadRequest(
