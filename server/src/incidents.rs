@@ -33,6 +33,8 @@ use timers::BusinessHours;
 pub enum IncidentError {
     #[error("INC-{0}")]
     NotFound(i64),
+    #[error("channel message {delivery} of INC-{incident}")]
+    NoSuchDelivery { incident: i64, delivery: i64 },
     #[error(transparent)]
     Refused(#[from] Refusal),
     #[error(transparent)]
@@ -293,10 +295,9 @@ impl Incidents {
         incident_id: i64,
         delivery_id: i64,
     ) -> Result<Delivery, IncidentError> {
-        let not_found = || {
-            IncidentError::Refused(Refusal::Invalid(format!(
-                "INC-{incident_id} has no channel message {delivery_id}"
-            )))
+        let not_found = || IncidentError::NoSuchDelivery {
+            incident: incident_id,
+            delivery: delivery_id,
         };
         let Some(courier) = &self.inner.courier else {
             return Err(Refusal::Conflict("no incident channel is configured".into()).into());

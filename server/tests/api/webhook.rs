@@ -280,6 +280,20 @@ async fn a_failed_delivery_stays_visible_until_retried() {
         .await
         .unwrap();
     assert_eq!(resp.status(), StatusCode::CONFLICT);
+    // So is one that does not exist, or belongs to another incident.
+    for path in [
+        format!("/api/incidents/{id}/deliveries/999/retry"),
+        format!("/api/incidents/{}/deliveries/{}/retry", id + 1, d.id),
+    ] {
+        let resp = responder
+            .0
+            .post(format!("{}{path}", g.base))
+            .header(wire::CSRF_HEADER, &responder.1)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::NOT_FOUND, "{path}");
+    }
 }
 
 #[tokio::test]

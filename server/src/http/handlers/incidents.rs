@@ -26,6 +26,7 @@ impl From<IncidentError> for AppError {
     fn from(e: IncidentError) -> Self {
         match e {
             IncidentError::NotFound(id) => AppError::NotFound(format!("incident INC-{id}")),
+            e @ IncidentError::NoSuchDelivery { .. } => AppError::NotFound(e.to_string()),
             IncidentError::Refused(Refusal::Invalid(m)) => AppError::BadRequest(m),
             IncidentError::Refused(Refusal::Conflict(m)) => AppError::Conflict(m),
             IncidentError::Refused(Refusal::Forbidden(m)) => AppError::Forbidden(m),
