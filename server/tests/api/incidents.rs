@@ -87,17 +87,7 @@ async fn detail(g: &Running, who: &(Client, String), id: i64) -> IncidentDetail 
 
 /// Waits until the board has finished a sweep, so that "all up" means something.
 async fn swept(g: &Running) {
-    let (_, mut rx) = g.state.hub.subscribe();
-    if g.state.hub.snapshot().sweep_seq > 0 {
-        return;
-    }
-    tokio::time::timeout(std::time::Duration::from_secs(10), async {
-        while g.state.hub.snapshot().sweep_seq == 0 {
-            let _ = rx.recv().await;
-        }
-    })
-    .await
-    .expect("a sweep within 10 s");
+    wait_until(g, |s| s.sweep_seq > 0).await;
 }
 
 fn kinds(d: &IncidentDetail) -> Vec<&'static str> {
@@ -357,6 +347,30 @@ async fn a_commander_regrades_with_a_reason_and_the_deadline_follows() {
     assert_eq!(w.entry.actor, "commander");
 }
 
+/// A call and what its answer must be: the status, and words the message must contain.
+type Case<'a> = (
+    &'a (Client, String),
+    Method,
+    String,
+    Value,
+    StatusCode,
+    &'a str,
+);
+
+/// Makes each call in order and checks its answer.
+async fn expect_all(g: &Running, cases: Vec<Case<'_>>) {
+    for (who, method, path, body, want, words) in cases {
+        let what = format!("{method} {path}");
+        let (status, body) = call(g, who, method, &path, body).await;
+        assert_eq!(status, want, "{what}: {body}");
+        let message = body["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains(words),
+            "{what}: `{message}` should say `{words}`"
+        );
+    }
+}
+
 #[tokio::test]
 async fn invalid_transitions_and_bad_input_get_clear_errors() {
     let Console { g, host, .. } = console().await;
@@ -366,104 +380,58 @@ async fn invalid_transitions_and_bad_input_get_clear_errors() {
     swept(&g).await;
     let id = declare(&g, &responder, "sev2").await.incident.id;
     let at = |action: &str| format!("/api/incidents/{id}/{action}");
+    let (get, post, put) = (Method::GET, Method::POST, Method::PUT);
+    let update = |eta: u32| json!({"known": "x", "eta_minutes": eta});
 
-    let expect = |(status, body): (StatusCode, Value), want: StatusCode, words: &str| {
-        assert_eq!(status, want, "{body}");
-        let message = body["message"].as_str().unwrap_or_default();
-        assert!(message.contains(words), "`{message}` should say `{words}`");
-    };
-
-    // Before acknowledgement.
-    expect(
-        call(
-            &g,
-            &responder,
-            Method::POST,
-            &at("updates"),
-            json!({"known": "x", "eta_minutes": 15}),
-        )
-        .await,
-        StatusCode::CONFLICT,
-        "acknowledge INC-",
-    );
-    // A stakeholder cannot post anything.
-    expect(
-        call(&g, &stakeholder, Method::POST, &at("ack"), json!({})).await,
-        StatusCode::FORBIDDEN,
-        "",
-    );
-    expect(
-        call(
-            &g,
-            &stakeholder,
-            Method::POST,
-            &at("updates"),
-            json!({"known": "x", "eta_minutes": 15}),
-        )
-        .await,
-        StatusCode::FORBIDDEN,
-        "",
-    );
-    expect(
-        call(
-            &g,
-            &stakeholder,
-            Method::POST,
-            "/api/incidents",
-            json!({"title": "t", "broken": "b", "severity": "sev1"}),
-        )
-        .await,
-        StatusCode::FORBIDDEN,
-        "",
-    );
-
-    expect(
-        call(&g, &responder, Method::POST, &at("ack"), json!({})).await,
-        StatusCode::OK,
-        "",
-    );
-    expect(
-        call(&g, &commander, Method::POST, &at("ack"), json!({})).await,
-        StatusCode::CONFLICT,
-        "already acknowledged by responder",
-    );
-    expect(
-        call(
-            &g,
-            &responder,
-            Method::POST,
-            &at("updates"),
-            json!({"known": "x", "eta_minutes": 16}),
-        )
-        .await,
-        StatusCode::BAD_REQUEST,
-        "1 to 15 minutes",
-    );
-    expect(
-        call(
-            &g,
-            &responder,
-            Method::POST,
-            &at("updates"),
-            json!({"known": "  ", "eta_minutes": 5}),
-        )
-        .await,
-        StatusCode::BAD_REQUEST,
-        "what we know is required",
-    );
-    expect(call(&g, &responder, Method::PUT, &at("scope"), json!({"services": ["ciam-kratos; rm -rf /"], "domains": ["ciam"], "database": false, "apps": true})).await, StatusCode::BAD_REQUEST, "not a service this console knows");
-    expect(
-        call(
-            &g,
-            &responder,
-            Method::PUT,
-            &at("scope"),
-            json!({"services": [], "domains": ["mars"], "database": false, "apps": true}),
-        )
-        .await,
-        StatusCode::BAD_REQUEST,
-        "request body",
-    );
+    expect_all(
+        &g,
+        vec![
+            // Before acknowledgement.
+            (&responder, post.clone(), at("updates"), update(15), StatusCode::CONFLICT, "acknowledge INC-"),
+            // A stakeholder cannot post anything.
+            (&stakeholder, post.clone(), at("ack"), json!({}), StatusCode::FORBIDDEN, ""),
+            (&stakeholder, post.clone(), at("updates"), update(15), StatusCode::FORBIDDEN, ""),
+            (
+                &stakeholder,
+                post.clone(),
+                "/api/incidents".into(),
+                json!({"title": "t", "broken": "b", "severity": "sev1"}),
+                StatusCode::FORBIDDEN,
+                "",
+            ),
+            (&responder, post.clone(), at("ack"), json!({}), StatusCode::OK, ""),
+            (&commander, post.clone(), at("ack"), json!({}), StatusCode::CONFLICT, "already acknowledged by responder"),
+            (&responder, post.clone(), at("updates"), update(16), StatusCode::BAD_REQUEST, "1 to 15 minutes"),
+            (
+                &responder,
+                post.clone(),
+                at("updates"),
+                json!({"known": "  ", "eta_minutes": 5}),
+                StatusCode::BAD_REQUEST,
+                "what we know is required",
+            ),
+            (
+                &responder,
+                put.clone(),
+                at("scope"),
+                json!({"services": ["ciam-kratos; rm -rf /"], "domains": ["ciam"], "database": false, "apps": true}),
+                StatusCode::BAD_REQUEST,
+                "not a service this console knows",
+            ),
+            (
+                &responder,
+                put.clone(),
+                at("scope"),
+                json!({"services": [], "domains": ["mars"], "database": false, "apps": true}),
+                StatusCode::BAD_REQUEST,
+                "request body",
+            ),
+            (&responder, get.clone(), "/api/incidents/abc".into(), json!(null), StatusCode::BAD_REQUEST, "bad address"),
+            (&responder, get.clone(), "/api/incidents/424242".into(), json!(null), StatusCode::NOT_FOUND, "INC-424242"),
+            (&responder, get, "/api/incidents?state=closed".into(), json!(null), StatusCode::BAD_REQUEST, "open, resolved, all"),
+        ],
+    )
+    .await;
 
     // Malformed requests are JSON errors, not axum's plain text.
     let resp = responder
@@ -478,134 +446,86 @@ async fn invalid_transitions_and_bad_input_get_clear_errors() {
     assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["error"], "bad_request");
-    expect(
-        call(
-            &g,
-            &responder,
-            Method::GET,
-            "/api/incidents/abc",
-            json!(null),
-        )
-        .await,
-        StatusCode::BAD_REQUEST,
-        "bad address",
-    );
-    expect(
-        call(
-            &g,
-            &responder,
-            Method::GET,
-            "/api/incidents/424242",
-            json!(null),
-        )
-        .await,
-        StatusCode::NOT_FOUND,
-        "INC-424242",
-    );
-    expect(
-        call(
-            &g,
-            &responder,
-            Method::GET,
-            "/api/incidents?state=closed",
-            json!(null),
-        )
-        .await,
-        StatusCode::BAD_REQUEST,
-        "open, resolved, all",
-    );
 
     // Resolution needs the board all up, or a commander's override with a reason.
     host.set_connect(Err(RemoteError::Unreachable("connection refused".into())));
     g.state.sweep.request();
     wait_until(&g, |s| !s.host.reachable).await;
-    expect(
-        call(
-            &g,
-            &responder,
-            Method::POST,
-            &at("resolve"),
-            json!({"impact": "none"}),
-        )
-        .await,
-        StatusCode::CONFLICT,
-        "the host is unreachable",
-    );
-    expect(
-        call(
-            &g,
-            &responder,
-            Method::POST,
-            &at("resolve"),
-            json!({"impact": "none", "override_reason": "known probe fault"}),
-        )
-        .await,
-        StatusCode::FORBIDDEN,
-        "only the incident commander",
-    );
-    expect(
-        call(
-            &g,
-            &commander,
-            Method::POST,
-            &at("resolve"),
-            json!({"impact": ""}),
-        )
-        .await,
-        StatusCode::BAD_REQUEST,
-        "impact is required",
-    );
-    expect(call(&g, &commander, Method::POST, &at("resolve"), json!({"impact": "none", "override_reason": "ssh bastion down, services verified by hand"})).await, StatusCode::OK, "");
-
-    // Nothing changes a resolved incident.
-    expect(
-        call(
-            &g,
-            &commander,
-            Method::POST,
-            &at("resolve"),
-            json!({"impact": "none", "override_reason": "again"}),
-        )
-        .await,
-        StatusCode::CONFLICT,
-        "already resolved",
-    );
-    expect(
-        call(
-            &g,
-            &responder,
-            Method::POST,
-            &at("updates"),
-            json!({"known": "x", "eta_minutes": 5}),
-        )
-        .await,
-        StatusCode::CONFLICT,
-        "already resolved",
-    );
-    expect(
-        call(
-            &g,
-            &responder,
-            Method::POST,
-            &at("notes"),
-            json!({"text": "late"}),
-        )
-        .await,
-        StatusCode::CONFLICT,
-        "already resolved",
-    );
-    expect(
-        call(
-            &g,
-            &commander,
-            Method::POST,
-            &at("severity"),
-            json!({"severity": "sev1", "reason": "r"}),
-        )
-        .await,
-        StatusCode::CONFLICT,
-        "already resolved",
-    );
+    let resolve = |override_reason: Option<&str>| match override_reason {
+        Some(r) => json!({"impact": "none", "override_reason": r}),
+        None => json!({"impact": "none"}),
+    };
+    expect_all(
+        &g,
+        vec![
+            (
+                &responder,
+                post.clone(),
+                at("resolve"),
+                resolve(None),
+                StatusCode::CONFLICT,
+                "the host is unreachable",
+            ),
+            (
+                &responder,
+                post.clone(),
+                at("resolve"),
+                resolve(Some("known probe fault")),
+                StatusCode::FORBIDDEN,
+                "only the incident commander",
+            ),
+            (
+                &commander,
+                post.clone(),
+                at("resolve"),
+                json!({"impact": ""}),
+                StatusCode::BAD_REQUEST,
+                "impact is required",
+            ),
+            (
+                &commander,
+                post.clone(),
+                at("resolve"),
+                resolve(Some("ssh bastion down, services verified by hand")),
+                StatusCode::OK,
+                "",
+            ),
+            // Nothing changes a resolved incident.
+            (
+                &commander,
+                post.clone(),
+                at("resolve"),
+                resolve(Some("again")),
+                StatusCode::CONFLICT,
+                "already resolved",
+            ),
+            (
+                &responder,
+                post.clone(),
+                at("updates"),
+                update(5),
+                StatusCode::CONFLICT,
+                "already resolved",
+            ),
+            (
+                &responder,
+                post.clone(),
+                at("notes"),
+                json!({"text": "late"}),
+                StatusCode::CONFLICT,
+                "already resolved",
+            ),
+            (
+                &commander,
+                post,
+                at("severity"),
+                json!({"severity": "sev1", "reason": "r"}),
+                StatusCode::CONFLICT,
+                "already resolved",
+            ),
+        ],
+    )
+    .await;
 
     // Refusals wrote nothing.
     let d = detail(&g, &responder, id).await;
