@@ -6,7 +6,7 @@ use server::http::ROUTES;
 use tokio_tungstenite::tungstenite::Message;
 use wire::{Role, ServerMsg};
 
-use super::support::{client, login, settings, start_with, Running, Ws};
+use super::support::{client, login, next_msg, settings, start_with, ws_as, Running};
 
 /// (method, path, allowed for [anonymous, stakeholder, responder, commander]).
 const EXPECTED: &[(&str, &str, [bool; 4])] = &[
@@ -149,26 +149,6 @@ async fn every_route_admits_exactly_the_roles_in_the_table() {
             );
         }
     }
-}
-
-async fn ws_as(g: &Running, role: Role) -> Ws {
-    let login = client(g)
-        .post(format!("{}/api/login", g.base))
-        .json(&wire::LoginRequest {
-            name: role.as_str().into(),
-            password: super::support::PASSWORD.into(),
-        })
-        .send()
-        .await
-        .unwrap();
-    let cookie = super::support::cookie_header(&login).expect("a session cookie");
-    super::support::ws_with(g, &cookie, &g.base)
-        .await
-        .expect("ws connects")
-}
-
-async fn next_msg(ws: &mut Ws) -> ServerMsg {
-    serde_json::from_str(&super::support::next_text(ws).await).unwrap()
 }
 
 #[tokio::test]

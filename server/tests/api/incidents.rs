@@ -13,9 +13,7 @@ use wire::{
     Written, FIRST_POST, MINUTE_MS,
 };
 
-use super::support::{
-    next_text, session_cookie, settings, signed_in, start_full, ws_with, Running, Ws,
-};
+use super::support::{call, next_msg, settings, signed_in, start_full, ws_as, Running, Ws};
 
 /// Wednesday 25 November 2026, 14:00 UTC.
 const T0: i64 = 1_795_615_200_000;
@@ -38,25 +36,6 @@ async fn console_at(now_ms: i64, tune: impl FnOnce(&mut server::config::Settings
 
 async fn console() -> Console {
     console_at(T0, |_| {}).await
-}
-
-/// Sends `body` to `path` as the signed-in client; returns the status and the JSON answer.
-async fn call(
-    g: &Running,
-    (c, csrf): &(Client, String),
-    method: Method,
-    path: &str,
-    body: Value,
-) -> (StatusCode, Value) {
-    let resp = c
-        .request(method, format!("{}{path}", g.base))
-        .header(wire::CSRF_HEADER, csrf)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status();
-    (status, resp.json().await.unwrap_or(Value::Null))
 }
 
 async fn declare(g: &Running, who: &(Client, String), severity: &str) -> Written {
@@ -555,15 +534,10 @@ async fn wait_until(g: &Running, done: impl Fn(&wire::HealthSnapshot) -> bool) {
     .expect("the board reached the expected state within 10 s");
 }
 
-async fn ws_as(g: &Running, role: Role) -> Ws {
-    let (cookie, _) = session_cookie(g, role).await;
-    ws_with(g, &cookie, &g.base).await.unwrap()
-}
-
 /// The next message of the wanted kind, skipping heartbeats and sweep bookkeeping.
 async fn next_matching(ws: &mut Ws, want: impl Fn(&ServerMsg) -> bool) -> ServerMsg {
     loop {
-        let msg: ServerMsg = serde_json::from_str(&next_text(ws).await).unwrap();
+        let msg = next_msg(ws).await;
         if want(&msg) {
             return msg;
         }

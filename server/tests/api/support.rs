@@ -214,3 +214,34 @@ pub async fn status_with_cookie(
         .status()
         .as_u16()
 }
+
+/// Sends `body` as JSON to `method path` as a signed-in client (with its CSRF token); the status
+/// and the JSON answer (`Null` when the answer is not JSON).
+pub async fn call(
+    g: &Running,
+    (c, csrf): &(reqwest::Client, String),
+    method: reqwest::Method,
+    path: &str,
+    body: serde_json::Value,
+) -> (reqwest::StatusCode, serde_json::Value) {
+    let resp = c
+        .request(method, format!("{}{path}", g.base))
+        .header(wire::CSRF_HEADER, csrf)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    (status, resp.json().await.unwrap_or(serde_json::Value::Null))
+}
+
+/// A websocket signed in as `role`.
+pub async fn ws_as(g: &Running, role: Role) -> Ws {
+    let (cookie, _) = session_cookie(g, role).await;
+    ws_with(g, &cookie, &g.base).await.expect("ws connects")
+}
+
+/// The next message on the socket, parsed.
+pub async fn next_msg(ws: &mut Ws) -> wire::ServerMsg {
+    serde_json::from_str(&next_text(ws).await).unwrap()
+}

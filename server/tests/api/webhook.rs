@@ -12,9 +12,7 @@ use serde_json::{json, Value};
 use tokio::sync::mpsc;
 use wire::{Delivery, DeliveryState, IncidentDetail, Role, ServerMsg, Written};
 
-use super::support::{
-    next_text, session_cookie, settings, signed_in, start_with, ws_with, Running, Ws,
-};
+use super::support::{call, next_msg, settings, signed_in, start_with, ws_as, Running, Ws};
 
 /// A Slack-like receiver: answers each POST with the next scripted status (200 when the script is
 /// empty) and reports what it got.
@@ -80,30 +78,28 @@ async fn console(r: &Receiver, attempts: u32) -> Running {
     start_with(dir, s).await
 }
 
+/// POSTs as `who` and expects success; the JSON answer.
 async fn post(g: &Running, who: &(reqwest::Client, String), path: &str, body: Value) -> Value {
-    let resp = who
-        .0
-        .request(Method::POST, format!("{}{path}", g.base))
-        .header(wire::CSRF_HEADER, &who.1)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert!(resp.status().is_success(), "{path}: {}", resp.status());
-    resp.json().await.unwrap()
+    let (status, answer) = call(g, who, Method::POST, path, body).await;
+    assert!(status.is_success(), "{path}: {status} {answer}");
+    answer
 }
 
-async fn ws_as(g: &Running, role: Role) -> Ws {
-    let (cookie, _) = session_cookie(g, role).await;
-    ws_with(g, &cookie, &g.base).await.unwrap()
+/// GETs as `who`; the JSON answer.
+async fn get<T: serde::de::DeserializeOwned>(
+    g: &Running,
+    who: &(reqwest::Client, String),
+    path: &str,
+) -> T {
+    let (status, answer) = call(g, who, Method::GET, path, Value::Null).await;
+    assert_eq!(status, StatusCode::OK, "{path}: {answer}");
+    serde_json::from_value(answer).unwrap()
 }
 
 /// The next `delivery` message whose state is final (delivered or failed).
 async fn settled(ws: &mut Ws) -> Delivery {
     loop {
-        if let ServerMsg::Delivery { delivery } =
-            serde_json::from_str(&next_text(ws).await).unwrap()
-        {
+        if let ServerMsg::Delivery { delivery } = next_msg(ws).await {
             if delivery.state != DeliveryState::Pending {
                 return delivery;
             }
@@ -210,43 +206,18 @@ async fn a_failed_delivery_stays_visible_until_retried() {
         "the webhook URL is a secret: {error}"
     );
 
-    let detail: IncidentDetail = serde_json::from_value(
-        responder
-            .0
-            .get(format!("{}/api/incidents/{id}", g.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap(),
-    )
-    .unwrap();
+    let detail: IncidentDetail = get(&g, &responder, &format!("/api/incidents/{id}")).await;
     assert_eq!(detail.incident.failed_deliveries, 1);
     assert_eq!(detail.deliveries.len(), 1);
     assert_eq!(detail.deliveries[0].state, DeliveryState::Failed);
 
     // Stakeholders see neither deliveries nor the channel; nobody sees the URL.
-    let body = stakeholder
-        .0
-        .get(format!("{}/api/incidents/{id}", g.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let as_stakeholder: IncidentDetail = serde_json::from_str(&body).unwrap();
+    let as_stakeholder: IncidentDetail =
+        get(&g, &stakeholder, &format!("/api/incidents/{id}")).await;
     assert!(as_stakeholder.deliveries.is_empty());
-    let list = responder
-        .0
-        .get(format!("{}/api/incidents", g.base))
-        .send()
+    let list = get::<Value>(&g, &responder, "/api/incidents")
         .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .to_string();
     assert!(
         list.contains("#inc-olympus") && !list.contains("SECRETPART") && !list.contains(&r.url),
         "{list}"
@@ -254,45 +225,21 @@ async fn a_failed_delivery_stays_visible_until_retried() {
 
     // Retry: the receiver answers 200 now.
     assert!(r.script.lock().unwrap().is_empty());
-    let resp = responder
-        .0
-        .post(format!(
-            "{}/api/incidents/{id}/deliveries/{}/retry",
-            g.base, d.id
-        ))
-        .header(wire::CSRF_HEADER, &responder.1)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::OK);
+    let retry = |delivery: i64| format!("/api/incidents/{id}/deliveries/{delivery}/retry");
+    post(&g, &responder, &retry(d.id), Value::Null).await;
     assert_eq!(r.next().await.0, 200);
     let d = settled(&mut ws).await;
     assert_eq!((d.state, d.attempts), (DeliveryState::Delivered, 4));
     // Retrying a delivered message is refused.
-    let resp = responder
-        .0
-        .post(format!(
-            "{}/api/incidents/{id}/deliveries/{}/retry",
-            g.base, d.id
-        ))
-        .header(wire::CSRF_HEADER, &responder.1)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(resp.status(), StatusCode::CONFLICT);
+    let (status, _) = call(&g, &responder, Method::POST, &retry(d.id), Value::Null).await;
+    assert_eq!(status, StatusCode::CONFLICT);
     // So is one that does not exist, or belongs to another incident.
     for path in [
         format!("/api/incidents/{id}/deliveries/999/retry"),
         format!("/api/incidents/{}/deliveries/{}/retry", id + 1, d.id),
     ] {
-        let resp = responder
-            .0
-            .post(format!("{}{path}", g.base))
-            .header(wire::CSRF_HEADER, &responder.1)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(resp.status(), StatusCode::NOT_FOUND, "{path}");
+        let (status, _) = call(&g, &responder, Method::POST, &path, Value::Null).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
     }
 }
 
@@ -323,9 +270,7 @@ async fn a_message_pending_at_shutdown_is_sent_after_the_restart() {
     let id = declare_sev1(&g, &responder).await;
     assert_eq!(r.next().await.0, 503);
     loop {
-        if let ServerMsg::Delivery { delivery } =
-            serde_json::from_str(&next_text(&mut ws).await).unwrap()
-        {
+        if let ServerMsg::Delivery { delivery } = next_msg(&mut ws).await {
             if delivery.attempts == 1 {
                 assert_eq!(delivery.state, DeliveryState::Pending);
                 break;
@@ -345,18 +290,7 @@ async fn a_message_pending_at_shutdown_is_sent_after_the_restart() {
         .unwrap()
         .contains(&format!("INC-{id}")));
     let responder = signed_in(&g, Role::Responder).await;
-    let detail: IncidentDetail = serde_json::from_value(
-        responder
-            .0
-            .get(format!("{}/api/incidents/{id}", g.base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap(),
-    )
-    .unwrap();
+    let detail: IncidentDetail = get(&g, &responder, &format!("/api/incidents/{id}")).await;
     let d = if detail.deliveries[0].state == DeliveryState::Delivered {
         detail.deliveries[0].clone()
     } else {
