@@ -177,26 +177,19 @@ impl Store {
     ) -> Result<(i64, TimelineEntry, Option<Delivery>), StoreError> {
         let mut tx = self.pool().begin().await?;
         let board_json = serde_json::to_string(board).map_err(|e| corrupt("board", e))?;
-        let id = sqlx::query(
-            "INSERT INTO incidents (version, title, broken, severity, compromise, phase, scope_json, \
-             board_json, declared_by, declared_at_ms, response_due_ms, update_due_ms) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(incident.version)
-        .bind(&incident.title)
-        .bind(&incident.broken)
-        .bind(incident.severity.as_str())
-        .bind(i64::from(incident.compromise))
-        .bind(phase_str(incident.phase))
-        .bind(scope_json(&incident.scope)?)
-        .bind(board_json)
-        .bind(&incident.declared_by)
-        .bind(incident.declared_at_ms)
-        .bind(incident.response_due_ms)
-        .bind(incident.update_due_ms)
-        .execute(&mut *tx)
-        .await?
-        .last_insert_rowid();
+        let sql = format!(
+            "INSERT INTO incidents (declared_by, declared_at_ms, board_json, {}) VALUES (?, ?, ?{})",
+            STATE_COLUMNS.join(", "),
+            ", ?".repeat(STATE_COLUMNS.len())
+        );
+        let query = sqlx::query(&sql)
+            .bind(&incident.declared_by)
+            .bind(incident.declared_at_ms)
+            .bind(board_json);
+        let id = bind_state(query, incident)?
+            .execute(&mut *tx)
+            .await?
+            .last_insert_rowid();
         let (entry, delivery) = append(&mut tx, id, first(id)).await?;
         tx.commit().await?;
         Ok((id, entry, delivery))
@@ -209,34 +202,14 @@ impl Store {
         change: NewEntry,
     ) -> Result<(TimelineEntry, Option<Delivery>), StoreError> {
         let mut tx = self.pool().begin().await?;
-        let done = sqlx::query(
-            "UPDATE incidents SET version = ?, title = ?, broken = ?, severity = ?, compromise = ?, \
-             phase = ?, scope_json = ?, response_due_ms = ?, acknowledged_by = ?, \
-             acknowledged_at_ms = ?, update_due_ms = ?, last_update_ms = ?, updates = ?, \
-             last_update = ?, resolved_by = ?, resolved_at_ms = ?, impact = ?, \
-             retrospective_due_ms = ? WHERE id = ?",
-        )
-        .bind(incident.version)
-        .bind(&incident.title)
-        .bind(&incident.broken)
-        .bind(incident.severity.as_str())
-        .bind(i64::from(incident.compromise))
-        .bind(phase_str(incident.phase))
-        .bind(scope_json(&incident.scope)?)
-        .bind(incident.response_due_ms)
-        .bind(&incident.acknowledged_by)
-        .bind(incident.acknowledged_at_ms)
-        .bind(incident.update_due_ms)
-        .bind(incident.last_update_ms)
-        .bind(i64::from(incident.updates))
-        .bind(&incident.last_update)
-        .bind(&incident.resolved_by)
-        .bind(incident.resolved_at_ms)
-        .bind(&incident.impact)
-        .bind(incident.retrospective_due_ms)
-        .bind(incident.id)
-        .execute(&mut *tx)
-        .await?;
+        let sql = format!(
+            "UPDATE incidents SET {} = ? WHERE id = ?",
+            STATE_COLUMNS.join(" = ?, ")
+        );
+        let done = bind_state(sqlx::query(&sql), incident)?
+            .bind(incident.id)
+            .execute(&mut *tx)
+            .await?;
         if done.rows_affected() != 1 {
             return Err(corrupt("incident", format!("INC-{} vanished", incident.id)));
         }
@@ -384,6 +357,53 @@ impl Store {
             .map(|(d, _)| d)
             .ok_or_else(|| corrupt("delivery", format!("{id} vanished")))
     }
+}
+
+/// The columns a change may rewrite, in the order [`bind_state`] binds them. The declaration's
+/// own columns (`declared_by`, `declared_at_ms`, `board_json`) are written once, at insert.
+const STATE_COLUMNS: [&str; 18] = [
+    "version",
+    "title",
+    "broken",
+    "severity",
+    "compromise",
+    "phase",
+    "scope_json",
+    "response_due_ms",
+    "acknowledged_by",
+    "acknowledged_at_ms",
+    "update_due_ms",
+    "last_update_ms",
+    "updates",
+    "last_update",
+    "resolved_by",
+    "resolved_at_ms",
+    "impact",
+    "retrospective_due_ms",
+];
+
+type Query<'q> = sqlx::query::Query<'q, Sqlite, sqlx::sqlite::SqliteArguments<'q>>;
+
+/// Binds `i`'s values for [`STATE_COLUMNS`], in that order.
+fn bind_state<'q>(q: Query<'q>, i: &'q IncidentSummary) -> Result<Query<'q>, StoreError> {
+    Ok(q.bind(i.version)
+        .bind(&i.title)
+        .bind(&i.broken)
+        .bind(i.severity.as_str())
+        .bind(i64::from(i.compromise))
+        .bind(phase_str(i.phase))
+        .bind(scope_json(&i.scope)?)
+        .bind(i.response_due_ms)
+        .bind(&i.acknowledged_by)
+        .bind(i.acknowledged_at_ms)
+        .bind(i.update_due_ms)
+        .bind(i.last_update_ms)
+        .bind(i64::from(i.updates))
+        .bind(&i.last_update)
+        .bind(&i.resolved_by)
+        .bind(i.resolved_at_ms)
+        .bind(&i.impact)
+        .bind(i.retrospective_due_ms))
 }
 
 fn scope_json(scope: &IncidentScope) -> Result<String, StoreError> {
