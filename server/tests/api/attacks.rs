@@ -5,8 +5,8 @@ use reqwest::Method;
 use wire::{CreatedShareLink, NewShareLink, Role};
 
 use super::support::{
-    client, next_text, session_cookie, settings, start, start_with, with_cookie, ws_with, Running,
-    PASSWORD,
+    client, next_text, session_cookie, settings, sign_in_request, start, start_with, with_cookie,
+    ws_with, Running, PASSWORD,
 };
 
 #[tokio::test]
@@ -204,15 +204,8 @@ async fn a_revoked_or_expired_share_link_is_refused() {
 #[tokio::test]
 async fn the_login_rate_limit_holds_and_says_nothing_about_accounts() {
     let g = start().await;
-    let attempt = |name: &str, password: &str| {
-        client(&g)
-            .post(format!("{}/api/login", g.base))
-            .json(&wire::LoginRequest {
-                name: name.into(),
-                password: password.into(),
-            })
-            .send()
-    };
+    let attempt =
+        |name: &str, password: &str| sign_in_request(&g, &client(&g), name, password).send();
     let unknown: wire::ApiError = attempt("nosuchuser", "whatever password")
         .await
         .unwrap()
@@ -249,13 +242,9 @@ async fn the_login_rate_limit_holds_and_says_nothing_about_accounts() {
 async fn attempts_from(g: &Running, forwarded: &str, n: usize) -> Vec<u16> {
     let mut out = Vec::new();
     for i in 0..n {
-        let resp = client(g)
-            .post(format!("{}/api/login", g.base))
+        let name = format!("nobody-{forwarded}-{i}");
+        let resp = sign_in_request(g, &client(g), &name, "wrong password here")
             .header("x-forwarded-for", forwarded)
-            .json(&wire::LoginRequest {
-                name: format!("nobody-{forwarded}-{i}"),
-                password: "wrong password here".into(),
-            })
             .send()
             .await
             .unwrap();

@@ -182,15 +182,15 @@ async fn the_session_cookie_is_http_only_strict_and_secure_when_configured() {
         let mut s = settings(dir.path());
         s.auth.secure_cookies = secure;
         let g = start_with(dir, s).await;
-        let resp = super::support::client(&g)
-            .post(format!("{}/api/login", g.base))
-            .json(&wire::LoginRequest {
-                name: "responder".into(),
-                password: super::support::PASSWORD.into(),
-            })
-            .send()
-            .await
-            .unwrap();
+        let resp = super::support::sign_in_request(
+            &g,
+            &super::support::client(&g),
+            "responder",
+            super::support::PASSWORD,
+        )
+        .send()
+        .await
+        .unwrap();
         let cookie = resp
             .headers()
             .get_all("set-cookie")

@@ -100,13 +100,23 @@ pub fn client(g: &Running) -> reqwest::Client {
         .unwrap()
 }
 
-pub async fn login(g: &Running, client: &reqwest::Client, name: &str) -> Me {
-    let resp = client
+/// `POST /api/login` with `name` and `password`, from `client`, ready to send.
+pub fn sign_in_request(
+    g: &Running,
+    client: &reqwest::Client,
+    name: &str,
+    password: &str,
+) -> reqwest::RequestBuilder {
+    client
         .post(format!("{}/api/login", g.base))
         .json(&LoginRequest {
             name: name.into(),
-            password: PASSWORD.into(),
+            password: password.into(),
         })
+}
+
+pub async fn login(g: &Running, client: &reqwest::Client, name: &str) -> Me {
+    let resp = sign_in_request(g, client, name, PASSWORD)
         .send()
         .await
         .unwrap();
@@ -172,12 +182,7 @@ pub async fn next_text(ws: &mut Ws) -> String {
 
 /// Logs in with a plain client and returns the session cookie and CSRF token.
 pub async fn session_cookie(g: &Running, role: Role) -> (String, String) {
-    let resp = client(g)
-        .post(format!("{}/api/login", g.base))
-        .json(&LoginRequest {
-            name: role.as_str().into(),
-            password: PASSWORD.into(),
-        })
+    let resp = sign_in_request(g, &client(g), role.as_str(), PASSWORD)
         .send()
         .await
         .unwrap();
