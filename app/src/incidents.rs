@@ -23,12 +23,14 @@ mod resolve;
 mod scope;
 mod timeline;
 
+use std::future::Future;
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
 use wire::{IncidentSummary, Severity};
 
-use crate::api;
+use crate::api::{self, ApiFailure};
 use crate::incident_adapters::time_of_day;
 use crate::live::Live;
 use crate::session::Session;
@@ -40,6 +42,63 @@ pub use list::IncidentsPage;
 
 /// A note under a form: done (`Ok`), or the gateway's message (`Err`), shown as is.
 pub type Outcome = Option<Result<String, String>>;
+
+/// One form's request in flight and its outcome line, shared by every incident action.
+#[derive(Clone, Copy, Default)]
+pub struct Submission {
+    pub busy: RwSignal<bool>,
+    pub outcome: RwSignal<Outcome>,
+}
+
+impl Submission {
+    /// True while a request is in flight: a second tap is ignored.
+    pub fn in_flight(self) -> bool {
+        self.busy.get_untracked()
+    }
+
+    /// Shows a problem found before sending.
+    pub fn refuse(self, message: String) {
+        self.outcome.set(Some(Err(message)));
+    }
+
+    /// Sends `request`: busy while in flight, the last outcome cleared; then `done`'s words on
+    /// success (`None` says nothing), or the gateway's message word for word on failure.
+    pub fn send<T: 'static>(
+        self,
+        session: Session,
+        request: impl Future<Output = Result<T, ApiFailure>> + 'static,
+        done: impl FnOnce(T) -> Option<String> + 'static,
+    ) {
+        self.send_or(session, request, done, |_| {});
+    }
+
+    /// As [`Submission::send`], with `failed` seeing a failure before its message is shown.
+    pub fn send_or<T: 'static>(
+        self,
+        session: Session,
+        request: impl Future<Output = Result<T, ApiFailure>> + 'static,
+        done: impl FnOnce(T) -> Option<String> + 'static,
+        failed: impl FnOnce(&ApiFailure) + 'static,
+    ) {
+        self.busy.set(true);
+        self.outcome.set(None);
+        spawn_local(async move {
+            let result = session.check(request.await);
+            self.busy.set(false);
+            match result {
+                Ok(value) => {
+                    if let Some(words) = done(value) {
+                        self.outcome.set(Some(Ok(words)));
+                    }
+                }
+                Err(e) => {
+                    failed(&e);
+                    self.outcome.set(Some(Err(e.message)));
+                }
+            }
+        });
+    }
+}
 
 /// The outcome line of incident forms; errors carry the `form-error` test hook.
 #[component]

@@ -2,47 +2,38 @@
 //! the playbook's first post, which goes into the composer ready to send (it is not sent here).
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use super::composer::Draft;
-use super::{FormOutcome, Outcome};
+use super::{FormOutcome, Submission};
 use crate::api;
 use crate::live::Live;
 use crate::session::Session;
 
 #[component]
 pub fn AckButton(session: Session, live: Live, id: i64, draft: Draft) -> impl IntoView {
-    let busy = RwSignal::new(false);
-    let outcome = RwSignal::new(None::<Result<String, String>>);
+    let form = Submission::default();
+    let Submission { busy, outcome } = form;
     let on_click = move |_| {
-        if busy.get_untracked() {
+        if form.in_flight() {
             return;
         }
-        busy.set(true);
-        outcome.set(None);
-        spawn_local(async move {
-            let result = session.check(api::acknowledge(&session.csrf(), id).await);
-            busy.set(false);
-            match result {
-                Ok(ack) => {
-                    if let Some(update) = &ack.proposed_update {
-                        draft.propose(update);
-                    }
-                    let proposed = ack.proposed_update.is_some();
-                    live.incidents.update(|s| {
-                        s.upsert(ack.incident);
-                        s.merge_entry(ack.entry);
-                    });
-                    if proposed {
-                        focus_post_button();
-                    }
-                }
-                Err(e) => outcome.set(Some(Err(e.message))),
+        let request = async move { api::acknowledge(&session.csrf(), id).await };
+        form.send(session, request, move |ack| {
+            if let Some(update) = &ack.proposed_update {
+                draft.propose(update);
             }
+            let proposed = ack.proposed_update.is_some();
+            live.incidents.update(|s| {
+                s.upsert(ack.incident);
+                s.merge_entry(ack.entry);
+            });
+            if proposed {
+                focus_post_button();
+            }
+            None
         });
     };
-    let outcome: RwSignal<Outcome> = outcome;
     view! {
         <div class="ack">
             <button

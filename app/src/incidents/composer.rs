@@ -4,10 +4,9 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use wire::NewStatusUpdate;
 
-use super::{FormOutcome, Outcome};
+use super::{FormOutcome, Submission};
 use crate::api;
 use crate::incident_adapters::{parse_eta, require};
 use crate::live::Live;
@@ -65,8 +64,8 @@ pub fn Composer(
     draft: Draft,
     cadence: Memo<Option<u32>>,
 ) -> impl IntoView {
-    let busy = RwSignal::new(false);
-    let outcome = RwSignal::new(None::<Result<String, String>>);
+    let form = Submission::default();
+    let Submission { busy, outcome } = form;
     // The ETA starts at the cadence as soon as it is known.
     Effect::new(move |_| {
         if let Some(c) = cadence.get() {
@@ -78,7 +77,7 @@ pub fn Composer(
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if form.in_flight() {
             return;
         }
         let checked = (|| {
@@ -95,24 +94,15 @@ pub fn Composer(
         })();
         let update = match checked {
             Ok(update) => update,
-            Err(e) => return outcome.set(Some(Err(e))),
+            Err(e) => return form.refuse(e),
         };
-        busy.set(true);
-        outcome.set(None);
-        spawn_local(async move {
-            let result = session.check(api::post_update(&session.csrf(), id, &update).await);
-            busy.set(false);
-            match result {
-                Ok(written) => {
-                    live.incidents.update(|s| s.apply_written(written));
-                    draft.clear(cadence.get_untracked());
-                    outcome.set(Some(Ok("Status update posted.".to_owned())));
-                }
-                Err(e) => outcome.set(Some(Err(e.message))),
-            }
+        let request = async move { api::post_update(&session.csrf(), id, &update).await };
+        form.send(session, request, move |written| {
+            live.incidents.update(|s| s.apply_written(written));
+            draft.clear(cadence.get_untracked());
+            Some("Status update posted.".to_owned())
         });
     };
-    let outcome: RwSignal<Outcome> = outcome;
     let eta_hint = move || match cadence.get() {
         Some(c) => format!("1 to {c} minutes: updates are due every {c} minutes."),
         None => "Minutes until the next update.".to_owned(),

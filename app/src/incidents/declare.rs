@@ -4,13 +4,12 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 use wire::{IncidentScope, NewIncident, Severity, COMPROMISE_RULE};
 
 use super::scope::ScopePicker;
-use super::{ensure_meta, services_memo, FormOutcome, Outcome};
+use super::{ensure_meta, services_memo, FormOutcome, Submission};
 use crate::access::Access;
 use crate::api;
 use crate::gate::Gate;
@@ -51,8 +50,8 @@ fn DeclareForm(session: Session, live: Live) -> impl IntoView {
     let severity = RwSignal::new(None::<Severity>);
     let compromise = RwSignal::new(false);
     let scope = RwSignal::new(IncidentScope::default());
-    let busy = RwSignal::new(false);
-    let outcome = RwSignal::new(None::<Result<String, String>>);
+    let form = Submission::default();
+    let Submission { busy, outcome } = form;
     let meta_error = RwSignal::new(None::<String>);
     ensure_meta(live, session, meta_error);
     let services = services_memo(live);
@@ -69,7 +68,7 @@ fn DeclareForm(session: Session, live: Live) -> impl IntoView {
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if form.in_flight() {
             return;
         }
         let checked = (|| {
@@ -93,25 +92,17 @@ fn DeclareForm(session: Session, live: Live) -> impl IntoView {
         })();
         let new = match checked {
             Ok(new) => new,
-            Err(e) => return outcome.set(Some(Err(e))),
+            Err(e) => return form.refuse(e),
         };
-        busy.set(true);
-        outcome.set(None);
         let navigate = navigate.clone();
-        spawn_local(async move {
-            let result = session.check(api::declare(&session.csrf(), &new).await);
-            busy.set(false);
-            match result {
-                Ok(written) => {
-                    let id = written.incident.id;
-                    live.incidents.update(|s| s.apply_written(written));
-                    navigate(&format!("/incidents/{id}"), NavigateOptions::default());
-                }
-                Err(e) => outcome.set(Some(Err(e.message))),
-            }
+        let request = async move { api::declare(&session.csrf(), &new).await };
+        form.send(session, request, move |written| {
+            let id = written.incident.id;
+            live.incidents.update(|s| s.apply_written(written));
+            navigate(&format!("/incidents/{id}"), NavigateOptions::default());
+            None
         });
     };
-    let outcome: RwSignal<Outcome> = outcome;
 
     view! {
         <section class="page" aria-labelledby="declare-title">

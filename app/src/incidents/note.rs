@@ -2,10 +2,9 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use wire::NewNote;
 
-use super::{FormOutcome, Outcome};
+use super::{FormOutcome, Submission};
 use crate::api;
 use crate::incident_adapters::require;
 use crate::live::Live;
@@ -14,33 +13,24 @@ use crate::session::Session;
 #[component]
 pub fn NoteForm(session: Session, live: Live, id: i64) -> impl IntoView {
     let text = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
-    let outcome = RwSignal::new(None::<Result<String, String>>);
+    let form = Submission::default();
+    let Submission { busy, outcome } = form;
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if form.in_flight() {
             return;
         }
         let note = match require(&text.get_untracked(), "Write the note first.") {
             Ok(text) => NewNote { text },
-            Err(e) => return outcome.set(Some(Err(e))),
+            Err(e) => return form.refuse(e),
         };
-        busy.set(true);
-        outcome.set(None);
-        spawn_local(async move {
-            let result = session.check(api::add_note(&session.csrf(), id, &note).await);
-            busy.set(false);
-            match result {
-                Ok(written) => {
-                    live.incidents.update(|s| s.apply_written(written));
-                    text.set(String::new());
-                    outcome.set(Some(Ok("Note added.".to_owned())));
-                }
-                Err(e) => outcome.set(Some(Err(e.message))),
-            }
+        let request = async move { api::add_note(&session.csrf(), id, &note).await };
+        form.send(session, request, move |written| {
+            live.incidents.update(|s| s.apply_written(written));
+            text.set(String::new());
+            Some("Note added.".to_owned())
         });
     };
-    let outcome: RwSignal<Outcome> = outcome;
     view! {
         <form class="card form" novalidate on:submit=on_submit aria-labelledby="note-title">
             <h3 id="note-title" class="card-title">

@@ -3,10 +3,9 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use wire::{Regrade, Severity, COMPROMISE_RULE};
 
-use super::{FormOutcome, Outcome};
+use super::{FormOutcome, Submission};
 use crate::api;
 use crate::incident_adapters::require;
 use crate::live::Live;
@@ -23,12 +22,12 @@ pub fn RegradeForm(session: Session, live: Live, id: i64) -> impl IntoView {
     let picked = RwSignal::new(None::<Severity>);
     let chosen = move || picked.get().unwrap_or_else(current_severity);
     let reason = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
-    let outcome = RwSignal::new(None::<Result<String, String>>);
+    let form = Submission::default();
+    let Submission { busy, outcome } = form;
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if form.in_flight() {
             return;
         }
         let severity = picked
@@ -36,26 +35,17 @@ pub fn RegradeForm(session: Session, live: Live, id: i64) -> impl IntoView {
             .unwrap_or_else(|| current.get_untracked().map_or(Severity::Sev4, |(s, _)| s));
         let regrade = match require(&reason.get_untracked(), "Give a reason for the change.") {
             Ok(reason) => Regrade { severity, reason },
-            Err(e) => return outcome.set(Some(Err(e))),
+            Err(e) => return form.refuse(e),
         };
-        busy.set(true);
-        outcome.set(None);
-        spawn_local(async move {
-            let result = session.check(api::regrade(&session.csrf(), id, &regrade).await);
-            busy.set(false);
-            match result {
-                Ok(written) => {
-                    let now = written.incident.severity;
-                    live.incidents.update(|s| s.apply_written(written));
-                    reason.set(String::new());
-                    picked.set(None);
-                    outcome.set(Some(Ok(format!("Now {}.", now.label()))));
-                }
-                Err(e) => outcome.set(Some(Err(e.message))),
-            }
+        let request = async move { api::regrade(&session.csrf(), id, &regrade).await };
+        form.send(session, request, move |written| {
+            let now = written.incident.severity;
+            live.incidents.update(|s| s.apply_written(written));
+            reason.set(String::new());
+            picked.set(None);
+            Some(format!("Now {}.", now.label()))
         });
     };
-    let outcome: RwSignal<Outcome> = outcome;
 
     view! {
         <form class="card form" novalidate on:submit=on_submit aria-labelledby="regrade-title">

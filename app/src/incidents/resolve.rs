@@ -4,10 +4,9 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use wire::Resolve;
 
-use super::{FormOutcome, Outcome};
+use super::{FormOutcome, Submission};
 use crate::api;
 use crate::incident_adapters::{not_up_lines, require};
 use crate::live::Live;
@@ -23,12 +22,12 @@ pub fn ResolveForm(session: Session, live: Live, id: i64, commander: bool) -> im
     let loaded = move || live.board.with(|b| b.loaded);
     let all_up = move || loaded() && not_up.with(Vec::is_empty);
     let offer_override = move || commander && (!not_up.with(Vec::is_empty) || refused.get());
-    let busy = RwSignal::new(false);
-    let outcome = RwSignal::new(None::<Result<String, String>>);
+    let form = Submission::default();
+    let Submission { busy, outcome } = form;
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if form.in_flight() {
             return;
         }
         let impact = match require(
@@ -36,31 +35,29 @@ pub fn ResolveForm(session: Session, live: Live, id: i64, commander: bool) -> im
             "Describe the user-visible impact (\"none\" is an answer).",
         ) {
             Ok(impact) => impact,
-            Err(e) => return outcome.set(Some(Err(e))),
+            Err(e) => return form.refuse(e),
         };
         let reason = override_reason.get_untracked().trim().to_owned();
         let resolve = Resolve {
             impact,
             override_reason: (commander && !reason.is_empty()).then_some(reason),
         };
-        busy.set(true);
-        outcome.set(None);
-        spawn_local(async move {
-            let result = session.check(api::resolve(&session.csrf(), id, &resolve).await);
-            busy.set(false);
-            match result {
+        let request = async move { api::resolve(&session.csrf(), id, &resolve).await };
+        form.send_or(
+            session,
+            request,
+            move |written| {
                 // The page turns read-only; the timeline shows the resolution.
-                Ok(written) => live.incidents.update(|s| s.apply_written(written)),
-                Err(e) => {
-                    if e.status == 409 {
-                        refused.set(true);
-                    }
-                    outcome.set(Some(Err(e.message)));
+                live.incidents.update(|s| s.apply_written(written));
+                None
+            },
+            move |e| {
+                if e.status == 409 {
+                    refused.set(true);
                 }
-            }
-        });
+            },
+        );
     };
-    let outcome: RwSignal<Outcome> = outcome;
     let who_may_override = if commander {
         "As commander you may resolve anyway: say why below."
     } else {

@@ -3,10 +3,9 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use wire::{Domain, IncidentScope};
 
-use super::{FormOutcome, Outcome};
+use super::{FormOutcome, Submission};
 use crate::api;
 use crate::incident_adapters::{normalized, set_domain, set_service};
 use crate::live::Live;
@@ -123,30 +122,21 @@ pub fn ScopeEditor(
         now
     });
     let dirty = move || draft.with(normalized) != current.get();
-    let busy = RwSignal::new(false);
-    let outcome = RwSignal::new(None::<Result<String, String>>);
+    let form = Submission::default();
+    let Submission { busy, outcome } = form;
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if form.in_flight() {
             return;
         }
         let scope = draft.with_untracked(normalized);
-        busy.set(true);
-        outcome.set(None);
-        spawn_local(async move {
-            let result = session.check(api::set_scope(&session.csrf(), id, &scope).await);
-            busy.set(false);
-            match result {
-                Ok(written) => {
-                    live.incidents.update(|s| s.apply_written(written));
-                    outcome.set(Some(Ok("Scope saved.".to_owned())));
-                }
-                Err(e) => outcome.set(Some(Err(e.message))),
-            }
+        let request = async move { api::set_scope(&session.csrf(), id, &scope).await };
+        form.send(session, request, move |written| {
+            live.incidents.update(|s| s.apply_written(written));
+            Some("Scope saved.".to_owned())
         });
     };
-    let outcome: RwSignal<Outcome> = outcome;
 
     view! {
         <form class="card form" novalidate on:submit=on_submit aria-labelledby="scope-title">

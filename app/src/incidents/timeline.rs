@@ -3,10 +3,9 @@
 //! it failed.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use wire::{Delivery, DeliveryState};
 
-use super::{local_time, FormOutcome, Outcome};
+use super::{local_time, FormOutcome, Submission};
 use crate::api;
 use crate::incident_adapters::{delivery_hook, delivery_text, entry_kind, entry_text};
 use crate::incident_state::Source;
@@ -95,29 +94,21 @@ fn DeliveryLine(
     let text = delivery_text(&delivery, channel.as_deref());
     let state = delivery.state;
     let (incident_id, delivery_id) = (delivery.incident_id, delivery.id);
-    let busy = RwSignal::new(false);
-    let outcome = RwSignal::new(None::<Result<String, String>>);
+    let form = Submission::default();
+    let Submission { busy, outcome } = form;
     let on_retry = move |_| {
-        if busy.get_untracked() {
+        if form.in_flight() {
             return;
         }
-        busy.set(true);
-        outcome.set(None);
-        spawn_local(async move {
-            let result =
-                session.check(api::retry_delivery(&session.csrf(), incident_id, delivery_id).await);
-            busy.set(false);
-            match result {
-                Ok(d) => {
-                    live.incidents.update(|s| {
-                        s.upsert_delivery(d, Source::Socket);
-                    });
-                }
-                Err(e) => outcome.set(Some(Err(e.message))),
-            }
+        let request =
+            async move { api::retry_delivery(&session.csrf(), incident_id, delivery_id).await };
+        form.send(session, request, move |d| {
+            live.incidents.update(|s| {
+                s.upsert_delivery(d, Source::Socket);
+            });
+            None
         });
     };
-    let outcome: RwSignal<Outcome> = outcome;
     let icon = match state {
         DeliveryState::Delivered => "✓",
         DeliveryState::Pending => "…",
