@@ -258,20 +258,6 @@ pub fn overdue_lines<'a>(
         .collect()
 }
 
-/// The `data-kind` hook of a timeline entry: the wire's `kind` tag.
-pub fn entry_kind(kind: &EntryKind) -> &'static str {
-    match kind {
-        EntryKind::Declared { .. } => "declared",
-        EntryKind::Acknowledged => "acknowledged",
-        EntryKind::StatusUpdate { .. } => "status_update",
-        EntryKind::SeverityChanged { .. } => "severity_changed",
-        EntryKind::ScopeChanged { .. } => "scope_changed",
-        EntryKind::Note { .. } => "note",
-        EntryKind::Health { .. } => "health",
-        EntryKind::Resolved { .. } => "resolved",
-    }
-}
-
 /// A timeline entry in words: one headline, then labelled lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntryText {

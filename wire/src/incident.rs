@@ -264,6 +264,20 @@ pub enum EntryKind {
 }
 
 impl EntryKind {
+    /// The `kind` tag it carries on the wire (`status_update`, `health`, ...).
+    pub fn tag(&self) -> &'static str {
+        match self {
+            EntryKind::Declared { .. } => "declared",
+            EntryKind::Acknowledged => "acknowledged",
+            EntryKind::StatusUpdate { .. } => "status_update",
+            EntryKind::SeverityChanged { .. } => "severity_changed",
+            EntryKind::ScopeChanged { .. } => "scope_changed",
+            EntryKind::Note { .. } => "note",
+            EntryKind::Health { .. } => "health",
+            EntryKind::Resolved { .. } => "resolved",
+        }
+    }
+
     /// Entries a stakeholder sees at all (notes are the responders' working space).
     pub fn is_public(&self) -> bool {
         !matches!(self, EntryKind::Note { .. })

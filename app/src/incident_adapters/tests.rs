@@ -202,7 +202,7 @@ fn entries_read_like_the_playbook() {
         trying: "Restarting it".to_owned(),
         eta_minutes: 15,
     };
-    assert_eq!(entry_kind(&update), "status_update");
+    assert_eq!(update.tag(), "status_update");
     let text = entry_text(&update);
     assert_eq!(text.headline, "Status update");
     assert_eq!(
@@ -221,7 +221,7 @@ fn entries_read_like_the_playbook() {
         to: Status::Down,
         detail: "HTTP 503".to_owned(),
     };
-    assert_eq!(entry_kind(&health), "health");
+    assert_eq!(health.tag(), "health");
     assert_eq!(
         entry_text(&health).headline,
         "ciam-kratos: up → down — HTTP 503"
@@ -270,7 +270,7 @@ fn entries_read_like_the_playbook() {
         },
     };
     assert_eq!(entry_text(&scope).headline, "Scope: ciam domain");
-    assert_eq!(entry_kind(&EntryKind::Acknowledged), "acknowledged");
+    assert_eq!(EntryKind::Acknowledged.tag(), "acknowledged");
     assert_eq!(
         entry_text(&EntryKind::Note {
             text: "checked logs".to_owned()

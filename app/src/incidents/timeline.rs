@@ -7,7 +7,7 @@ use wire::{Delivery, DeliveryState};
 
 use super::{local_time, FormOutcome, Submission};
 use crate::api;
-use crate::incident_adapters::{delivery_hook, delivery_text, entry_kind, entry_text};
+use crate::incident_adapters::{delivery_hook, delivery_text, entry_text};
 use crate::incident_state::Source;
 use crate::live::Live;
 use crate::session::Session;
@@ -45,7 +45,7 @@ fn Entry(session: Session, live: Live, id: i64, seq: i64, can_retry: bool) -> im
     else {
         return ().into_any();
     };
-    let kind = entry_kind(&entry.kind);
+    let kind = entry.kind.tag();
     let text = entry_text(&entry.kind);
     let delivery = Memo::new(move |_| live.incidents.with(|s| s.delivery_for(id, seq).cloned()));
     view! {

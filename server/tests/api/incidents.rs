@@ -70,19 +70,7 @@ async fn swept(g: &Running) {
 }
 
 fn kinds(d: &IncidentDetail) -> Vec<&'static str> {
-    d.timeline
-        .iter()
-        .map(|e| match e.kind {
-            EntryKind::Declared { .. } => "declared",
-            EntryKind::Acknowledged => "acknowledged",
-            EntryKind::StatusUpdate { .. } => "status_update",
-            EntryKind::SeverityChanged { .. } => "severity_changed",
-            EntryKind::ScopeChanged { .. } => "scope_changed",
-            EntryKind::Note { .. } => "note",
-            EntryKind::Health { .. } => "health",
-            EntryKind::Resolved { .. } => "resolved",
-        })
-        .collect()
+    d.timeline.iter().map(|e| e.kind.tag()).collect()
 }
 
 #[tokio::test]

@@ -94,3 +94,43 @@ fn scope_summary_says_the_playbook_words() {
     assert_eq!(s.summary(), "both domains; database; ciam-kratos");
     assert_eq!(IncidentScope::default().summary(), "not yet identified");
 }
+
+#[test]
+fn each_kind_names_its_serde_tag() {
+    let scope = IncidentScope::default();
+    let all = [
+        EntryKind::Declared {
+            title: "t".into(),
+            broken: "b".into(),
+            severity: Severity::Sev1,
+            compromise: false,
+        },
+        EntryKind::Acknowledged,
+        EntryKind::StatusUpdate {
+            known: "k".into(),
+            trying: String::new(),
+            eta_minutes: 15,
+        },
+        EntryKind::SeverityChanged {
+            from: Severity::Sev2,
+            to: Severity::Sev1,
+            reason: "r".into(),
+        },
+        EntryKind::ScopeChanged { scope },
+        EntryKind::Note { text: "n".into() },
+        EntryKind::Health {
+            check_id: "c".into(),
+            name: "c".into(),
+            from: Status::Up,
+            to: Status::Down,
+            detail: String::new(),
+        },
+        EntryKind::Resolved {
+            impact: "none".into(),
+            override_reason: None,
+        },
+    ];
+    for kind in all {
+        assert_eq!(serde_json::to_value(&kind).unwrap()["kind"], kind.tag());
+    }
+}
