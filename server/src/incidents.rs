@@ -209,12 +209,14 @@ impl Incidents {
     }
 
     pub async fn acknowledge(&self, who: &Actor, id: i64) -> Result<Acknowledged, IncidentError> {
-        let _w = self.inner.writes.lock().await;
-        let mut incident = self.load(id).await?;
-        let now = self.now_ms();
-        let (kind, proposed_update) =
-            lifecycle::acknowledge(&mut incident, &who.name, now, &self.rules())?;
-        let written = self.save(incident, &who.name, now, kind).await?;
+        let mut proposed_update = None;
+        let written = self
+            .change(who, id, |i, now| {
+                let (kind, proposal) = lifecycle::acknowledge(i, &who.name, now, &self.rules())?;
+                proposed_update = proposal;
+                Ok(kind)
+            })
+            .await?;
         Ok(Acknowledged {
             incident: written.incident,
             entry: written.entry,
@@ -228,11 +230,10 @@ impl Incidents {
         id: i64,
         update: &NewStatusUpdate,
     ) -> Result<Written, IncidentError> {
-        let _w = self.inner.writes.lock().await;
-        let mut incident = self.load(id).await?;
-        let now = self.now_ms();
-        let kind = lifecycle::post_update(&mut incident, update, now, &self.rules())?;
-        self.save(incident, &who.name, now, kind).await
+        self.change(who, id, |i, now| {
+            lifecycle::post_update(i, update, now, &self.rules())
+        })
+        .await
     }
 
     pub async fn regrade(
@@ -241,11 +242,10 @@ impl Incidents {
         id: i64,
         r: &Regrade,
     ) -> Result<Written, IncidentError> {
-        let _w = self.inner.writes.lock().await;
-        let mut incident = self.load(id).await?;
-        let now = self.now_ms();
-        let kind = lifecycle::regrade(&mut incident, r, who.role, now, &self.rules())?;
-        self.save(incident, &who.name, now, kind).await
+        self.change(who, id, |i, now| {
+            lifecycle::regrade(i, r, who.role, now, &self.rules())
+        })
+        .await
     }
 
     pub async fn set_scope(
@@ -254,10 +254,10 @@ impl Incidents {
         id: i64,
         scope: &IncidentScope,
     ) -> Result<Written, IncidentError> {
-        let _w = self.inner.writes.lock().await;
-        let mut incident = self.load(id).await?;
-        let kind = lifecycle::set_scope(&mut incident, scope, &self.rules())?;
-        self.save(incident, &who.name, self.now_ms(), kind).await
+        self.change(who, id, |i, _| {
+            lifecycle::set_scope(i, scope, &self.rules())
+        })
+        .await
     }
 
     pub async fn note(
@@ -280,13 +280,34 @@ impl Incidents {
         id: i64,
         r: &Resolve,
     ) -> Result<Written, IncidentError> {
+        let written = self
+            .change(who, id, |i, now| {
+                let board = self.inner.hub.snapshot();
+                lifecycle::resolve(i, r, &who.name, who.role, &board, now)
+            })
+            .await?;
+        tracing::info!(incident = id, by = %who.name, "incident resolved");
+        Ok(written)
+    }
+
+    /// One lifecycle change to incident `id`, under the write lock: load it, let `apply` change it
+    /// at the current time (or refuse), then store it with the entry `apply` returned and publish.
+    async fn change(
+        &self,
+        who: &Actor,
+        id: i64,
+        apply: impl FnOnce(&mut IncidentSummary, i64) -> Result<EntryKind, Refusal>,
+    ) -> Result<Written, IncidentError> {
         let _w = self.inner.writes.lock().await;
         let mut incident = self.load(id).await?;
         let now = self.now_ms();
-        let board = self.inner.hub.snapshot();
-        let kind = lifecycle::resolve(&mut incident, r, &who.name, who.role, &board, now)?;
-        tracing::info!(incident = id, by = %who.name, "incident resolved");
-        self.save(incident, &who.name, now, kind).await
+        let kind = apply(&mut incident, now)?;
+        let e = self.entry(&incident, &who.name, now, kind);
+        let (entry, delivery) = self.inner.store.save_incident(&incident, e).await?;
+        // Reloaded, not reused: the failure count is derived in the database, and the courier
+        // (which does not take the write lock) may have changed it since the load.
+        let incident = self.load(incident.id).await?;
+        self.published(incident, entry, delivery)
     }
 
     /// Re-sends a channel message that failed.
@@ -390,20 +411,6 @@ impl Incidents {
             .incident(id)
             .await?
             .ok_or(IncidentError::NotFound(id))
-    }
-
-    async fn save(
-        &self,
-        incident: IncidentSummary,
-        actor: &str,
-        now: i64,
-        kind: EntryKind,
-    ) -> Result<Written, IncidentError> {
-        let e = self.entry(&incident, actor, now, kind);
-        let (entry, delivery) = self.inner.store.save_incident(&incident, e).await?;
-        // Reload: the failure count is derived in the database.
-        let incident = self.load(incident.id).await?;
-        self.published(incident, entry, delivery)
     }
 
     /// A new entry, with its channel message when a channel is configured and the entry is news
