@@ -132,15 +132,7 @@ impl Incidents {
         filter: ListFilter,
         audience: Audience,
     ) -> Result<IncidentList, IncidentError> {
-        let filter = ListFilter {
-            resolved_limit: if filter.resolved_limit == 0 {
-                self.inner.recent_resolved
-            } else {
-                filter.resolved_limit
-            },
-            ..filter
-        };
-        let incidents = self.inner.store.incidents(filter).await?;
+        let incidents = self.matching(filter).await?;
         Ok(IncidentList {
             incidents: incidents
                 .iter()
@@ -158,14 +150,16 @@ impl Incidents {
 
     /// What a browser lists on connect: open incidents and the recently resolved.
     pub async fn for_socket(&self) -> Result<Vec<IncidentSummary>, IncidentError> {
-        Ok(self
-            .inner
-            .store
-            .incidents(ListFilter {
-                resolved_limit: self.inner.recent_resolved,
-                ..ListFilter::default()
-            })
-            .await?)
+        self.matching(ListFilter::default()).await
+    }
+
+    /// The incidents `filter` selects, with at most `recent_resolved` resolved ones.
+    async fn matching(&self, filter: ListFilter) -> Result<Vec<IncidentSummary>, IncidentError> {
+        let filter = ListFilter {
+            resolved_limit: self.inner.recent_resolved,
+            ..filter
+        };
+        Ok(self.inner.store.incidents(filter).await?)
     }
 
     pub async fn detail(

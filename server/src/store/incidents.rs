@@ -18,7 +18,8 @@ pub struct ListFilter {
     /// `Some(true)`: open only; `Some(false)`: resolved only.
     pub open: Option<bool>,
     pub severity: Option<Severity>,
-    /// At most this many resolved incidents (newest first).
+    /// At most this many resolved incidents (newest first); the service sets it from
+    /// `[incidents] recent_resolved`.
     pub resolved_limit: u32,
 }
 

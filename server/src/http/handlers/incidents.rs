@@ -75,7 +75,7 @@ pub async fn list(
     let filter = ListFilter {
         open,
         severity,
-        resolved_limit: 0,
+        ..ListFilter::default()
     };
     let audience = Viewer::of(user.role).audience;
     Ok(Json(state.incidents.list(filter, audience).await?))
