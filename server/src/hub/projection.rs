@@ -18,8 +18,10 @@ pub enum Audience {
     Public,
 }
 
-pub fn check(c: &CheckResult) -> CheckResult {
-    let name = match c.id.as_str() {
+/// A check's name for stakeholders: the component, not the probe ("ciam-kratos", not
+/// "ciam-kratos /health/alive"; "Host connection", not "SSH to 10.0.0.5").
+fn public_name(check_id: &str) -> String {
+    match check_id {
         "host.ssh" => "Host connection".to_string(),
         "host.containers" => "Containers".to_string(),
         "database.pg_isready" => "Database".to_string(),
@@ -28,10 +30,13 @@ pub fn check(c: &CheckResult) -> CheckResult {
             Some(("edge", edge)) => format!("{edge} edge"),
             _ => "Component".to_string(),
         },
-    };
+    }
+}
+
+pub fn check(c: &CheckResult) -> CheckResult {
     CheckResult {
         id: c.id.clone(),
-        name,
+        name: public_name(&c.id),
         scope: c.scope,
         status: c.status,
         detail: c.status.label().to_string(),
@@ -89,30 +94,14 @@ pub fn entry(e: &TimelineEntry, audience: Audience) -> Option<TimelineEntry> {
             reason: String::new(),
         },
         EntryKind::Health {
-            check_id,
-            name,
-            from,
-            to,
-            ..
-        } => {
-            let public = check(&CheckResult {
-                id: check_id.clone(),
-                name: name.clone(),
-                scope: wire::Scope::Host,
-                status: *to,
-                detail: String::new(),
-                latency_ms: None,
-                checked_at_ms: 0,
-                since_ms: 0,
-            });
-            EntryKind::Health {
-                check_id: check_id.clone(),
-                name: public.name,
-                from: *from,
-                to: *to,
-                detail: String::new(),
-            }
-        }
+            check_id, from, to, ..
+        } => EntryKind::Health {
+            check_id: check_id.clone(),
+            name: public_name(check_id),
+            from: *from,
+            to: *to,
+            detail: String::new(),
+        },
         EntryKind::Resolved { impact, .. } => EntryKind::Resolved {
             impact: impact.clone(),
             override_reason: None,
