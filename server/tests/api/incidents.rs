@@ -13,7 +13,7 @@ use wire::{
     Written, FIRST_POST, MINUTE_MS,
 };
 
-use super::support::{call, next_msg, settings, signed_in, start_full, ws_as, Running, Ws};
+use super::support::{call, get, next_msg, settings, signed_in, start_full, ws_as, Running, Ws};
 
 /// Wednesday 25 November 2026, 14:00 UTC.
 const T0: i64 = 1_795_615_200_000;
@@ -52,16 +52,7 @@ async fn declare(g: &Running, who: &(Client, String), severity: &str) -> Written
 }
 
 async fn detail(g: &Running, who: &(Client, String), id: i64) -> IncidentDetail {
-    let (status, body) = call(
-        g,
-        who,
-        Method::GET,
-        &format!("/api/incidents/{id}"),
-        json!(null),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    serde_json::from_value(body).unwrap()
+    get(g, who, &format!("/api/incidents/{id}")).await
 }
 
 /// Waits until the board has finished a sweep, so that "all up" means something.
@@ -252,8 +243,7 @@ async fn sev4_is_due_at_the_next_business_day_in_the_configured_zone() {
     let w = declare(&g, &responder, "sev4").await;
     // Monday 30 March 09:00 CEST = 07:00 UTC.
     assert_eq!(w.incident.response_due_ms, 1_774_854_000_000);
-    let (_, list) = call(&g, &responder, Method::GET, "/api/incidents", json!(null)).await;
-    let list: IncidentList = serde_json::from_value(list).unwrap();
+    let list: IncidentList = get(&g, &responder, "/api/incidents").await;
     assert_eq!(list.time_zone, "Europe/Berlin");
 }
 
@@ -679,16 +669,7 @@ async fn several_open_incidents_list_open_first_and_filter() {
         let responder = &responder;
         let g = &g;
         async move {
-            let (status, body) = call(
-                g,
-                responder,
-                Method::GET,
-                &format!("/api/incidents{q}"),
-                json!(null),
-            )
-            .await;
-            assert_eq!(status, StatusCode::OK, "{body}");
-            let l: IncidentList = serde_json::from_value(body).unwrap();
+            let l: IncidentList = get(g, responder, &format!("/api/incidents{q}")).await;
             l.incidents.iter().map(|i| i.id).collect::<Vec<_>>()
         }
     };

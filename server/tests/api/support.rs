@@ -250,3 +250,14 @@ pub async fn ws_as(g: &Running, role: Role) -> Ws {
 pub async fn next_msg(ws: &mut Ws) -> wire::ServerMsg {
     serde_json::from_str(&next_text(ws).await).unwrap()
 }
+
+/// GETs `path` as a signed-in client, expects 200, and reads the JSON answer.
+pub async fn get<T: serde::de::DeserializeOwned>(
+    g: &Running,
+    who: &(reqwest::Client, String),
+    path: &str,
+) -> T {
+    let (status, answer) = call(g, who, reqwest::Method::GET, path, serde_json::Value::Null).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{path}: {answer}");
+    serde_json::from_value(answer).unwrap()
+}

@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use tokio::sync::mpsc;
 use wire::{Delivery, DeliveryState, IncidentDetail, Role, ServerMsg, Written};
 
-use super::support::{call, next_msg, settings, signed_in, start_with, ws_as, Running, Ws};
+use super::support::{call, get, next_msg, settings, signed_in, start_with, ws_as, Running, Ws};
 
 /// A Slack-like receiver: answers each POST with the next scripted status (200 when the script is
 /// empty) and reports what it got.
@@ -83,17 +83,6 @@ async fn post(g: &Running, who: &(reqwest::Client, String), path: &str, body: Va
     let (status, answer) = call(g, who, Method::POST, path, body).await;
     assert!(status.is_success(), "{path}: {status} {answer}");
     answer
-}
-
-/// GETs as `who`; the JSON answer.
-async fn get<T: serde::de::DeserializeOwned>(
-    g: &Running,
-    who: &(reqwest::Client, String),
-    path: &str,
-) -> T {
-    let (status, answer) = call(g, who, Method::GET, path, Value::Null).await;
-    assert_eq!(status, StatusCode::OK, "{path}: {answer}");
-    serde_json::from_value(answer).unwrap()
 }
 
 /// The next `delivery` message whose state is final (delivered or failed).
