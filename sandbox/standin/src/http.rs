@@ -1,14 +1,19 @@
-//! `standin http`: the `/health/alive` endpoint of one Olympus service (Hera, Athena, Kratos,
-//! Hydra in the ciam or iam scope). HTTP/1.1, one request per connection (`Connection: close`),
-//! so every request is a fresh connect and sees the current fault.
+//! `standin http`: one Olympus service's HTTP listeners (Hera, Athena, Kratos, Hydra in the ciam
+//! or iam scope): the public one, and for Kratos and Hydra an admin one on its own port, answering
+//! as `flavour.rs` says. HTTP/1.1, one request per connection (`Connection: close`), so every
+//! request is a fresh connect and sees the current fault. The fault file belongs to the service, so
+//! a fault applies to both listeners alike.
 
 use crate::fault::{self, HttpFault, Watch};
+use crate::flavour::{Flavour, Reply, Side};
 use crate::listener;
 use crate::Flags;
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, TcpStream};
-use std::path::{Path, PathBuf};
+use std::net::{Shutdown, SocketAddr, TcpStream};
+use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
+use std::sync::{mpsc, Arc};
+use std::thread;
 use std::time::Duration;
 
 const HEAD_LIMIT: usize = 16 * 1024;
@@ -16,8 +21,16 @@ const IO_TIMEOUT: Duration = Duration::from_secs(10);
 /// A hung request is held until the client gives up, but not longer than this.
 const MAX_HOLD: Duration = Duration::from_secs(3600);
 
+/// One service: its name (also its fault file's), its flavour and its fault file.
+struct Service {
+    name: String,
+    flavour: Flavour,
+    fault_path: PathBuf,
+}
+
 pub fn main(args: &[String]) -> i32 {
-    let flags = match Flags::parse(args, &["name", "port", "state-dir", "bind"]) {
+    let known = ["name", "port", "state-dir", "bind", "flavour", "admin-port"];
+    let flags = match Flags::parse(args, &known) {
         Ok(f) => f,
         Err(e) => return usage_error(&e),
     };
@@ -28,36 +41,80 @@ pub fn main(args: &[String]) -> i32 {
     else {
         return usage_error("--name NAME is required (letters, digits, '-', '_', '.')");
     };
-    let addr = match flags.listen_addr() {
+    let Some(flavour) = Flavour::parse(flags.get("flavour").unwrap_or("app")) else {
+        return usage_error("--flavour must be app, kratos or hydra");
+    };
+    let public = match flags.listen_addr() {
         Ok(a) => a,
         Err(e) => return usage_error(&e),
     };
-    let state_dir = PathBuf::from(flags.get("state-dir").unwrap_or("/state"));
-    let path = state_dir.join(&name);
-    let watch = Watch::<HttpFault>::new(&name, path.clone());
-    let label = name.clone();
-    listener::serve(
-        &label,
-        addr,
-        watch,
-        |f| f == HttpFault::Refuse,
-        move |stream| {
-            if let Err(e) = handle(stream, &path, &name) {
-                if !matches!(
-                    e.kind(),
-                    io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset
-                ) {
-                    eprintln!("standin[{name}]: connection: {e}");
-                }
+    let mut listeners = vec![(Side::Public, public)];
+    match (flavour.has_admin(), flags.get("admin-port")) {
+        (true, Some(raw)) => match raw.parse::<u16>() {
+            Ok(p) if p != 0 && p != public.port() => {
+                listeners.push((Side::Admin, SocketAddr::new(public.ip(), p)));
             }
+            _ => return usage_error(&format!("invalid admin port {raw:?}")),
         },
-        &AtomicBool::new(false),
-    )
+        (true, None) => return usage_error("--admin-port is required for kratos and hydra"),
+        (false, Some(_)) => return usage_error("--admin-port is only for kratos and hydra"),
+        (false, None) => {}
+    }
+    let state_dir = PathBuf::from(flags.get("state-dir").unwrap_or("/state"));
+    let service = Service {
+        fault_path: state_dir.join(&name),
+        name,
+        flavour,
+    };
+    run(service, &listeners)
+}
+
+/// Serves each listener on its own thread; the process ends when one of them does (a port that is
+/// taken at start), with its exit code, so the container exits visibly.
+fn run(service: Service, listeners: &[(Side, SocketAddr)]) -> i32 {
+    // Never set: the listeners run for the life of the process.
+    static STOP: AtomicBool = AtomicBool::new(false);
+    let service = Arc::new(service);
+    let (done, first_exit) = mpsc::channel();
+    for &(side, addr) in listeners {
+        let label = match side {
+            Side::Public => service.name.clone(),
+            Side::Admin => format!("{} admin", service.name),
+        };
+        let watch = Watch::<HttpFault>::new(&label, service.fault_path.clone());
+        let service = Arc::clone(&service);
+        let done = done.clone();
+        let conn_label = label.clone();
+        thread::spawn(move || {
+            let code = listener::serve(
+                &label,
+                addr,
+                watch,
+                |f| f == HttpFault::Refuse,
+                move |stream| {
+                    if let Err(e) = handle(stream, &service, side) {
+                        if !matches!(
+                            e.kind(),
+                            io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset
+                        ) {
+                            eprintln!("standin[{conn_label}]: connection: {e}");
+                        }
+                    }
+                },
+                &STOP,
+            );
+            let _ = done.send(code);
+        });
+    }
+    first_exit.recv().unwrap_or(1)
 }
 
 fn usage_error(msg: &str) -> i32 {
     eprintln!("standin http: {msg}");
-    eprintln!("usage: standin http --name NAME --port PORT [--state-dir DIR] [--bind ADDR]");
+    eprintln!(
+        "usage: standin http --name NAME --port PORT [--flavour app|kratos|hydra] \
+         [--admin-port PORT] [--state-dir DIR] [--bind ADDR]"
+    );
     2
 }
 
@@ -78,14 +135,14 @@ enum Action {
     Close,
 }
 
-fn handle(mut stream: TcpStream, fault_path: &Path, name: &str) -> io::Result<()> {
+fn handle(mut stream: TcpStream, service: &Service, side: Side) -> io::Result<()> {
     stream.set_read_timeout(Some(IO_TIMEOUT))?;
     stream.set_write_timeout(Some(IO_TIMEOUT))?;
     let Some(head) = read_head(&mut stream)? else {
         return Ok(());
     };
-    let fault = fault::current::<HttpFault>(fault_path);
-    match route(&head, fault, name) {
+    let fault = fault::current::<HttpFault>(&service.fault_path);
+    match route(&head, fault, &service.name, service.flavour, side) {
         Action::Respond(bytes) => {
             stream.write_all(&bytes)?;
             stream.flush()?;
@@ -134,8 +191,14 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-/// `(method, path without query)` from the request line.
-fn request_line(head: &[u8]) -> Option<(String, String)> {
+/// The request line's parts; the query is kept for redirects.
+struct RequestLine {
+    method: String,
+    path: String,
+    query: Option<String>,
+}
+
+fn request_line(head: &[u8]) -> Option<RequestLine> {
     let end = find(head, b"\r\n")?;
     let line = std::str::from_utf8(&head[..end]).ok()?;
     let mut parts = line.split(' ');
@@ -145,45 +208,61 @@ fn request_line(head: &[u8]) -> Option<(String, String)> {
     if parts.next().is_some() || !version.starts_with("HTTP/1.") || method.is_empty() {
         return None;
     }
-    let path = target.split(['?', '#']).next().unwrap_or(target);
-    Some((method.to_string(), path.to_string()))
+    let target = target.split('#').next().unwrap_or(target);
+    let (path, query) = match target.split_once('?') {
+        Some((p, q)) => (p, Some(q.to_string())),
+        None => (target, None),
+    };
+    Some(RequestLine {
+        method: method.to_string(),
+        path: path.to_string(),
+        query,
+    })
 }
 
-fn route(head: &[u8], fault: HttpFault, name: &str) -> Action {
-    let Some((method, path)) = request_line(head) else {
-        return Action::Respond(response(
+fn route(head: &[u8], fault: HttpFault, name: &str, flavour: Flavour, side: Side) -> Action {
+    let Some(req) = request_line(head) else {
+        return Action::Respond(json(
             400,
             &error_body(400, &format!("{name}: malformed request")),
             false,
             &[],
         ));
     };
-    let head_only = method == "HEAD";
-    // A fault models the whole service, so it applies to every path.
+    let head_only = req.method == "HEAD";
+    // A fault models the whole service, so it applies to every path on every listener.
     match fault {
         HttpFault::Hang => return Action::Hang,
         // Only reachable for a connection accepted just before the listener closed.
         HttpFault::Refuse => return Action::Close,
         HttpFault::Unavailable => {
             let body = error_body(503, &format!("{name} is unavailable (injected fault)"));
-            return Action::Respond(response(503, &body, head_only, &[]));
+            return Action::Respond(json(503, &body, head_only, &[]));
         }
         HttpFault::Ok => {}
     }
-    if path != "/health/alive" {
-        let body = error_body(404, &format!("{name}: no route for {path}"));
-        return Action::Respond(response(404, &body, head_only, &[]));
-    }
-    if method != "GET" && method != "HEAD" {
-        let body = error_body(405, &format!("{name}: method {method} not allowed"));
-        return Action::Respond(response(405, &body, false, &[("Allow", "GET, HEAD")]));
-    }
-    Action::Respond(response(200, r#"{"status":"ok"}"#, head_only, &[]))
+    let path = &req.path;
+    Action::Respond(
+        match flavour.reply(side, &req.method, path, req.query.as_deref()) {
+            Reply::Json(body) => json(200, body, head_only, &[]),
+            Reply::Redirect(location) => redirect(&location, &req.method),
+            Reply::NotFound => {
+                let body = error_body(404, &format!("{name}: no route for {path}"));
+                json(404, &body, head_only, &[])
+            }
+            Reply::MethodNotAllowed => {
+                let method = &req.method;
+                let body = error_body(405, &format!("{name}: method {method} not allowed"));
+                json(405, &body, false, &[("Allow", "GET, HEAD")])
+            }
+        },
+    )
 }
 
 fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
+        307 => "Temporary Redirect",
         400 => "Bad Request",
         404 => "Not Found",
         405 => "Method Not Allowed",
@@ -214,12 +293,62 @@ fn json_escape(s: &str) -> String {
     out
 }
 
-fn response(status: u16, body: &str, head_only: bool, extra: &[(&str, &str)]) -> Vec<u8> {
-    let mut out = format!(
-        "HTTP/1.1 {status} {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nCache-Control: no-store\r\nServer: olympus-standin\r\nConnection: close\r\n",
-        reason(status),
+/// A 307 the way Go's `http.Redirect` writes it (Kratos's admin redirect): a small HTML body for
+/// GET and HEAD, none for other methods.
+fn redirect(location: &str, method: &str) -> Vec<u8> {
+    let headers = [("Location", location)];
+    match method {
+        "GET" | "HEAD" => {
+            let body = format!(
+                "<a href=\"{}\">Temporary Redirect</a>.\n\n",
+                html_escape(location)
+            );
+            response(
+                307,
+                Some("text/html; charset=utf-8"),
+                &body,
+                method == "HEAD",
+                &headers,
+            )
+        }
+        _ => response(307, None, "", false, &headers),
+    }
+}
+
+fn html_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&#34;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn json(status: u16, body: &str, head_only: bool, extra: &[(&str, &str)]) -> Vec<u8> {
+    response(status, Some("application/json"), body, head_only, extra)
+}
+
+fn response(
+    status: u16,
+    content_type: Option<&str>,
+    body: &str,
+    head_only: bool,
+    extra: &[(&str, &str)],
+) -> Vec<u8> {
+    let mut out = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+    if let Some(ct) = content_type {
+        out.push_str(&format!("Content-Type: {ct}\r\n"));
+    }
+    out.push_str(&format!(
+        "Content-Length: {}\r\nCache-Control: no-store\r\nServer: olympus-standin\r\nConnection: close\r\n",
         body.len()
-    );
+    ));
     for (k, v) in extra {
         out.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -245,6 +374,11 @@ mod tests {
         format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n").into_bytes()
     }
 
+    /// `route` for a Hera/Athena-like service's only listener.
+    fn app(head: &[u8], fault: HttpFault, name: &str) -> Action {
+        route(head, fault, name, Flavour::App, Side::Public)
+    }
+
     fn status_of(action: &Action) -> Option<(String, String)> {
         let Action::Respond(bytes) = action else {
             return None;
@@ -257,18 +391,18 @@ mod tests {
 
     #[test]
     fn healthy() {
-        let a = route(&get("/health/alive"), HttpFault::Ok, "ciam-kratos");
+        let a = app(&get("/health/alive"), HttpFault::Ok, "ciam-kratos");
         let (status, body) = status_of(&a).expect("response");
         assert_eq!(status, "HTTP/1.1 200 OK");
         assert_eq!(body, r#"{"status":"ok"}"#);
         let (status, _) =
-            status_of(&route(&get("/health/alive?x=1"), HttpFault::Ok, "n")).expect("resp");
+            status_of(&app(&get("/health/alive?x=1"), HttpFault::Ok, "n")).expect("resp");
         assert_eq!(status, "HTTP/1.1 200 OK");
     }
 
     #[test]
     fn faults() {
-        let (status, body) = status_of(&route(
+        let (status, body) = status_of(&app(
             &get("/health/alive"),
             HttpFault::Unavailable,
             "ciam-kratos",
@@ -280,26 +414,25 @@ mod tests {
             r#"{"error":{"code":503,"status":"Service Unavailable","message":"ciam-kratos is unavailable (injected fault)"}}"#
         );
         assert_eq!(
-            route(&get("/health/alive"), HttpFault::Hang, "n"),
+            app(&get("/health/alive"), HttpFault::Hang, "n"),
             Action::Hang
         );
         assert_eq!(
-            route(&get("/health/alive"), HttpFault::Refuse, "n"),
+            app(&get("/health/alive"), HttpFault::Refuse, "n"),
             Action::Close
         );
     }
 
     #[test]
     fn other_requests() {
-        let (status, _) = status_of(&route(&get("/"), HttpFault::Ok, "n")).expect("resp");
+        let (status, _) = status_of(&app(&get("/"), HttpFault::Ok, "n")).expect("resp");
         assert_eq!(status, "HTTP/1.1 404 Not Found");
         let post = b"POST /health/alive HTTP/1.1\r\nContent-Length: 0\r\n\r\n";
-        let (status, _) = status_of(&route(post, HttpFault::Ok, "n")).expect("resp");
+        let (status, _) = status_of(&app(post, HttpFault::Ok, "n")).expect("resp");
         assert_eq!(status, "HTTP/1.1 405 Method Not Allowed");
-        let (status, _) = status_of(&route(b"garbage\r\n\r\n", HttpFault::Ok, "n")).expect("r");
+        let (status, _) = status_of(&app(b"garbage\r\n\r\n", HttpFault::Ok, "n")).expect("r");
         assert_eq!(status, "HTTP/1.1 400 Bad Request");
-        let Action::Respond(head) =
-            route(b"HEAD /health/alive HTTP/1.1\r\n\r\n", HttpFault::Ok, "n")
+        let Action::Respond(head) = app(b"HEAD /health/alive HTTP/1.1\r\n\r\n", HttpFault::Ok, "n")
         else {
             panic!("HEAD answers");
         };
@@ -310,13 +443,79 @@ mod tests {
 
     #[test]
     fn response_framing() {
-        let r = String::from_utf8(response(200, "{}", false, &[])).expect("utf8");
+        let r = String::from_utf8(json(200, "{}", false, &[])).expect("utf8");
         assert!(r.starts_with("HTTP/1.1 200 OK\r\n"));
         assert!(r.contains("Content-Type: application/json\r\n"));
         assert!(r.contains("Content-Length: 2\r\n"));
         assert!(r.contains("Connection: close\r\n"));
         assert!(r.ends_with("\r\n\r\n{}"));
         assert_eq!(json_escape("a\"b\\c\n"), "a\\\"b\\\\c\\u000a");
+    }
+
+    #[test]
+    fn kratos_admin_redirect_is_framed_like_gos() {
+        let kratos = |head: &[u8], fault| route(head, fault, "k", Flavour::Kratos, Side::Admin);
+        let Action::Respond(bytes) = kratos(&get("/health/alive?verbose=1"), HttpFault::Ok) else {
+            panic!("answers");
+        };
+        let text = String::from_utf8(bytes).expect("utf8");
+        assert!(
+            text.starts_with("HTTP/1.1 307 Temporary Redirect\r\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\r\nLocation: /admin/health/alive?verbose=1\r\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Content-Type: text/html; charset=utf-8\r\n"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with(
+                "\r\n\r\n<a href=\"/admin/health/alive?verbose=1\">Temporary Redirect</a>.\n\n"
+            ),
+            "{text}"
+        );
+        let post = b"POST /identities HTTP/1.1\r\nContent-Length: 0\r\n\r\n";
+        let Action::Respond(bytes) = kratos(post, HttpFault::Ok) else {
+            panic!("answers");
+        };
+        let text = String::from_utf8(bytes).expect("utf8");
+        assert!(text.contains("Location: /admin/identities\r\n"), "{text}");
+        assert!(text.ends_with("Content-Length: 0\r\nCache-Control: no-store\r\nServer: olympus-standin\r\nConnection: close\r\nLocation: /admin/identities\r\n\r\n"), "{text}");
+        // A fault is the whole service's: no redirect from a service that is down.
+        let (status, _) =
+            status_of(&kratos(&get("/health/alive"), HttpFault::Unavailable)).expect("resp");
+        assert_eq!(status, "HTTP/1.1 503 Service Unavailable");
+        let (status, body) = status_of(&kratos(&get("/admin/nope"), HttpFault::Ok)).expect("resp");
+        assert_eq!(status, "HTTP/1.1 404 Not Found");
+        assert_eq!(
+            body,
+            r#"{"error":{"code":404,"status":"Not Found","message":"k: no route for /admin/nope"}}"#
+        );
+    }
+
+    #[test]
+    fn flag_mistakes_are_usage_errors() {
+        let run = |v: &[&str]| main(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            run(&["--name", "k", "--port", "1", "--flavour", "kratos"]),
+            2
+        );
+        assert_eq!(run(&["--name", "a", "--port", "1", "--admin-port", "2"]), 2);
+        assert_eq!(run(&["--name", "k", "--port", "1", "--flavour", "keto"]), 2);
+        let same = [
+            "--name",
+            "h",
+            "--port",
+            "1",
+            "--flavour",
+            "hydra",
+            "--admin-port",
+            "1",
+        ];
+        assert_eq!(run(&same), 2);
     }
 
     #[test]
@@ -353,6 +552,105 @@ mod tests {
         assert_eq!(fetch(), None, "hang: no answer within the timeout");
         std::fs::write(dir.join("svc"), "ok").expect("write");
         assert_eq!(fetch().as_deref(), Some("HTTP/1.1 200 OK"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// `GET path` on a port: the status line and the Location header, `None` without an answer.
+    fn fetch(port: u16, path: &str) -> Option<(String, Option<String>)> {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+        s.set_read_timeout(Some(Duration::from_millis(500))).ok()?;
+        s.write_all(&get(path)).ok()?;
+        let mut out = String::new();
+        s.read_to_string(&mut out).ok()?;
+        let status = out.lines().next()?.to_string();
+        let location = out
+            .lines()
+            .find_map(|l| l.strip_prefix("Location: "))
+            .map(String::from);
+        Some((status, location))
+    }
+
+    /// Starts `standin http --flavour FLAVOUR` on two free ports: (public, admin, state dir).
+    fn start_ory(flavour: &str, name: &str) -> (u16, u16, PathBuf) {
+        use crate::listener::tests::{eventually, free_port, temp_dir};
+        let dir = temp_dir(flavour);
+        let (public, admin) = (free_port(), free_port());
+        let args: Vec<String> = [
+            "--name",
+            name,
+            "--flavour",
+            flavour,
+            "--port",
+            &public.to_string(),
+            "--admin-port",
+            &admin.to_string(),
+            "--state-dir",
+            &dir.display().to_string(),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        std::thread::spawn(move || main(&args));
+        for port in [public, admin] {
+            assert!(eventually(|| fetch(port, "/").is_some()), ":{port} opens");
+        }
+        (public, admin, dir)
+    }
+
+    const OK: &str = "HTTP/1.1 200 OK";
+
+    #[test]
+    fn kratos_answers_like_the_real_one_on_both_ports() {
+        use crate::listener::tests::eventually;
+        let (public, admin, dir) = start_ory("kratos", "ciam-kratos");
+        assert_eq!(fetch(public, "/health/alive"), Some((OK.into(), None)));
+        assert_eq!(fetch(public, "/health/ready"), Some((OK.into(), None)));
+        assert_eq!(
+            fetch(admin, "/health/alive"),
+            Some((
+                "HTTP/1.1 307 Temporary Redirect".into(),
+                Some("/admin/health/alive".into())
+            )),
+            "the admin port redirects un-prefixed paths"
+        );
+        assert_eq!(fetch(admin, "/admin/health/alive"), Some((OK.into(), None)));
+        assert_eq!(fetch(admin, "/admin/health/ready"), Some((OK.into(), None)));
+        assert_eq!(fetch(admin, "/admin/version"), Some((OK.into(), None)));
+        // One fault file, both listeners.
+        let fault = dir.join("ciam-kratos");
+        std::fs::write(&fault, "503").expect("write");
+        let unavailable = Some(("HTTP/1.1 503 Service Unavailable".to_string(), None));
+        assert_eq!(fetch(public, "/health/alive"), unavailable);
+        assert_eq!(fetch(admin, "/admin/health/alive"), unavailable);
+        std::fs::write(&fault, "refuse").expect("write");
+        for port in [public, admin] {
+            assert!(
+                eventually(|| TcpStream::connect(("127.0.0.1", port)).is_err()),
+                ":{port} closes"
+            );
+        }
+        std::fs::write(&fault, "ok").expect("write");
+        assert!(eventually(|| fetch(public, "/health/alive").is_some()));
+        assert!(eventually(|| fetch(admin, "/admin/health/alive").is_some()));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn hydra_answers_health_on_both_ports() {
+        let (public, admin, dir) = start_ory("hydra", "iam-hydra");
+        for port in [public, admin] {
+            assert_eq!(fetch(port, "/health/alive"), Some((OK.into(), None)));
+            assert_eq!(fetch(port, "/health/ready"), Some((OK.into(), None)));
+        }
+        assert_eq!(fetch(admin, "/version"), Some((OK.into(), None)));
+        assert_eq!(
+            fetch(admin, "/admin/health/alive")
+                .map(|(s, _)| s)
+                .as_deref(),
+            Some("HTTP/1.1 404 Not Found")
+        );
+        std::fs::write(dir.join("iam-hydra"), "hang").expect("write");
+        assert_eq!(fetch(admin, "/health/alive"), None, "hang on admin too");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

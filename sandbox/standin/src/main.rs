@@ -2,8 +2,10 @@
 //!
 //! One multi-call binary, linked fully static so it runs in a busybox rootfs:
 //!
-//! * `standin http --name NAME --port PORT [--state-dir /state] [--bind 127.0.0.1]`: a health
-//!   endpoint (`GET /health/alive`) whose behaviour follows the fault file `STATE_DIR/NAME`.
+//! * `standin http --name NAME --port PORT [--flavour app|kratos|hydra] [--admin-port PORT]
+//!   [--state-dir /state] [--bind 127.0.0.1]`: a service's health endpoints (`GET /health/alive`;
+//!   for Kratos and Hydra a public and an admin listener that answer like the real Ory servers, see
+//!   `flavour.rs`) whose behaviour follows the fault file `STATE_DIR/NAME`.
 //! * `standin postgres --port PORT [--state-dir /state] [--bind 127.0.0.1]`: a listener that speaks
 //!   just enough of the PostgreSQL startup protocol for `pg_isready`; fault file `STATE_DIR/postgres`.
 //! * invoked as `pg_isready` (or `standin pg_isready ...`): a work-alike of PostgreSQL's `pg_isready`.
@@ -12,6 +14,7 @@
 //! faults that close a listener). A missing or empty file means `ok`.
 
 mod fault;
+mod flavour;
 mod http;
 mod listener;
 mod pg;
@@ -20,12 +23,13 @@ mod pg_isready;
 use std::path::Path;
 
 const USAGE: &str = "\
-usage: standin http --name NAME --port PORT [--state-dir DIR] [--bind ADDR]
+usage: standin http --name NAME --port PORT [--flavour app|kratos|hydra] [--admin-port PORT]
+                   [--state-dir DIR] [--bind ADDR]
        standin postgres --port PORT [--state-dir DIR] [--bind ADDR]
        standin pg_isready [pg_isready options]   (or invoke through a symlink named pg_isready)
 
 Fault files (one word, re-read on every request; missing = ok):
-  DIR/NAME       ok | 503 | hang | refuse
+  DIR/NAME       ok | 503 | hang | refuse   (both listeners of kratos and hydra)
   DIR/postgres   ok | reject | down | hang";
 
 fn main() {
