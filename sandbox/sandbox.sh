@@ -5,7 +5,10 @@
 #   sshd      real OpenSSH on 127.0.0.1:42022, login user `olympus` (key only), whose `podman` is
 #             the host's rootful podman through `sudo -n` (sudoers allows /usr/bin/podman only)
 #   services  olympus-{ciam,iam}-{hera,athena,kratos,hydra}: `standin http` on 42101-42104 and
-#             42111-42114, GET /health/alive
+#             42111-42114, GET /health/alive; Kratos and Hydra also have an admin port (42123,
+#             42124, 42133, 42134) and answer like real Ory: Kratos's admin port 307s every path
+#             without the /admin prefix (so its health is /admin/health/alive there), Hydra answers
+#             /health/alive on both
 #   postgres  olympus-postgres: `standin postgres` on 42132, `pg_isready` inside the container
 #   caddy     olympus-caddy: the host's real Caddy binary, https://{ciam,iam}.olympus.test:42443
 #
@@ -32,11 +35,14 @@ PG_PORT=42132
 CADDY_HTTP_PORT=42080
 CADDY_HTTPS_PORT=42443
 EDGES=(ciam iam)
-# service:health port; container = olympus-<service>, scope = the part before the first '-'.
+# service:health (public) port; container = olympus-<service>, scope = the part before the first '-'.
 SERVICES=(
     ciam-hera:42101 ciam-athena:42102 ciam-kratos:42103 ciam-hydra:42104
     iam-hera:42111 iam-athena:42112 iam-kratos:42113 iam-hydra:42114
 )
+# service:admin port of the Ory services, which like the real ones (Kratos 4433/4434, Hydra
+# 4444/4445) listen on a public and an admin port: public + 20.
+ADMIN_PORTS=(ciam-kratos:42123 ciam-hydra:42124 iam-kratos:42133 iam-hydra:42134)
 PACKAGES=(openssh-server openssh-client podman runc catatonit busybox-static caddy curl sudo)
 SUDOERS=/etc/sudoers.d/olympus-sandbox
 
@@ -60,7 +66,8 @@ usage: sandbox.sh <command>
   fault KIND [TARGET]
     stop|start SERVICE     podman stop/start olympus-SERVICE (SERVICE: ciam-hera ... iam-hydra,
                            postgres, caddy)
-    ok|503|hang|refuse SVC health endpoint of one of the 8 HTTP stand-ins (ciam-hera ... iam-hydra)
+    ok|503|hang|refuse SVC health endpoint of one of the 8 HTTP stand-ins (ciam-hera ... iam-hydra;
+                           for Kratos and Hydra both the public and the admin listener)
     pg-ok|pg-reject|pg-down|pg-hang
                            postgres: accepting / rejecting (exit 1) / listener closed (exit 2) /
                            pg_isready hangs (ignoring -t) until the fault is cleared
@@ -114,10 +121,10 @@ wait_for() {
 not() { ! "$@"; }
 tcp_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-http_code() { # PORT -> prints the status code (000 on failure); returns curl's exit code
-    curl -sS -o /dev/null -w '%{http_code}' -m "${2:-2}" "http://127.0.0.1:$1/health/alive" 2>/dev/null
+http_code() { # PORT [PATH] [SECS] -> prints the status code (000 on failure); returns curl's exit code
+    curl -sS -o /dev/null -w '%{http_code}' -m "${3:-2}" "http://127.0.0.1:$1${2:-/health/alive}" 2>/dev/null
 }
-http_ok() { [[ "$(http_code "$1" 1 || true)" == 200 ]]; }
+http_ok() { [[ "$(http_code "$1" "${2:-/health/alive}" 1 || true)" == 200 ]]; }
 
 edge_body() { # EDGE -> body of https://EDGE.olympus.test:42443/healthz via Caddy
     curl -sS -m 2 --resolve "$1.olympus.test:$CADDY_HTTPS_PORT:127.0.0.1" \
@@ -133,6 +140,38 @@ service_port() { # SERVICE -> port, fails for unknown services
     local s
     for s in "${SERVICES[@]}"; do [[ ${s%%:*} == "$1" ]] && { echo "${s##*:}"; return 0; }; done
     return 1
+}
+
+admin_port() { # SERVICE -> admin port, fails for services without one (Hera, Athena)
+    local s
+    for s in "${ADMIN_PORTS[@]}"; do [[ ${s%%:*} == "$1" ]] && { echo "${s##*:}"; return 0; }; done
+    return 1
+}
+
+flavour_of() { # SERVICE -> the stand-in's --flavour: kratos, hydra or app
+    case $1 in
+    *-kratos) echo kratos ;;
+    *-hydra) echo hydra ;;
+    *) echo app ;;
+    esac
+}
+
+# SERVICE -> the health path on its admin port: Kratos's admin API is all under /admin (other
+# paths are 307s to it), Hydra's health is not prefixed.
+admin_health_path() {
+    case $(flavour_of "$1") in
+    kratos) echo /admin/health/alive ;;
+    *) echo /health/alive ;;
+    esac
+}
+
+# SERVICE -> true if its admin listener (if any) answers its health 200, and Kratos's also
+# redirects the un-prefixed path as the real one does.
+admin_ok() {
+    local port
+    port=$(admin_port "$1") || return 0
+    http_ok "$port" "$(admin_health_path "$1")" || return 1
+    [[ $(flavour_of "$1") != kratos ]] || [[ "$(http_code "$port" /health/alive 1 || true)" == 307 ]]
 }
 
 # `ciam-kratos`, `olympus-ciam-kratos`, `postgres`, `caddy` -> container name
@@ -594,8 +633,11 @@ container_spec() {
         ;;
     *)
         port=$(service_port "$svc") || die "unknown service $svc"
+        local admin=() admin_at
+        if admin_at=$(admin_port "$svc"); then admin=(--admin-port "$admin_at"); fi
         printf '%s\n' "${common[@]}" -v "$STATE/faults:/state:ro" \
-            "$IMAGE" standin http --name "$svc" --port "$port" --state-dir /state
+            "$IMAGE" standin http --name "$svc" --flavour "$(flavour_of "$svc")" \
+            --port "$port" "${admin[@]}" --state-dir /state
         ;;
     esac
 }
@@ -644,6 +686,8 @@ wait_healthy() {
     for s in "${SERVICES[@]}"; do
         port=${s##*:}
         wait_for 15 http_ok "$port" || die "olympus-${s%%:*} does not answer 200 on :$port ($(podman logs --tail 3 "olympus-${s%%:*}" 2>&1 | tr '\n' ' '))"
+        wait_for 5 admin_ok "${s%%:*}" ||
+            die "olympus-${s%%:*}'s admin port :$(admin_port "${s%%:*}") does not answer like Ory's (health $(admin_health_path "${s%%:*}") 200, Kratos: /health/alive 307)"
     done
     wait_for 15 tcp_open "$PG_PORT" || die "olympus-postgres is not listening on :$PG_PORT"
     local root=$STATE/caddy/data/caddy/pki/authorities/local/root.crt
@@ -710,10 +754,13 @@ cmd_fault() {
         # The stand-in polls its fault file every 100 ms to close or reopen its listener: wait
         # until the change is observable, so callers can test right after.
         if container_running "olympus-$target"; then
-            case $kind in
-            refuse) wait_for 3 not tcp_open "$port" || log "warning: :$port still accepts connections" ;;
-            *) wait_for 3 tcp_open "$port" || log "warning: :$port does not accept connections" ;;
-            esac
+            # One fault file per service: the admin listener (Kratos, Hydra) follows it too.
+            for port in "$port" $(admin_port "$target" || true); do
+                case $kind in
+                refuse) wait_for 3 not tcp_open "$port" || log "warning: :$port still accepts connections" ;;
+                *) wait_for 3 tcp_open "$port" || log "warning: :$port does not accept connections" ;;
+                esac
+            done
         fi
         log "$target: $kind"
         ;;
@@ -783,6 +830,9 @@ write_aegis_toml() {
             echo "name = \"$svc\""
             echo "scope = \"${svc%%-*}\""
             echo "container = \"olympus-$svc\""
+            if [[ $(flavour_of "$svc") == kratos ]]; then
+                echo "# The public port: Kratos's admin port (:$(admin_port "$svc")) answers 307 to /admin/... for un-prefixed paths."
+            fi
             echo "health_url = \"http://127.0.0.1:${s##*:}/health/alive\""
         done
         echo
@@ -837,12 +887,14 @@ verify_over_ssh() {
 }
 
 summary() {
-    local s line=""
+    local s line="" admins=""
     for s in "${SERVICES[@]}"; do line+=" ${s%%:*}:${s##*:}"; done
+    for s in "${ADMIN_PORTS[@]}"; do admins+=" ${s%%:*}:${s##*:}"; done
     cat <<EOF
 Aegis sandbox is up and healthy (state: $STATE)
   sshd       olympus@127.0.0.1:$SSH_PORT (pid $(sshd_pid || echo '?')), key $STATE/id_ed25519, known_hosts $STATE/known_hosts
   services  $line  (GET /health/alive)
+  admin     $admins  (Kratos: /admin/health/alive, un-prefixed paths 307; Hydra: /health/alive)
   postgres   olympus-postgres :$PG_PORT (podman exec olympus-postgres pg_isready)
   caddy      olympus-caddy https://{$(IFS=,; echo "${EDGES[*]}")}.olympus.test:$CADDY_HTTPS_PORT/healthz (CA $STATE/caddy-root.crt)
   gateway    $STATE/aegis.toml
@@ -869,7 +921,7 @@ status_line() { printf '%-22s %-5s %s\n' "$1" "$2" "${3:-}"; }
 cmd_status() {
     need_root
     [[ -d $STATE ]] && STATE=$(cd "$STATE" && pwd -P)
-    local all=0 pid table s svc port state code fault detail out=""
+    local all=0 pid table s svc port admin admin_code state code fault detail out=""
     if pid=$(sshd_pid) && tcp_open "$SSH_PORT"; then
         status_line sshd up "pid $pid, 127.0.0.1:$SSH_PORT"
     else
@@ -885,8 +937,13 @@ cmd_status() {
         detail="${state:-missing}"
         [[ $fault == ok ]] || detail+=", fault $fault"
         if [[ $state == running ]]; then
-            code=$(http_code "$port" 1) && true
+            code=$(http_code "$port" /health/alive 1) && true
             detail+=", health $code"
+            if admin=$(admin_port "$svc"); then
+                admin_code=$(http_code "$admin" "$(admin_health_path "$svc")" 1) && true
+                detail+=", admin :$admin $admin_code"
+                [[ $admin_code == 200 ]] || code="admin $admin_code"
+            fi
             [[ $code == 200 ]] && { status_line "olympus-$svc" up "$detail"; continue; }
         fi
         status_line "olympus-$svc" down "$detail"
