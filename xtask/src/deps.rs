@@ -41,10 +41,7 @@ pub fn ensure(root: &Path, need: Need) -> Result<()> {
         ensure_wasm_target(root)?;
     }
     if need.browser {
-        apt_install(
-            &["chromium", "nodejs", "npm"],
-            &["/usr/bin/chromium", "/usr/bin/node", "/usr/bin/npm"],
-        )?;
+        apt_install(&missing(&BROWSER_TOOLS, on_path))?;
         ensure_npm_packages(root)?;
     }
     Ok(())
@@ -72,9 +69,36 @@ fn ensure_wasm_target(root: &Path) -> Result<()> {
     )
 }
 
-/// Installs Debian packages whose marker files are missing; waits for another apt to finish.
-fn apt_install(packages: &[&str], markers: &[&str]) -> Result<()> {
-    if markers.iter().all(|m| Path::new(m).exists()) {
+/// The browser tests' commands and the Debian package that brings each. Node.js may already come
+/// from elsewhere (NodeSource's `nodejs` carries npm and conflicts with Debian's `npm`): whatever
+/// `node` and `npm` are on `PATH` are used, and only what is missing is asked of apt.
+const BROWSER_TOOLS: [(&str, &str); 3] =
+    [("chromium", "chromium"), ("node", "nodejs"), ("npm", "npm")];
+
+/// The packages of `tools` whose command `present` does not find.
+fn missing<'a>(tools: &[(&str, &'a str)], present: impl Fn(&str) -> bool) -> Vec<&'a str> {
+    tools
+        .iter()
+        .filter(|(command, _)| !present(command))
+        .map(|(_, package)| *package)
+        .collect()
+}
+
+/// Whether `command` is an executable file in a `PATH` directory.
+fn on_path(command: &str) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::env::var_os("PATH").is_some_and(|path| {
+        std::env::split_paths(&path).any(|dir| {
+            dir.join(command)
+                .metadata()
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+    })
+}
+
+/// Installs Debian packages (none: nothing to do); waits for another apt to finish.
+fn apt_install(packages: &[&str]) -> Result<()> {
+    if packages.is_empty() {
         return Ok(());
     }
     let lock_wait = ["-o", "DPkg::Lock::Timeout=300"];
@@ -126,4 +150,36 @@ pub fn run(cmd: &mut Command, what: &str) -> Result<()> {
         bail!("{what} failed ({status})");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_from_elsewhere_is_used_and_npm_is_not_asked_for() {
+        // NodeSource's nodejs: node and npm on PATH, no chromium yet.
+        let present = |c: &str| c == "node" || c == "npm";
+        assert_eq!(missing(&BROWSER_TOOLS, present), vec!["chromium"]);
+    }
+
+    #[test]
+    fn only_what_is_missing_is_installed() {
+        assert_eq!(
+            missing(&BROWSER_TOOLS, |_| false),
+            vec!["chromium", "nodejs", "npm"]
+        );
+        assert!(missing(&BROWSER_TOOLS, |_| true).is_empty());
+        assert_eq!(
+            missing(&BROWSER_TOOLS, |c| c != "npm"),
+            vec!["npm"],
+            "Debian's node without npm"
+        );
+    }
+
+    #[test]
+    fn on_path_finds_executables_only() {
+        assert!(on_path("sh"));
+        assert!(!on_path("no-such-command-anywhere"));
+    }
 }
