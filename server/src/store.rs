@@ -3,6 +3,7 @@
 //! caller was told was saved.
 
 pub mod incidents;
+pub mod sessions;
 pub mod share_links;
 pub mod users;
 
@@ -36,15 +37,43 @@ pub enum StoreError {
     Sql(#[from] sqlx::Error),
 }
 
+/// The data directory (created `0700`) and the database (`0600`, with its WAL and shared-memory
+/// files, which SQLite creates with the database's mode) are readable by the gateway's user only:
+/// they hold password hashes, session records and incident notes.
+fn private_files(data_dir: &Path, db: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+    if !data_dir.exists() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(data_dir)?;
+    }
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(db)?;
+    for file in [
+        db.to_path_buf(),
+        db.with_extension("db-wal"),
+        db.with_extension("db-shm"),
+    ] {
+        if file.exists() {
+            std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    Ok(())
+}
+
 impl Store {
     /// Opens (creating when missing) `aegis.db` in `data_dir`.
     pub async fn open(data_dir: &Path) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(data_dir).map_err(|e| StoreError::Open {
-            path: data_dir.display().to_string(),
-            source: sqlx::Error::Io(e),
-        })?;
         let path = data_dir.join("aegis.db");
         let shown = path.display().to_string();
+        private_files(data_dir, &path).map_err(|e| StoreError::Open {
+            path: shown.clone(),
+            source: sqlx::Error::Io(e),
+        })?;
         let options = SqliteConnectOptions::from_str("sqlite:")
             .map_err(|source| StoreError::Open {
                 path: shown.clone(),
@@ -85,16 +114,6 @@ impl Store {
     /// Wakes whenever an account or share link changes.
     pub fn access_changes(&self) -> tokio::sync::watch::Receiver<u64> {
         self.access_changes.subscribe()
-    }
-
-    /// Whether the session store still holds this session (logout deletes it).
-    pub async fn session_exists(&self, id: &str) -> bool {
-        sqlx::query_scalar::<_, i64>("SELECT 1 FROM sessions WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await
-            .map(|row| row.is_some())
-            .unwrap_or(true)
     }
 
     pub fn access_changed(&self) {

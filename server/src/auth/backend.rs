@@ -15,6 +15,8 @@ pub struct Principal {
     pub name: String,
     pub role: Role,
     pub share: bool,
+    /// When a share link's viewer stops being admitted (ms since the epoch); accounts have none.
+    pub expires_at_ms: Option<i64>,
     /// Changes when the password changes or the account is disabled: older sessions stop matching.
     auth_hash: Vec<u8>,
 }
@@ -85,6 +87,7 @@ impl Backend {
                 name: c.info.name,
                 role: c.info.role,
                 share: false,
+                expires_at_ms: None,
                 auth_hash: h.finalize().to_vec(),
             }
         }))
@@ -101,6 +104,7 @@ impl Backend {
             name: l.label,
             role: Role::Stakeholder,
             share: true,
+            expires_at_ms: Some(l.expires_at_ms),
             auth_hash: Sha256::digest(format!("share:{}", l.id).as_bytes()).to_vec(),
         }))
     }
