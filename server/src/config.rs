@@ -106,9 +106,13 @@ pub struct AuthSettings {
     pub idle_timeout_secs: u64,
     /// A session ends this long after sign-in, however busy.
     pub absolute_timeout_secs: u64,
-    /// Login attempts per minute for one account name.
+    /// Login attempts per minute for one account name from one source address (tight: one
+    /// machine guessing one password).
     pub attempts_per_account_per_minute: u32,
-    /// Login attempts per minute from one source address.
+    /// Login attempts per minute for one account name from all addresses together (loose: a
+    /// stranger who knows the name cannot lock its owner out from another address).
+    pub attempts_per_account_all_addresses_per_minute: u32,
+    /// Login attempts per minute from one source address, and wrong share-link tokens.
     pub attempts_per_address_per_minute: u32,
     /// Reverse proxies in front of the console (Caddy, say). From these peers the client address
     /// for the per-address limit is read from `X-Forwarded-For`; from any other peer that header is
@@ -123,6 +127,7 @@ impl Default for AuthSettings {
             idle_timeout_secs: 8 * 3600,
             absolute_timeout_secs: 24 * 3600,
             attempts_per_account_per_minute: 5,
+            attempts_per_account_all_addresses_per_minute: 30,
             attempts_per_address_per_minute: 20,
             trusted_proxies: Vec::new(),
         }
@@ -347,6 +352,7 @@ impl Settings {
             ));
         }
         if self.auth.attempts_per_account_per_minute == 0
+            || self.auth.attempts_per_account_all_addresses_per_minute == 0
             || self.auth.attempts_per_address_per_minute == 0
         {
             return Err(bad(

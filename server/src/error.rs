@@ -25,6 +25,12 @@ pub enum AppError {
     Conflict(String),
     #[error("gone: {0}")]
     Gone(String),
+    /// The session already holds as many live sockets as it may.
+    #[error("too many sockets")]
+    TooManySockets(usize),
+    /// The body is larger than any route takes.
+    #[error("request body too large")]
+    TooLarge,
     /// Something failed inside the gateway; the message is logged, not sent.
     #[error("internal error: {0}")]
     Internal(#[from] anyhow::Error),
@@ -64,6 +70,19 @@ impl IntoResponse for AppError {
             ),
             AppError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m.clone()),
             AppError::Gone(m) => (StatusCode::GONE, "gone", m.clone()),
+            AppError::TooManySockets(n) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_sockets",
+                format!("this session already has {n} live connections; close other tabs of the console and reload"),
+            ),
+            AppError::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                format!(
+                    "the request is larger than the {} KiB any form of the console sends; shorten it",
+                    crate::http::MAX_JSON_BODY / 1024
+                ),
+            ),
             AppError::Internal(e) => {
                 tracing::error!(error = ?e, "request failed");
                 (

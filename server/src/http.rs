@@ -9,6 +9,7 @@ mod handlers;
 mod headers;
 mod site;
 
+use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
 use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::Router;
@@ -16,7 +17,12 @@ use axum::Router;
 use crate::auth::access::{enforce, Access, Rule};
 use crate::state::AppState;
 
-pub use handlers::ws::{serve_socket, Viewer};
+pub use handlers::ws::{serve_socket, Viewer, MAX_SOCKETS_PER_SESSION};
+
+/// The largest request body any route takes. Every route takes small JSON (the longest field,
+/// an incident's "what is broken", is 2,000 characters); axum's default of 2 MB would let anyone,
+/// signed in or not, make the gateway buffer megabytes per request.
+pub const MAX_JSON_BODY: usize = 64 * 1024;
 
 /// One API route and who may call it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,6 +121,11 @@ impl Table {
 /// Every route the gateway answers. The SPA's own routes fall through to `index.html`.
 pub fn router(state: AppState, auth_layer: crate::auth::sessions::AuthLayer) -> Router {
     use handlers::{auth, health, incidents, share_links, users, ws};
+    let https = state
+        .settings
+        .public_url
+        .as_deref()
+        .is_some_and(|u| u.starts_with("https://"));
     let table = Table {
         router: Router::new(),
         state: state.clone(),
@@ -156,6 +167,10 @@ pub fn router(state: AppState, auth_layer: crate::auth::sessions::AuthLayer) -> 
         .route("/api/{*rest}", axum::routing::any(health::no_such_api))
         .fallback_service(site::service(&state.settings.site_dir))
         .layer(auth_layer)
-        .layer(axum::middleware::from_fn(headers::security_and_cache))
+        .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
+        .layer(axum::middleware::from_fn_with_state(
+            headers::Https(https),
+            headers::security_and_cache,
+        ))
         .with_state(state)
 }

@@ -12,6 +12,7 @@ pub mod mask;
 pub mod probes;
 pub mod remote;
 pub mod shutdown;
+pub mod sockets;
 pub mod state;
 pub mod store;
 pub mod sweeper;
@@ -22,7 +23,7 @@ use std::time::Duration;
 
 use tokio::net::TcpListener;
 
-use crate::auth::limiter::LoginLimiter;
+use crate::auth::limiter::{LoginBudgets, LoginLimiter};
 use crate::auth::Backend;
 use crate::clock::{Clock, SystemClock};
 use crate::config::Settings;
@@ -62,12 +63,6 @@ impl Gateway {
         host: Arc<dyn RemoteHost>,
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Gateway> {
-        std::fs::create_dir_all(&settings.data_dir).map_err(|e| {
-            anyhow::anyhow!(
-                "cannot create data_dir {}: {e}",
-                settings.data_dir.display()
-            )
-        })?;
         let store = Store::open(&settings.data_dir).await?;
         let catalog = Arc::new(Catalog::from_settings(&settings)?);
         let interval = settings.sweep.interval();
@@ -96,10 +91,12 @@ impl Gateway {
             interval,
             stop.clone(),
         );
-        let limiter = LoginLimiter::new(
-            settings.auth.attempts_per_account_per_minute,
-            settings.auth.attempts_per_address_per_minute,
-        );
+        let limiter = LoginLimiter::new(LoginBudgets {
+            per_address: settings.auth.attempts_per_address_per_minute,
+            per_account_and_address: settings.auth.attempts_per_account_per_minute,
+            per_account: settings.auth.attempts_per_account_all_addresses_per_minute,
+        });
+        limiter.spawn_forgetting(stop.clone());
         let state = AppState {
             settings: Arc::new(settings),
             hub,
@@ -108,6 +105,7 @@ impl Gateway {
             backend: Backend::new(store.clone()),
             store,
             limiter,
+            sockets: sockets::SocketSlots::default(),
             heartbeat: HEARTBEAT,
         };
         Ok(Gateway {

@@ -20,6 +20,8 @@ pub struct AppState {
     pub store: Store,
     pub backend: Backend,
     pub limiter: LoginLimiter,
+    /// Live websockets per session.
+    pub sockets: crate::sockets::SocketSlots,
     /// How often sockets get a heartbeat.
     pub heartbeat: Duration,
 }

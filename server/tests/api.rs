@@ -9,6 +9,7 @@ mod api {
     mod access;
     mod attacks;
     mod incidents;
+    mod limits;
     mod sessions;
     mod site;
     mod webhook;

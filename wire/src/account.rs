@@ -48,6 +48,24 @@ pub struct UserInfo {
     pub created_at_ms: i64,
 }
 
+/// Longest account name.
+pub const MAX_USER_NAME: usize = 64;
+/// Longest password accepted: Argon2id hashes whatever it is given, so an unbounded password is
+/// unbounded work before sign-in.
+pub const MAX_PASSWORD: usize = 1024;
+
+/// An account name as the console keys it: trimmed, 1 to [`MAX_USER_NAME`] letters, digits, `.`,
+/// `_`, `-` or `@`, compared case-insensitively (lowercased). `None` for anything that cannot be
+/// an account name, however long.
+pub fn normalise_user_name(name: &str) -> Option<String> {
+    let name = name.trim();
+    let ok = (1..=MAX_USER_NAME).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c));
+    ok.then(|| name.to_ascii_lowercase())
+}
+
 /// `POST /api/login`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LoginRequest {

@@ -28,8 +28,8 @@ pub const INCIDENTS_PATH: &str = "/api/incidents";
 
 mod account;
 pub use account::{
-    ApiError, CreatedShareLink, LoginRequest, Me, NewShareLink, NewUser, Role, ShareLinkInfo,
-    UserInfo, UserPatch,
+    normalise_user_name, ApiError, CreatedShareLink, LoginRequest, Me, NewShareLink, NewUser, Role,
+    ShareLinkInfo, UserInfo, UserPatch, MAX_PASSWORD, MAX_USER_NAME,
 };
 
 /// Header that carries the session's CSRF token on state-changing requests.

@@ -10,8 +10,13 @@ use std::net::IpAddr;
 
 use axum::http::HeaderMap;
 
+///
+/// Addresses are compared in canonical form: on a dual-stack listener an IPv4 peer is seen as
+/// `::ffff:127.0.0.1`, which is the proxy written `127.0.0.1` in the config.
 pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAddr {
-    if !trusted.contains(&peer) {
+    let peer = peer.to_canonical();
+    let is_trusted = |ip: IpAddr| trusted.iter().any(|t| t.to_canonical() == ip);
+    if !is_trusted(peer) {
         return peer;
     }
     let hops: Vec<&str> = headers
@@ -22,8 +27,8 @@ pub fn client_ip(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAdd
         .map(str::trim)
         .collect();
     for hop in hops.iter().rev() {
-        match hop.parse::<IpAddr>() {
-            Ok(ip) if trusted.contains(&ip) => continue,
+        match hop.parse::<IpAddr>().map(|ip| ip.to_canonical()) {
+            Ok(ip) if is_trusted(ip) => continue,
             Ok(ip) => return ip,
             // A malformed hop: what lies left of it cannot be trusted either.
             Err(_) => return peer,
@@ -67,6 +72,21 @@ mod tests {
         assert_eq!(
             client_ip(ip("127.0.0.1"), &headers(&["2001:db8::5"]), &trusted),
             ip("2001:db8::5")
+        );
+    }
+
+    #[test]
+    fn a_dual_stack_listener_sees_the_ipv4_proxy_as_mapped() {
+        let trusted = [ip("127.0.0.1")];
+        let h = headers(&["198.51.100.7"]);
+        assert_eq!(
+            client_ip(ip("::ffff:127.0.0.1"), &h, &trusted),
+            ip("198.51.100.7")
+        );
+        assert_eq!(
+            client_ip(ip("::ffff:203.0.113.9"), &h, &trusted),
+            ip("203.0.113.9"),
+            "an untrusted mapped peer is itself, in its IPv4 form"
         );
     }
 

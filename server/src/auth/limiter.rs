@@ -1,67 +1,146 @@
-//! Login attempts, limited per account name and per source address (governor's keyed limiters).
+//! Sign-in attempts and share-link guesses, limited before any expensive or stored work.
+//!
+//! Three budgets for passwords: per source address (one machine guessing many names), per
+//! (account, address) tightly (one machine guessing one password), and per account loosely (many
+//! machines guessing one password). A stranger who knows a responder's name (names are on every
+//! incident) spends only their own (account, address) budget, so the responder signing in from
+//! their own device is not locked out; only a crowd of addresses can slow the account as a whole.
+//!
+//! Memory is bounded: names are normalised and validated before they become keys (a 500 KB name
+//! is refused, not remembered), an attempt refused by one budget is not counted by the next, and
+//! [`LoginLimiter::forget_idle`] drops keys whose budget is full again.
 
+use std::hash::Hash;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use governor::middleware::NoOpMiddleware;
+use governor::state::keyed::DefaultKeyedStateStore;
+use governor::{Quota, RateLimiter};
 
-#[derive(Clone)]
-pub struct LoginLimiter {
-    by_account: Arc<DefaultKeyedRateLimiter<String>>,
-    by_address: Arc<DefaultKeyedRateLimiter<IpAddr>>,
+type Keyed<K, C> =
+    RateLimiter<K, DefaultKeyedStateStore<K>, C, NoOpMiddleware<<C as Clock>::Instant>>;
+
+/// The budgets, per minute.
+#[derive(Debug, Clone, Copy)]
+pub struct LoginBudgets {
+    pub per_address: u32,
+    pub per_account_and_address: u32,
+    pub per_account: u32,
 }
 
-impl LoginLimiter {
-    pub fn new(per_account_per_minute: u32, per_address_per_minute: u32) -> Self {
-        let quota =
-            |n: u32| Quota::per_minute(NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN));
+pub struct LoginLimiter<C: Clock + Clone = DefaultClock> {
+    clock: C,
+    by_address: Arc<Keyed<IpAddr, C>>,
+    by_account_address: Arc<Keyed<(String, IpAddr), C>>,
+    by_account: Arc<Keyed<String, C>>,
+    /// Wrong share-link tokens, per address. Right ones are never limited: a token is checked
+    /// with one hash and one indexed read, and strangers' guessing must not lock out holders.
+    share_guesses: Arc<Keyed<IpAddr, C>>,
+}
+
+impl<C: Clock + Clone> Clone for LoginLimiter<C> {
+    fn clone(&self) -> Self {
         LoginLimiter {
-            by_account: Arc::new(RateLimiter::keyed(quota(per_account_per_minute))),
-            by_address: Arc::new(RateLimiter::keyed(quota(per_address_per_minute))),
+            clock: self.clock.clone(),
+            by_address: self.by_address.clone(),
+            by_account_address: self.by_account_address.clone(),
+            by_account: self.by_account.clone(),
+            share_guesses: self.share_guesses.clone(),
+        }
+    }
+}
+
+fn quota(per_minute: u32) -> Quota {
+    Quota::per_minute(NonZeroU32::new(per_minute.max(1)).unwrap_or(NonZeroU32::MIN))
+}
+
+fn keyed<K: Hash + Eq + Clone, C: Clock + Clone>(per_minute: u32, clock: &C) -> Arc<Keyed<K, C>> {
+    Arc::new(RateLimiter::new(
+        quota(per_minute),
+        DefaultKeyedStateStore::default(),
+        clock.clone(),
+    ))
+}
+
+impl LoginLimiter<DefaultClock> {
+    pub fn new(budgets: LoginBudgets) -> Self {
+        Self::with_clock(budgets, DefaultClock::default())
+    }
+
+    /// Forgets idle keys once a minute (a budget refills within a minute) until `stop`.
+    pub fn spawn_forgetting(&self, stop: crate::shutdown::CancelToken) {
+        let limiter = self.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                tokio::select! {
+                    _ = stop.cancelled() => break,
+                    _ = every.tick() => limiter.forget_idle(),
+                }
+            }
+        });
+    }
+}
+
+impl<C: Clock + Clone> LoginLimiter<C> {
+    pub fn with_clock(budgets: LoginBudgets, clock: C) -> Self {
+        LoginLimiter {
+            by_address: keyed(budgets.per_address, &clock),
+            by_account_address: keyed(budgets.per_account_and_address, &clock),
+            by_account: keyed(budgets.per_account, &clock),
+            share_guesses: keyed(budgets.per_address, &clock),
+            clock,
         }
     }
 
-    /// Counts an attempt; `Err(wait)` when either limit is spent. Account names are compared
-    /// case-insensitively, as the store does.
-    pub fn attempt(&self, account: &str, address: IpAddr) -> Result<(), Duration> {
-        let now = DefaultClock::default().now();
-        let address_result = self.by_address.check_key(&address);
-        let account_result = self.by_account.check_key(&account.to_lowercase());
-        match (address_result, account_result) {
-            (Ok(()), Ok(())) => Ok(()),
-            (Err(a), Err(b)) => Err(a.wait_time_from(now).max(b.wait_time_from(now))),
-            (Err(a), _) | (_, Err(a)) => Err(a.wait_time_from(now)),
-        }
+    fn check<K: Hash + Eq + Clone>(&self, limiter: &Keyed<K, C>, key: &K) -> Result<(), Duration> {
+        limiter
+            .check_key(key)
+            .map_err(|not_until| not_until.wait_time_from(self.clock.now()))
+    }
+
+    /// Counts a password attempt; `Err(wait)` when a budget is spent. `account` is the normalised
+    /// name ([`wire::normalise_user_name`]), or `None` when the name cannot be an account (only the
+    /// address is charged then). Each budget is charged only when the ones before it admitted the
+    /// attempt.
+    pub fn attempt(&self, account: Option<&str>, address: IpAddr) -> Result<(), Duration> {
+        self.check(&self.by_address, &address)?;
+        let Some(account) = account else {
+            return Ok(());
+        };
+        self.check(&self.by_account_address, &(account.to_string(), address))?;
+        self.check(&self.by_account, &account.to_string())
+    }
+
+    /// Counts a wrong share-link token from `address`; `Err(wait)` once its budget is spent.
+    pub fn wrong_share_token(&self, address: IpAddr) -> Result<(), Duration> {
+        self.check(&self.share_guesses, &address)
+    }
+
+    /// Drops every key whose budget has refilled: it would behave exactly like a new key.
+    pub fn forget_idle(&self) {
+        self.by_address.retain_recent();
+        self.by_account_address.retain_recent();
+        self.by_account.retain_recent();
+        self.share_guesses.retain_recent();
+        self.by_address.shrink_to_fit();
+        self.by_account_address.shrink_to_fit();
+        self.by_account.shrink_to_fit();
+        self.share_guesses.shrink_to_fit();
+    }
+
+    /// How many keys are remembered, over all budgets.
+    pub fn keys(&self) -> usize {
+        self.by_address.len()
+            + self.by_account_address.len()
+            + self.by_account.len()
+            + self.share_guesses.len()
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn each_account_and_each_address_has_its_own_budget() {
-        let l = LoginLimiter::new(2, 100);
-        let ip: IpAddr = "127.0.0.1".parse().unwrap();
-        assert!(l.attempt("ada", ip).is_ok());
-        assert!(l.attempt("ADA", ip).is_ok());
-        assert!(
-            l.attempt("ada", ip).is_err(),
-            "third try on one account within a minute"
-        );
-        assert!(
-            l.attempt("bob", ip).is_ok(),
-            "another account is not affected"
-        );
-
-        let l = LoginLimiter::new(100, 2);
-        assert!(l.attempt("a", ip).is_ok());
-        assert!(l.attempt("b", ip).is_ok());
-        let wait = l.attempt("c", ip).unwrap_err();
-        assert!(wait > Duration::ZERO);
-        assert!(l.attempt("c", "127.0.0.2".parse().unwrap()).is_ok());
-    }
-}
+mod tests;

@@ -24,6 +24,9 @@ where
             Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::BadRequest(
                 "send the body as JSON with `Content-Type: application/json`".into(),
             )),
+            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(AppError::TooLarge)
+            }
             Err(e) => Err(AppError::BadRequest(format!(
                 "the request body is not what this endpoint takes: {}",
                 e.body_text()

@@ -1,6 +1,6 @@
 //! Security headers on every response, and cache headers that let a phone keep hashed assets.
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::header::{self, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
@@ -10,7 +10,14 @@ const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; sty
 img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; \
 frame-ancestors 'none'; form-action 'self'";
 
-pub async fn security_and_cache(req: Request, next: Next) -> Response {
+/// Whether the console is served over HTTPS (its `public_url`): then browsers are told to use
+/// nothing else for a year, so a network that strips TLS cannot read a cookie or a token.
+#[derive(Debug, Clone, Copy)]
+pub struct Https(pub bool);
+
+const HSTS: &str = "max-age=31536000";
+
+pub async fn security_and_cache(State(https): State<Https>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_string();
     let mut resp = next.run(req).await;
     let ok = resp.status().is_success();
@@ -24,6 +31,12 @@ pub async fn security_and_cache(req: Request, next: Next) -> Response {
         HeaderValue::from_static("nosniff"),
     );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    if https.0 {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
     h.insert(
         header::REFERRER_POLICY,
         HeaderValue::from_static("no-referrer"),

@@ -11,7 +11,10 @@ pub const MIN_PASSWORD: usize = 12;
 pub enum UserError {
     #[error("user names are 1 to 64 letters, digits, '.', '_', '-' or '@'")]
     BadName,
-    #[error("passwords need at least {MIN_PASSWORD} characters")]
+    #[error(
+        "passwords need at least {MIN_PASSWORD} characters (and at most {})",
+        wire::MAX_PASSWORD
+    )]
     WeakPassword,
     #[error("a user named `{0}` already exists")]
     Exists(String),
@@ -35,11 +38,13 @@ pub struct Credentials {
     pub session_epoch: i64,
 }
 
+/// Names are stored as given (compared case-insensitively by the column), never padded.
 fn valid_name(name: &str) -> bool {
-    (1..=64).contains(&name.len())
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-@".contains(c))
+    name.trim() == name && wire::normalise_user_name(name).is_some()
+}
+
+fn acceptable_password(password: &str) -> bool {
+    (MIN_PASSWORD..=wire::MAX_PASSWORD).contains(&password.chars().count())
 }
 
 pub(crate) fn now_ms() -> i64 {
@@ -84,7 +89,7 @@ impl Store {
         if !valid_name(name) {
             return Err(UserError::BadName);
         }
-        if password.chars().count() < MIN_PASSWORD {
+        if !acceptable_password(password) {
             return Err(UserError::WeakPassword);
         }
         let hash = hash(password.to_string()).await;
@@ -167,10 +172,12 @@ impl Store {
         }
     }
 
+    /// Changes the role and voids the account's sessions: a cookie issued for one role must not
+    /// go on answering for another.
     pub async fn set_role(&self, name: &str, role: Role) -> Result<(), UserError> {
         self.update(
             name,
-            "UPDATE users SET role = ?, updated_at_ms = ? WHERE name = ?",
+            "UPDATE users SET role = ?, session_epoch = session_epoch + 1, updated_at_ms = ? WHERE name = ?",
             Some(role.as_str()),
         )
         .await
@@ -188,7 +195,7 @@ impl Store {
 
     /// Sets a new password and voids the account's existing sessions.
     pub async fn set_password(&self, name: &str, password: &str) -> Result<(), UserError> {
-        if password.chars().count() < MIN_PASSWORD {
+        if !acceptable_password(password) {
             return Err(UserError::WeakPassword);
         }
         let hash = hash(password.to_string()).await;

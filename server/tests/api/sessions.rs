@@ -205,3 +205,175 @@ async fn the_session_cookie_is_http_only_strict_and_secure_when_configured() {
         assert_eq!(cookie.contains("Secure"), secure, "{cookie}");
     }
 }
+
+#[tokio::test]
+async fn a_session_in_use_outlives_its_idle_timeout_and_an_unused_one_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = settings(dir.path());
+    s.auth.idle_timeout_secs = 2;
+    s.auth.absolute_timeout_secs = 600;
+    let g = start_with(dir, s).await;
+    let (cookie, _) = session_cookie(&g, Role::Responder).await;
+    // Used every half second for three times the idle timeout: every request is answered.
+    let started = std::time::Instant::now();
+    while started.elapsed() < std::time::Duration::from_secs(6) {
+        assert_eq!(
+            status_with_cookie(&g, Method::GET, "/api/me", &cookie).await,
+            200,
+            "a busy session ended {:?} after sign-in",
+            started.elapsed()
+        );
+        // The pace of use is the behaviour under test, not a synchronisation.
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    // Then left alone past the idle timeout: it ends.
+    tokio::time::sleep(std::time::Duration::from_millis(2600)).await;
+    assert_eq!(
+        status_with_cookie(&g, Method::GET, "/api/me", &cookie).await,
+        401
+    );
+}
+
+#[tokio::test]
+async fn changing_a_role_ends_the_sessions_of_the_old_role() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = settings(dir.path());
+    let g = start_with(dir, s).await;
+    let (victim, _) = session_cookie(&g, Role::Responder).await;
+    let mut ws = ws_with(&g, &victim, &g.base).await.expect("ws connects");
+    assert!(next_text_or_close(&mut ws).await.is_some(), "snapshot");
+    let (admin, csrf) = session_cookie(&g, Role::Commander).await;
+    let patch = UserPatch {
+        role: Some(Role::Stakeholder),
+        ..Default::default()
+    };
+    assert_eq!(patch_user(&g, &admin, &csrf, "responder", patch).await, 200);
+    assert_eq!(
+        status_with_cookie(&g, Method::GET, "/api/me", &victim).await,
+        401,
+        "the old cookie does not answer with the new role"
+    );
+    while next_text_or_close(&mut ws).await.is_some() {}
+    // Signing in again gives the new role.
+    let (fresh, _) = session_cookie(&g, Role::Stakeholder).await;
+    let me: wire::Me = with_cookie(&g, Method::GET, "/api/me", &fresh)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me.role, Role::Stakeholder);
+}
+
+/// Reads until the server closes the socket; fails when it is still open after `secs` (it gets a
+/// heartbeat every few seconds while open, so "open" is observed, not assumed).
+async fn closed_within(ws: &mut super::support::Ws, secs: u64) {
+    tokio::time::timeout(std::time::Duration::from_secs(secs), async {
+        while next_text_or_close(ws).await.is_some() {}
+    })
+    .await
+    .expect("the socket is closed");
+}
+
+#[tokio::test]
+async fn an_idle_sessions_websocket_is_closed_when_the_session_ends() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = settings(dir.path());
+    s.auth.idle_timeout_secs = 2;
+    s.auth.absolute_timeout_secs = 3600;
+    let g = start_with(dir, s).await;
+    let (cookie, _) = session_cookie(&g, Role::Stakeholder).await;
+    let mut ws = ws_with(&g, &cookie, &g.base).await.expect("ws connects");
+    assert!(next_text_or_close(&mut ws).await.is_some(), "snapshot");
+    closed_within(&mut ws, 20).await;
+    assert_eq!(
+        status_with_cookie(&g, Method::GET, "/api/me", &cookie).await,
+        401,
+        "the socket closed because the session would be refused"
+    );
+}
+
+#[tokio::test]
+async fn a_share_links_websocket_is_closed_when_the_link_expires() {
+    let g = super::support::start().await;
+    let (admin, csrf) = session_cookie(&g, Role::Commander).await;
+    let created: wire::CreatedShareLink = with_cookie(&g, Method::POST, "/api/share-links", &admin)
+        .header(wire::CSRF_HEADER, &csrf)
+        .json(&wire::NewShareLink {
+            label: "Support leads".into(),
+            expires_in_hours: 1,
+        })
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let opened = super::support::client(&g)
+        .post(format!("{}/api{}", g.base, created.path))
+        .send()
+        .await
+        .unwrap();
+    let cookie = super::support::cookie_header(&opened).expect("a session");
+    // The link runs out two seconds from now (as if it had been created an hour ago).
+    let soon = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+        + 2000;
+    sqlx::query("UPDATE share_links SET expires_at_ms = ? WHERE id = ?")
+        .bind(soon)
+        .bind(created.link.id)
+        .execute(g.state.store.pool())
+        .await
+        .unwrap();
+    let mut ws = ws_with(&g, &cookie, &g.base).await.expect("ws connects");
+    assert!(next_text_or_close(&mut ws).await.is_some(), "snapshot");
+    closed_within(&mut ws, 20).await;
+}
+
+#[tokio::test]
+async fn the_database_holds_no_session_id_and_only_the_gateway_reads_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let s = settings(dir.path());
+    let data = s.data_dir.clone();
+    let g = start_with(dir, s).await;
+    let (cookie, _) = session_cookie(&g, Role::Commander).await;
+    let id = cookie.trim_start_matches("aegis_session=").to_string();
+    assert!(!id.is_empty());
+    let stored: Vec<String> = sqlx::query_scalar("SELECT id_hash FROM sessions")
+        .fetch_all(g.state.store.pool())
+        .await
+        .unwrap();
+    assert!(!stored.is_empty());
+    assert!(stored.iter().all(|s| !s.contains(&id)), "{stored:?}");
+    for file in ["aegis.db", "aegis.db-wal"] {
+        let bytes = std::fs::read(data.join(file)).unwrap();
+        assert!(
+            !bytes.windows(id.len()).any(|w| w == id.as_bytes()),
+            "the session id is readable in {file}"
+        );
+    }
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join("aegis.db")), 0o600);
+    assert_eq!(mode(&data.join("aegis.db-wal")), 0o600);
+}
+
+#[tokio::test]
+async fn https_consoles_send_strict_transport_security() {
+    for (public_url, expected) in [(Some("https://aegis.olympus.example"), true), (None, false)] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut s = settings(dir.path());
+        s.public_url = public_url.map(str::to_string);
+        let g = start_with(dir, s).await;
+        let resp = reqwest::get(format!("{}/api/ping", g.base)).await.unwrap();
+        let hsts = resp.headers().get("strict-transport-security");
+        assert_eq!(hsts.is_some(), expected, "{public_url:?}: {hsts:?}");
+        if let Some(v) = hsts {
+            assert!(v.to_str().unwrap().contains("max-age=31536000"));
+        }
+    }
+}

@@ -63,19 +63,14 @@ async fn start_session(
     })
 }
 
-/// Counts a sign-in attempt for `key` from the client (behind a trusted proxy, the address it
-/// forwarded); refuses it while either limit is spent.
-fn rate_limit(
-    state: &AppState,
-    key: &str,
-    peer: SocketAddr,
-    headers: &HeaderMap,
-) -> Result<(), AppError> {
-    let client = client_ip(peer.ip(), headers, &state.settings.auth.trusted_proxies);
-    state.limiter.attempt(key, client).map_err(|wait| {
-        tracing::warn!(%client, "sign-in rate limit reached");
-        AppError::RateLimited(wait.as_secs().max(1))
-    })
+/// The client a request comes from (behind a trusted proxy, the address it forwarded).
+fn client(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> std::net::IpAddr {
+    client_ip(peer.ip(), headers, &state.settings.auth.trusted_proxies)
+}
+
+fn limited(client: std::net::IpAddr, wait: std::time::Duration) -> AppError {
+    tracing::warn!(%client, "sign-in rate limit reached");
+    AppError::RateLimited(wait.as_secs().max(1))
 }
 
 pub async fn login(
@@ -87,17 +82,27 @@ pub async fn login(
     ApiJson(req): ApiJson<LoginRequest>,
 ) -> Result<Json<Me>, AppError> {
     same_origin(&state, &headers)?;
-    rate_limit(&state, &req.name, peer, &headers)?;
-    let name = req.name.trim().to_string();
+    let client = client(&state, peer, &headers);
+    // Normalised and bounded before anything keeps it: a name that cannot be an account charges
+    // only the address's budget and is refused without a lookup.
+    let name = wire::normalise_user_name(&req.name);
+    state
+        .limiter
+        .attempt(name.as_deref(), client)
+        .map_err(|wait| limited(client, wait))?;
+    let (Some(name), true) = (name, req.password.chars().count() <= wire::MAX_PASSWORD) else {
+        tracing::info!(peer = %client, "login failed");
+        return Err(AppError::LoginFailed);
+    };
     let user = auth
         .authenticate(LoginCredentials::Password {
-            name: name.clone(),
+            name,
             password: req.password,
         })
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("checking a login: {e}")))?;
     let Some(user) = user else {
-        tracing::info!(peer = %peer.ip(), "login failed");
+        tracing::info!(peer = %client, "login failed");
         return Err(AppError::LoginFailed);
     };
     let me = start_session(&mut auth, &session, &user, &state).await?;
@@ -114,18 +119,30 @@ pub async fn open_share(
     Path(token): Path<String>,
 ) -> Result<Json<Me>, AppError> {
     same_origin(&state, &headers)?;
-    // Guessing tokens is as rate-limited as guessing passwords.
-    rate_limit(&state, "share-link", peer, &headers)?;
-    let user = auth
-        .authenticate(LoginCredentials::ShareToken(token))
-        .await
-        .map_err(|e| AppError::Internal(anyhow::anyhow!("checking a share link: {e}")))?
-        .ok_or_else(|| {
-            AppError::Gone(
-                "this link has expired or was revoked; ask the incident commander for a new one"
-                    .into(),
-            )
-        })?;
+    // A right token always opens (one hash and one indexed read); only wrong ones are counted,
+    // per address, so strangers guessing cannot lock out the people the link was given to.
+    // Tokens are 43 characters: anything far longer is wrong without a lookup.
+    let found = if token.len() <= 128 {
+        auth.authenticate(LoginCredentials::ShareToken(token))
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("checking a share link: {e}")))?
+    } else {
+        None
+    };
+    let Some(user) = found else {
+        let client = client(&state, peer, &headers);
+        state
+            .limiter
+            .wrong_share_token(client)
+            .map_err(|wait| limited(client, wait))?;
+        return Err(AppError::Gone(
+            "this link has expired or was revoked; ask the incident commander for a new one".into(),
+        ));
+    };
+    // Reopening the link (a reload) in a browser that already holds its session keeps it.
+    if let Some(current) = auth.user.as_ref().filter(|u| u.key == user.key) {
+        return Ok(Json(me_of(current, &session).await));
+    }
     let me = start_session(&mut auth, &session, &user, &state).await?;
     tracing::info!(link = %user.key, "share link opened");
     Ok(Json(me))
@@ -144,20 +161,25 @@ pub async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn me(
-    axum::Extension(user): axum::Extension<Principal>,
-    session: Session,
-) -> Result<Json<Me>, AppError> {
+/// The signed-in principal as the SPA sees it, with the session's CSRF token.
+async fn me_of(user: &Principal, session: &Session) -> Me {
     let csrf: String = session
         .get(CSRF_KEY)
         .await
         .ok()
         .flatten()
         .unwrap_or_default();
-    Ok(Json(Me {
-        name: user.name,
+    Me {
+        name: user.name.clone(),
         role: user.role,
         csrf_token: csrf,
         share: user.share,
-    }))
+    }
+}
+
+pub async fn me(
+    axum::Extension(user): axum::Extension<Principal>,
+    session: Session,
+) -> Result<Json<Me>, AppError> {
+    Ok(Json(me_of(&user, &session).await))
 }

@@ -47,8 +47,14 @@ impl Viewer {
     }
 }
 
-/// Largest client frame accepted; client messages are tiny.
+/// Largest client message and frame accepted; client messages are tiny. The frame bound matters
+/// as much as the message one: without it a client can start a 16 MB frame and hold it half-sent.
 const MAX_CLIENT_FRAME: usize = 4 * 1024;
+/// A viewer that does not take a frame within this long is dropped, not buffered for: the SPA
+/// reconnects and gets a fresh snapshot, and a client that stopped reading holds nothing.
+pub const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+/// Live sockets one session may hold (tabs, a reconnect racing its predecessor). More is refused.
+pub const MAX_SOCKETS_PER_SESSION: usize = 8;
 /// Per-socket buffers. The defaults (128 KiB each way) cost ~140 KiB a viewer; a board frame is a
 /// few KiB, so small buffers keep a thousand viewers cheap (measured by `cargo xtask bench viewers`).
 const READ_BUFFER: usize = 4 * 1024;
@@ -75,6 +81,12 @@ pub async fn upgrade(
     }
     let ends_in = crate::auth::time_left(&session, &state.settings.auth, state.hub.now_ms()).await;
     let session_id = session.id().map(|id| id.to_string());
+    let Some(slot) = state.sockets.take(
+        session_id.as_deref().unwrap_or(&user.key),
+        MAX_SOCKETS_PER_SESSION,
+    ) else {
+        return AppError::TooManySockets(MAX_SOCKETS_PER_SESSION).into_response();
+    };
     // Subscribed here, before the handshake completes, so no change can slip in unseen.
     let changes = state.store.access_changes();
     let ended = session_ended(
@@ -86,9 +98,12 @@ pub async fn upgrade(
     );
     let viewer = Viewer::of(user.role);
     ws.max_message_size(MAX_CLIENT_FRAME)
+        .max_frame_size(MAX_CLIENT_FRAME)
         .read_buffer_size(READ_BUFFER)
         .write_buffer_size(WRITE_BUFFER)
         .on_upgrade(move |socket: WebSocket| async move {
+            // Held for the socket's life: dropping it gives the session's slot back.
+            let _slot = slot;
             let (sink, stream) = socket.split();
             let feeds = Feeds {
                 hub: state.hub.clone(),
@@ -107,9 +122,11 @@ pub async fn upgrade(
         })
 }
 
-/// Resolves when the socket's session stops being valid: it was signed out, the account was
-/// disabled or its role or password changed, the share link was revoked or expired, or the absolute
-/// lifetime ran out.
+/// Resolves when the socket's session stops being valid, that is when a request with its cookie
+/// would be refused: it was signed out, went unused past its idle expiry, the account was disabled
+/// or its role or password changed, the share link was revoked or expired, or the absolute
+/// lifetime ran out. Each wake-up (an access change, or the earliest of those deadlines) re-reads
+/// the session, since requests on the same cookie keep moving its idle expiry.
 async fn session_ended(
     backend: Backend,
     user: Principal,
@@ -117,12 +134,15 @@ async fn session_ended(
     mut changes: tokio::sync::watch::Receiver<u64>,
     absolute: Duration,
 ) {
-    let deadline = tokio::time::sleep(absolute);
-    tokio::pin!(deadline);
+    let absolute_end = tokio::time::Instant::now() + absolute;
     loop {
+        let mut ends_at_ms = user.expires_at_ms;
         if let Some(id) = &session_id {
-            if !backend.store().session_exists(id).await {
-                return;
+            match backend.store().session_expires_at_ms(id).await {
+                Ok(Some(at)) => ends_at_ms = Some(ends_at_ms.map_or(at, |e| e.min(at))),
+                Ok(None) => return,
+                // A database hiccup is not a sign-out; the next wake-up looks again.
+                Err(e) => tracing::warn!(error = %e, "reading a socket's session"),
             }
         }
         match backend.get_user(&user.id()).await {
@@ -131,8 +151,21 @@ async fn session_ended(
             }
             _ => return,
         }
+        let mut until = absolute_end;
+        if let Some(at) = ends_at_ms {
+            let left = at.saturating_sub(crate::store::sessions::wall_clock_ms());
+            if left <= 0 {
+                return;
+            }
+            let left = Duration::from_millis(u64::try_from(left).unwrap_or(u64::MAX));
+            until = until.min(tokio::time::Instant::now() + left);
+        }
+        if tokio::time::Instant::now() >= absolute_end {
+            return;
+        }
         tokio::select! {
-            _ = &mut deadline => return,
+            // Past a deadline: loop and look again (the idle expiry may have moved meanwhile).
+            _ = tokio::time::sleep_until(until) => {}
             changed = changes.changed() => {
                 if changed.is_err() {
                     return;
@@ -201,7 +234,7 @@ pub async fn serve_socket<S, R, E>(
     let hub = feeds.hub.clone();
     let (first, mut updates) = feeds.start(viewer.audience).await;
     for frame in first {
-        if sink.send(Message::Text(frame)).await.is_err() {
+        if !send_within(&mut sink, Message::Text(frame)).await {
             return;
         }
     }
@@ -230,13 +263,13 @@ pub async fn serve_socket<S, R, E>(
                 _ = &mut ended => {
                     // Policy violation (1008): the session that opened this socket is over.
                     let close = CloseFrame { code: 1008, reason: Utf8Bytes::from_static("session ended; sign in again") };
-                    let _ = sink.send(Message::Close(Some(close))).await;
+                    send_within(&mut sink, Message::Close(Some(close))).await;
                     break;
                 }
             };
             let mut failed = false;
             for frame in frames {
-                if sink.send(Message::Text(frame)).await.is_err() {
+                if !send_within(&mut sink, Message::Text(frame)).await {
                     failed = true;
                     break;
                 }
@@ -245,7 +278,7 @@ pub async fn serve_socket<S, R, E>(
                 break;
             }
         }
-        let _ = sink.close().await;
+        let _ = tokio::time::timeout(SEND_TIMEOUT, sink.close()).await;
     });
 
     let mut recv_task = tokio::spawn(async move {
@@ -290,6 +323,19 @@ pub async fn serve_socket<S, R, E>(
     tokio::select! {
         _ = &mut send_task => recv_task.abort(),
         _ = &mut recv_task => send_task.abort(),
+    }
+}
+
+/// Sends one message; `false` when the socket failed or the viewer took longer than
+/// [`SEND_TIMEOUT`] to take it (the socket is then dropped).
+async fn send_within<S: Sink<Message> + Unpin>(sink: &mut S, msg: Message) -> bool {
+    match tokio::time::timeout(SEND_TIMEOUT, sink.send(msg)).await {
+        Ok(Ok(())) => true,
+        Ok(Err(_)) => false,
+        Err(_) => {
+            tracing::info!("a websocket viewer stopped reading; dropping it");
+            false
+        }
     }
 }
 
