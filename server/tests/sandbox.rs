@@ -12,4 +12,5 @@ mod sandbox {
     mod errors;
     mod faults;
     mod live;
+    mod ory_ports;
 }

@@ -114,6 +114,38 @@ fn the_shipped_example_config_loads() {
         .contains(&"olympus-postgres".to_string()));
 }
 
+/// Real Kratos answers every path on its admin port (4434 / 5434 in the example) without the
+/// `/admin` prefix with a 307, which the board shows as degraded: the shipped example must check
+/// Kratos on its public port, or on the admin port under `/admin`.
+#[test]
+fn the_example_checks_kratos_where_real_kratos_answers_200() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../config/olympus.example.toml");
+    let s = Settings::load_with_env(Some(&path), []).unwrap();
+    let kratos: Vec<_> = s
+        .services
+        .iter()
+        .filter(|svc| svc.name.ends_with("-kratos"))
+        .collect();
+    assert_eq!(kratos.len(), 2, "ciam-kratos and iam-kratos");
+    for svc in kratos {
+        let url = crate::probes::HttpUrl::parse(&svc.health_url).unwrap();
+        let after_scheme = url.as_str().split_once("://").unwrap().1;
+        let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
+        assert!(
+            ![4434, 5434].contains(&url.port()) || path.starts_with("/admin/"),
+            "{}: {} is Kratos's admin port without /admin: a real Kratos answers 307",
+            svc.name,
+            svc.health_url
+        );
+        assert!(
+            path.ends_with("/health/alive") || path.ends_with("/health/ready"),
+            "{}: {}",
+            svc.name,
+            svc.health_url
+        );
+    }
+}
+
 #[test]
 fn incident_settings_come_from_file_and_env_and_are_checked() {
     let f = write(&format!(
