@@ -226,3 +226,63 @@ async fn the_socket_closes_when_its_session_ends() {
         }
     }
 }
+
+/// A viewer whose connection takes nothing: every send waits forever.
+struct StalledSink;
+
+impl futures::Sink<Message> for StalledSink {
+    type Error = axum::Error;
+    fn poll_ready(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), axum::Error>> {
+        std::task::Poll::Pending
+    }
+    fn start_send(self: std::pin::Pin<&mut Self>, _: Message) -> Result<(), axum::Error> {
+        Ok(())
+    }
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), axum::Error>> {
+        std::task::Poll::Pending
+    }
+    fn poll_close(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), axum::Error>> {
+        std::task::Poll::Pending
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_viewer_that_stops_reading_is_dropped_not_buffered_for() {
+    let cat = catalog();
+    let hub = hub_at(&cat, 1);
+    let (_to_server, server_stream) = mpsc::channel::<Result<Message, axum::Error>>(16);
+    let trigger = crate::sweeper::spawn(
+        Arc::new(cat),
+        Arc::new(FakeHost::new(|_| ok(""))),
+        hub.clone(),
+        None,
+        Duration::from_secs(3600),
+        CancelToken::default(),
+    );
+    let serving = tokio::spawn(serve_socket(
+        StalledSink,
+        server_stream,
+        super::Feeds {
+            hub,
+            incidents: None,
+        },
+        trigger,
+        Duration::from_secs(1),
+        Viewer::of(Role::Responder),
+        std::future::pending(),
+    ));
+    // Paused time runs ahead whenever everything waits: the send timeout is what ends the socket.
+    tokio::time::timeout(super::SEND_TIMEOUT * 3, serving)
+        .await
+        .expect("the stalled viewer's socket ends after the send timeout")
+        .unwrap();
+}
