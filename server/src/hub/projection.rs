@@ -33,9 +33,19 @@ fn public_name(check_id: &str) -> String {
     }
 }
 
+/// A check's id for stakeholders: the component it watches, not the probe that watches it
+/// ("database", not "database.pg_isready"; "host.connection", not "host.ssh").
+fn public_id(check_id: &str) -> String {
+    match check_id.split_once('.') {
+        Some(("database", _)) => "database".to_string(),
+        Some(("host", "ssh")) => "host.connection".to_string(),
+        _ => check_id.to_string(),
+    }
+}
+
 pub fn check(c: &CheckResult) -> CheckResult {
     CheckResult {
-        id: c.id.clone(),
+        id: public_id(&c.id),
         name: public_name(&c.id),
         scope: c.scope,
         status: c.status,
@@ -96,7 +106,7 @@ pub fn entry(e: &TimelineEntry, audience: Audience) -> Option<TimelineEntry> {
         EntryKind::Health {
             check_id, from, to, ..
         } => EntryKind::Health {
-            check_id: check_id.clone(),
+            check_id: public_id(check_id),
             name: public_name(check_id),
             from: *from,
             to: *to,

@@ -94,6 +94,8 @@ async fn a_stakeholder_sees_no_host_names_ports_or_commands() {
             "/health/alive",
             "not installed",
             "127.0.0.1",
+            "pg_isready",
+            "ssh",
         ] {
             assert!(
                 !text.contains(secret),
