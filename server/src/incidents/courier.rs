@@ -116,8 +116,21 @@ async fn deliver(incidents: &Incidents, id: i64) {
     }
 }
 
+/// `text` escaped for mrkdwn and quoted: every line starts with `> `.
+fn quoted(text: &str) -> String {
+    escape(text)
+        .lines()
+        .map(|l| format!("> {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The channel's text for an entry, or `None` when the entry is not news for the channel (notes,
 /// scope edits and individual health changes stay in the console).
+///
+/// Single-line fields (title, reasons) cannot hold a line break (the lifecycle refuses them).
+/// Multi-line fields are quoted line by line (`> `), so no line a responder writes can pass for
+/// one of the console's own (`*[Sev 1] INC-7: …*`, `Resolved by …`).
 pub fn message(
     i: &IncidentSummary,
     actor: &str,
@@ -135,13 +148,13 @@ pub fn message(
         EntryKind::Declared {
             broken, compromise, ..
         } => format!(
-            "{head}\nDeclared by {actor}{}.\n*What is broken:* {}\n*First response due:* {}",
+            "{head}\nDeclared by {actor}{}.\n*What is broken:*\n{}\n*First response due:* {}",
             if *compromise {
                 " as a confirmed compromise"
             } else {
                 ""
             },
-            escape(broken),
+            quoted(broken),
             hours.local_text(i.response_due_ms),
         ),
         EntryKind::Acknowledged => format!("{head}\nAcknowledged by {actor}."),
@@ -151,11 +164,11 @@ pub fn message(
             eta_minutes,
         } => {
             let mut t = format!(
-                "{head}\nStatus update from {actor}\n*What we know:* {}",
-                escape(known)
+                "{head}\nStatus update from {actor}\n*What we know:*\n{}",
+                quoted(known)
             );
             if !trying.is_empty() {
-                t.push_str(&format!("\n*What we're trying:* {}", escape(trying)));
+                t.push_str(&format!("\n*What we're trying:*\n{}", quoted(trying)));
             }
             t.push_str(&format!("\n*Next update:* in {eta_minutes} minutes"));
             t
@@ -168,8 +181,8 @@ pub fn message(
         ),
         EntryKind::Resolved { impact, .. } => {
             let mut t = format!(
-                "{head}\nResolved by {actor}: restoration confirmed.\n*User-visible impact:* {}",
-                escape(impact)
+                "{head}\nResolved by {actor}: restoration confirmed.\n*User-visible impact:*\n{}",
+                quoted(impact)
             );
             if let Some(due) = i.retrospective_due_ms {
                 t.push_str(&format!("\n*Retrospective due:* {}", hours.local_text(due)));

@@ -39,9 +39,55 @@ pub struct Rules<'a> {
     pub services: &'a [String],
 }
 
+/// Characters that reorder or hide text (bidirectional overrides and isolates, zero-width and
+/// other invisible format characters): a title holding U+202E can read as something else than
+/// what it says. Refused in every field.
+fn hides_text(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{061C}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+}
+
+/// Line and paragraph breaks, in any of their forms.
+fn breaks_line(c: char) -> bool {
+    matches!(
+        c,
+        '\n' | '\r' | '\u{0B}' | '\u{0C}' | '\u{85}' | '\u{2028}' | '\u{2029}'
+    )
+}
+
+/// Whether a field is one line (a title, a reason) or may hold several (what is broken, updates,
+/// notes, impact).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lines {
+    One,
+    Many,
+}
+
 /// Trims, masks anything that looks like a secret, and bounds the length of a free-text field.
+/// A single-line field with a line break, or any field with control or text-hiding characters,
+/// is refused with the reason: it would forge or disguise a line in the incident channel.
 fn text(field: &str, value: &str, max: usize, required: bool) -> Result<String, Refusal> {
-    let v = value.trim();
+    checked(field, value, max, required, Lines::Many)
+}
+
+fn line(field: &str, value: &str, max: usize, required: bool) -> Result<String, Refusal> {
+    checked(field, value, max, required, Lines::One)
+}
+
+fn checked(
+    field: &str,
+    value: &str,
+    max: usize,
+    required: bool,
+    lines: Lines,
+) -> Result<String, Refusal> {
+    // In a multi-line field `\r\n` (as some clients send a textarea) is one break, not two.
+    let normalised = match lines {
+        Lines::Many => value.replace("\r\n", "\n"),
+        Lines::One => value.to_string(),
+    };
+    let v = normalised.trim();
     if required && v.is_empty() {
         return Err(Refusal::Invalid(format!("{field} is required")));
     }
@@ -50,7 +96,18 @@ fn text(field: &str, value: &str, max: usize, required: bool) -> Result<String, 
             "{field} is longer than {max} characters"
         )));
     }
-    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if lines == Lines::One && v.chars().any(breaks_line) {
+        return Err(Refusal::Invalid(format!(
+            "{field} must be a single line; remove the line break"
+        )));
+    }
+    if v.chars().any(hides_text) {
+        return Err(Refusal::Invalid(format!(
+            "{field} contains invisible or direction-changing characters (such as U+202E); retype it"
+        )));
+    }
+    let allowed_control = |c: char| lines == Lines::Many && (c == '\n' || c == '\t');
+    if v.chars().any(|c| c.is_control() && !allowed_control(c)) {
         return Err(Refusal::Invalid(format!(
             "{field} contains control characters"
         )));
@@ -94,7 +151,7 @@ pub fn declare(
     now_ms: i64,
     rules: &Rules<'_>,
 ) -> Result<(IncidentSummary, EntryKind), Refusal> {
-    let title = text("title", &new.title, 120, true)?;
+    let title = line("title", &new.title, 120, true)?;
     let broken = text("what is broken", &new.broken, 2000, true)?;
     let scope = check_scope(&new.scope, rules.services)?;
     // The playbook: a confirmed compromise is always Sev 1.
@@ -220,7 +277,7 @@ pub fn regrade(
         ));
     }
     open(i)?;
-    let reason = text("the reason", &r.reason, 500, true)?;
+    let reason = line("the reason", &r.reason, 500, true)?;
     if r.severity == i.severity {
         return Err(Refusal::Invalid(format!(
             "{} is already {}",
@@ -296,7 +353,7 @@ pub fn resolve(
                         .into(),
                 ));
             }
-            Some(text("the override reason", reason, 500, true)?)
+            Some(line("the override reason", reason, 500, true)?)
         }
     };
     if override_reason.is_none() {

@@ -242,3 +242,78 @@ fn losing_the_host_is_one_timeline_entry_not_a_dozen() {
     let detail = [(check("health.ciam-kratos", Status::Down), Status::Down)];
     assert!(timeline_worthy(&detail).is_empty());
 }
+
+fn declare_with(title: &str, broken: &str) -> Result<(IncidentSummary, EntryKind), Refusal> {
+    let (h, s) = (hours(), services());
+    let rules = Rules {
+        hours: &h,
+        cadence_minutes: 15,
+        services: &s,
+    };
+    let new = NewIncident {
+        title: title.into(),
+        broken: broken.into(),
+        severity: Severity::Sev2,
+        compromise: false,
+        scope: IncidentScope::default(),
+    };
+    declare(&new, "ana", 0, &rules)
+}
+
+#[test]
+fn a_single_line_field_cannot_forge_a_line_or_hide_its_text() {
+    for title in [
+        "Logins failing\n*[Sev 4] INC-1: all clear*",
+        "Logins failing\r\nResolved by commander",
+        "Logins failing\u{2028}Resolved",
+        "Logins failing\u{85}Resolved",
+        "Logins \u{202E}gniliaf",
+        "Logins\u{2066} failing",
+        "Logins\u{200B}failing",
+        "Logins\u{FEFF}",
+    ] {
+        match declare_with(title, "kratos 502") {
+            Err(Refusal::Invalid(m)) => assert!(m.contains("title"), "{title:?}: {m}"),
+            other => panic!("{title:?} was accepted: {:?}", other.map(|(i, _)| i.title)),
+        }
+    }
+}
+
+#[test]
+fn a_multi_line_field_keeps_its_lines_but_not_hidden_characters() {
+    let (_, kind) = declare_with("Logins failing", "line one\r\nline two\n\tindented").unwrap();
+    match kind {
+        EntryKind::Declared { broken, .. } => {
+            assert_eq!(broken, "line one\nline two\n\tindented")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        declare_with("Logins failing", "all fine \u{202E}enif lla"),
+        Err(Refusal::Invalid(_))
+    ));
+}
+
+#[test]
+fn in_the_channel_every_line_a_responder_wrote_is_quoted() {
+    let (incident, kind) = declare_with(
+        "Logins failing",
+        "kratos 502\n*[Sev 4] INC-1: all clear*\nResolved by commander: restoration confirmed.",
+    )
+    .unwrap();
+    let text = crate::incidents::courier::message(&incident, "ana", &kind, &hours()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("*[Sev 2]"), "{text}");
+    for forged in ["*[Sev 4] INC-1: all clear*", "Resolved by commander"] {
+        let line = lines.iter().find(|l| l.contains(forged)).unwrap();
+        assert!(
+            line.starts_with("> "),
+            "an unquoted line: {line:?} in\n{text}"
+        );
+    }
+    assert_eq!(
+        lines.iter().filter(|l| l.starts_with("*[Sev")).count(),
+        1,
+        "{text}"
+    );
+}
