@@ -42,7 +42,11 @@ enum Command {
 
 #[tokio::main]
 async fn main() {
+    // Colour codes only on a terminal: in a file, a pipe or journald they are noise to grep.
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stdout())
+        && std::env::var_os("NO_COLOR").is_none();
     tracing_subscriber::fmt()
+        .with_ansi(colour)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("AEGIS_LOG")
                 .unwrap_or_else(|_| "info,server=info".into()),

@@ -115,3 +115,43 @@ fn accounts_are_created_listed_and_disabled_without_showing_hashes() {
         text(&out)
     );
 }
+
+/// Logs read from a pipe or a file are plain text: no colour escape codes.
+#[test]
+fn logs_to_a_pipe_carry_no_colour_codes() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aegis"))
+        .arg("serve")
+        .env("AEGIS_SSH_HOST", "127.0.0.1")
+        .env("AEGIS_SSH_PORT", "1")
+        .env("AEGIS_LISTEN", "127.0.0.1:0")
+        .env("AEGIS_DATA_DIR", dir.path())
+        .env("AEGIS_SITE_DIR", dir.path())
+        .env_remove("AEGIS_CONFIG")
+        .env_remove("NO_COLOR")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = Vec::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        let done = line.contains("listening on");
+        lines.push(line);
+        if done {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        lines.iter().any(|l| l.contains("listening on")),
+        "the gateway logged where it listens: {lines:?}"
+    );
+    assert!(
+        lines.iter().all(|l| !l.contains('\u{1b}')),
+        "colour codes in piped logs: {lines:?}"
+    );
+}
