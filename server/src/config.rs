@@ -175,7 +175,7 @@ pub struct ServiceSettings {
     pub name: String,
     pub scope: Scope,
     pub container: String,
-    /// The health URL as seen from the host, e.g. `http://127.0.0.1:4434/health/alive`.
+    /// The health URL as seen from the host, e.g. `http://127.0.0.1:4433/health/alive`.
     pub health_url: String,
 }
 
