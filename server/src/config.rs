@@ -77,8 +77,12 @@ pub struct IncidentSettings {
     pub webhook_backoff_ms: u64,
     /// Seconds one attempt may take.
     pub webhook_timeout_secs: u64,
-    /// Resolved incidents sent to browsers besides the open ones.
+    /// Resolved incidents sent to browsers besides the open ones (and per page of the list).
     pub recent_resolved: u32,
+    /// Incidents open at once. Every open incident gets every health change on its timeline and
+    /// is sent to every browser, so their number is bounded; a declaration past it is refused
+    /// with the reason. Olympus is one platform: a handful at a time is already a bad night.
+    pub max_open: u32,
 }
 
 impl Default for IncidentSettings {
@@ -93,6 +97,7 @@ impl Default for IncidentSettings {
             webhook_backoff_ms: 2_000,
             webhook_timeout_secs: 10,
             recent_resolved: 20,
+            max_open: 20,
         }
     }
 }
@@ -488,6 +493,12 @@ impl IncidentSettings {
         }
         if self.webhook_timeout_secs == 0 {
             return Err(bad("incidents.webhook_timeout_secs", "must be at least 1"));
+        }
+        if !(1..=1000).contains(&self.max_open) {
+            return Err(bad("incidents.max_open", "must be 1 to 1000"));
+        }
+        if !(1..=500).contains(&self.recent_resolved) {
+            return Err(bad("incidents.recent_resolved", "must be 1 to 500"));
         }
         Ok(())
     }

@@ -22,11 +22,15 @@ use wire::{
 use crate::clock::Clock;
 use crate::config::IncidentSettings;
 use crate::hub::{Audience, Hub};
-use crate::store::incidents::{ListFilter, NewEntry};
+use crate::store::incidents::{ListFilter, NewEntry, Page};
 use crate::store::{Store, StoreError};
 use courier::Courier;
 use lifecycle::{Refusal, Rules};
 use timers::BusinessHours;
+
+/// Timeline entries per page of an incident's page; earlier ones are a `?before=` away. A long
+/// Sev 1 with a flapping check gathers thousands of health entries; a phone needs the latest.
+pub const TIMELINE_PAGE: u32 = 500;
 
 /// Why an incident operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +67,7 @@ struct Inner {
     channel: Option<String>,
     services: Vec<String>,
     recent_resolved: u32,
+    max_open: u32,
     courier: Option<Courier>,
     writes: Mutex<()>,
 }
@@ -100,6 +105,7 @@ impl Incidents {
                 channel,
                 services,
                 recent_resolved: settings.recent_resolved,
+                max_open: settings.max_open,
                 courier,
                 writes: Mutex::new(()),
             }),
@@ -126,15 +132,17 @@ impl Incidents {
         self.inner.clock.now_ms()
     }
 
-    /// The list for `audience`, with what the SPA needs to declare and scope.
+    /// The list for `audience`, with what the SPA needs to declare and scope, and whether older
+    /// resolved incidents lie beyond this page.
     pub async fn list(
         &self,
         filter: ListFilter,
         audience: Audience,
-    ) -> Result<IncidentList, IncidentError> {
-        let incidents = self.matching(filter).await?;
-        Ok(IncidentList {
-            incidents: incidents
+    ) -> Result<(IncidentList, bool), IncidentError> {
+        let page = self.matching(filter).await?;
+        let list = IncidentList {
+            incidents: page
+                .items
                 .iter()
                 .map(|i| crate::hub::projection::incident(i, audience))
                 .collect(),
@@ -145,16 +153,17 @@ impl Incidents {
                 Audience::Public => None,
             },
             time_zone: self.inner.hours.time_zone().to_string(),
-        })
+        };
+        Ok((list, page.more))
     }
 
     /// What a browser lists on connect: open incidents and the recently resolved.
     pub async fn for_socket(&self) -> Result<Vec<IncidentSummary>, IncidentError> {
-        self.matching(ListFilter::default()).await
+        Ok(self.matching(ListFilter::default()).await?.items)
     }
 
-    /// The incidents `filter` selects, with at most `recent_resolved` resolved ones.
-    async fn matching(&self, filter: ListFilter) -> Result<Vec<IncidentSummary>, IncidentError> {
+    /// The incidents `filter` selects, with at most `recent_resolved` resolved ones per page.
+    async fn matching(&self, filter: ListFilter) -> Result<Page<IncidentSummary>, IncidentError> {
         let filter = ListFilter {
             resolved_limit: self.inner.recent_resolved,
             ..filter
@@ -162,29 +171,44 @@ impl Incidents {
         Ok(self.inner.store.incidents(filter).await?)
     }
 
+    /// An incident's page: its newest [`TIMELINE_PAGE`] entries before `before` (a timeline
+    /// `seq`; `None`: the newest), and whether earlier ones remain.
     pub async fn detail(
         &self,
         id: i64,
+        before: Option<i64>,
         audience: Audience,
-    ) -> Result<IncidentDetail, IncidentError> {
+    ) -> Result<(IncidentDetail, bool), IncidentError> {
         let store = &self.inner.store;
         let incident = store
             .incident(id)
             .await?
             .ok_or(IncidentError::NotFound(id))?;
+        let timeline = store.timeline(id, before, TIMELINE_PAGE).await?;
         let detail = IncidentDetail {
             incident,
-            timeline: store.timeline(id).await?,
+            timeline: timeline.items,
             board_at_declaration: store.board_at_declaration(id).await?,
             deliveries: store.deliveries(id).await?,
         };
-        Ok(crate::hub::projection::detail(detail, audience))
+        Ok((
+            crate::hub::projection::detail(detail, audience),
+            timeline.more,
+        ))
     }
 
     pub async fn declare(&self, who: &Actor, new: &NewIncident) -> Result<Written, IncidentError> {
         let _w = self.inner.writes.lock().await;
         let now = self.now_ms();
         let (mut incident, kind) = lifecycle::declare(new, &who.name, now, &self.rules())?;
+        // Counted under the write lock: two declarations cannot both take the last place.
+        let open = self.inner.store.open_incidents().await?;
+        if open >= self.inner.max_open {
+            return Err(IncidentError::Refused(Refusal::Conflict(format!(
+                "{open} incidents are already open, the most this console keeps at once \
+                 ([incidents] max_open); resolve one, or record this on an open incident's timeline"
+            ))));
+        }
         let board = self.inner.hub.snapshot();
         let (id, entry, delivery) = self
             .inner
@@ -365,6 +389,8 @@ impl Incidents {
                 return;
             }
         };
+        // One transaction for all of them: a sweep's changes cost one fsync, not one per incident.
+        let mut entries = Vec::with_capacity(open.len() * news.len());
         for id in open {
             for (c, from) in &news {
                 let e = NewEntry {
@@ -379,13 +405,16 @@ impl Incidents {
                     },
                     channel_payload: None,
                 };
-                match self.inner.store.append_entry(id, e).await {
-                    Ok(entry) => self.inner.hub.publish_entry(&entry),
-                    Err(e) => {
-                        tracing::error!(incident = id, error = %e, "cannot record a health change")
-                    }
+                entries.push((id, e));
+            }
+        }
+        match self.inner.store.append_entries(entries).await {
+            Ok(written) => {
+                for entry in &written {
+                    self.inner.hub.publish_entry(entry);
                 }
             }
+            Err(e) => tracing::error!(error = %e, "cannot record health changes on incidents"),
         }
     }
 

@@ -21,6 +21,15 @@ pub struct ListFilter {
     /// At most this many resolved incidents (newest first); the service sets it from
     /// `[incidents] recent_resolved`.
     pub resolved_limit: u32,
+    /// Resolved incidents to skip (a later page of them).
+    pub resolved_offset: u32,
+}
+
+/// One page of a list: the rows, and whether more lie beyond it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub more: bool,
 }
 
 /// An entry about to be written.
@@ -249,10 +258,13 @@ impl Store {
         serde_json::from_str(&json).map_err(|e| corrupt("board", e))
     }
 
-    /// Open incidents first (newest first), then resolved ones (most recently resolved first).
-    pub async fn incidents(&self, f: ListFilter) -> Result<Vec<IncidentSummary>, StoreError> {
+    /// Open incidents first (newest first), then one page of resolved ones (most recently
+    /// resolved first); `more` says whether older resolved ones remain. Open incidents are few:
+    /// the service caps how many may be open at once.
+    pub async fn incidents(&self, f: ListFilter) -> Result<Page<IncidentSummary>, StoreError> {
         let severity = f.severity.map(Severity::as_str);
         let mut out = Vec::new();
+        let mut more = false;
         if f.open != Some(false) {
             let sql = format!(
                 "SELECT {SUMMARY_COLUMNS} FROM incidents i WHERE i.phase != 'resolved' \
@@ -269,18 +281,29 @@ impl Store {
         if f.open != Some(true) {
             let sql = format!(
                 "SELECT {SUMMARY_COLUMNS} FROM incidents i WHERE i.phase = 'resolved' \
-                 AND (?1 IS NULL OR i.severity = ?1) ORDER BY i.resolved_at_ms DESC, i.id DESC LIMIT ?2"
+                 AND (?1 IS NULL OR i.severity = ?1) ORDER BY i.resolved_at_ms DESC, i.id DESC LIMIT ?2 OFFSET ?3"
             );
-            let rows: Vec<IncidentRow> = sqlx::query_as(&sql)
+            let mut rows: Vec<IncidentRow> = sqlx::query_as(&sql)
                 .bind(severity)
-                .bind(i64::from(f.resolved_limit))
+                .bind(i64::from(f.resolved_limit) + 1)
+                .bind(i64::from(f.resolved_offset))
                 .fetch_all(self.pool())
                 .await?;
+            more = rows.len() > f.resolved_limit as usize;
+            rows.truncate(f.resolved_limit as usize);
             for r in rows {
                 out.push(r.try_into()?);
             }
         }
-        Ok(out)
+        Ok(Page { items: out, more })
+    }
+
+    /// How many incidents are not resolved.
+    pub async fn open_incidents(&self) -> Result<u32, StoreError> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM incidents WHERE phase != 'resolved'")
+            .fetch_one(self.pool())
+            .await?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
 
     /// Ids of the incidents that are not resolved.
@@ -292,15 +315,45 @@ impl Store {
         )
     }
 
-    pub async fn timeline(&self, incident_id: i64) -> Result<Vec<TimelineEntry>, StoreError> {
-        let rows: Vec<EntryRow> = sqlx::query_as(
+    /// The newest `limit` entries of an incident's timeline before `before` (a `seq`; `None`: the
+    /// newest), oldest first; `more` says whether earlier entries remain.
+    pub async fn timeline(
+        &self,
+        incident_id: i64,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Page<TimelineEntry>, StoreError> {
+        let mut rows: Vec<EntryRow> = sqlx::query_as(
             "SELECT seq, incident_id, at_ms, actor, body_json FROM timeline \
-             WHERE incident_id = ? ORDER BY seq",
+             WHERE incident_id = ?1 AND (?2 IS NULL OR seq < ?2) ORDER BY seq DESC LIMIT ?3",
         )
         .bind(incident_id)
+        .bind(before)
+        .bind(i64::from(limit) + 1)
         .fetch_all(self.pool())
         .await?;
-        rows.into_iter().map(entry).collect()
+        let more = rows.len() > limit as usize;
+        rows.truncate(limit as usize);
+        rows.reverse();
+        Ok(Page {
+            items: rows.into_iter().map(entry).collect::<Result<_, _>>()?,
+            more,
+        })
+    }
+
+    /// Appends health entries to several incidents in one transaction (one fsync for a sweep's
+    /// changes, however many incidents are open).
+    pub async fn append_entries(
+        &self,
+        entries: Vec<(i64, NewEntry)>,
+    ) -> Result<Vec<TimelineEntry>, StoreError> {
+        let mut tx = self.pool().begin().await?;
+        let mut out = Vec::with_capacity(entries.len());
+        for (incident_id, e) in entries {
+            out.push(append(&mut tx, incident_id, e).await?.0);
+        }
+        tx.commit().await?;
+        Ok(out)
     }
 
     pub async fn deliveries(&self, incident_id: i64) -> Result<Vec<Delivery>, StoreError> {

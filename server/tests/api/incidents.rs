@@ -682,3 +682,124 @@ async fn several_open_incidents_list_open_first_and_filter() {
     assert_eq!(list("?state=resolved").await, [b]);
     assert_eq!(list("?severity=sev3").await, [a]);
 }
+
+async fn resolve_by_commander(g: &Running, commander: &(Client, String), id: i64) {
+    let (status, body) = call(
+        g,
+        commander,
+        Method::POST,
+        &format!("/api/incidents/{id}/resolve"),
+        json!({"impact": "none", "override_reason": "test"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+#[tokio::test]
+async fn open_incidents_are_capped_with_a_clear_refusal() {
+    let Console { g, .. } = console_at(T0, |s| s.incidents.max_open = 2).await;
+    let responder = signed_in(&g, Role::Responder).await;
+    let commander = signed_in(&g, Role::Commander).await;
+    let first = declare(&g, &responder, "sev3").await;
+    declare(&g, &responder, "sev3").await;
+    let (status, body) = call(
+        &g,
+        &responder,
+        Method::POST,
+        "/api/incidents",
+        json!({"title": "One more", "broken": "x", "severity": "sev3"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.contains("2 incidents are already open") && message.contains("max_open"),
+        "{message}"
+    );
+    // Resolving one frees its place.
+    resolve_by_commander(&g, &commander, first.incident.id).await;
+    declare(&g, &responder, "sev3").await;
+}
+
+/// The `Link: <…>; rel="next"` of a response, if any.
+async fn get_with_link(g: &Running, who: &(Client, String), path: &str) -> (Value, Option<String>) {
+    let resp = who.0.get(format!("{}{path}", g.base)).send().await.unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let link = resp
+        .headers()
+        .get("link")
+        .map(|v| v.to_str().unwrap().to_string());
+    (resp.json().await.unwrap(), link)
+}
+
+#[tokio::test]
+async fn the_incident_list_and_a_timeline_come_in_pages() {
+    let Console { g, .. } = console_at(T0, |s| s.incidents.recent_resolved = 2).await;
+    let responder = signed_in(&g, Role::Responder).await;
+    let commander = signed_in(&g, Role::Commander).await;
+    let mut ids = Vec::new();
+    for _ in 0..5 {
+        let w = declare(&g, &responder, "sev3").await;
+        resolve_by_commander(&g, &commander, w.incident.id).await;
+        ids.push(w.incident.id);
+    }
+    let mut seen = Vec::new();
+    let mut path = "/api/incidents?state=resolved".to_string();
+    let mut pages = 0;
+    loop {
+        let (list, link) = get_with_link(&g, &responder, &path).await;
+        let list: IncidentList = serde_json::from_value(list).unwrap();
+        assert!(list.incidents.len() <= 2);
+        seen.extend(list.incidents.iter().map(|i| i.id));
+        pages += 1;
+        match link {
+            Some(l) => {
+                assert!(l.ends_with("rel=\"next\""), "{l}");
+                path = l[1..l.find('>').unwrap()].to_string();
+            }
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    seen.sort();
+    assert_eq!(seen, ids, "every resolved incident, once");
+
+    // A timeline longer than a page: the newest page, then the earlier ones through the link.
+    let id = declare(&g, &responder, "sev2").await.incident.id;
+    let n = server::incidents::TIMELINE_PAGE as usize + 20;
+    let entries = (0..n)
+        .map(|k| {
+            (
+                id,
+                server::store::incidents::NewEntry {
+                    at_ms: T0 + k as i64,
+                    actor: "responder".into(),
+                    kind: EntryKind::Note {
+                        text: format!("note {k}"),
+                    },
+                    channel_payload: None,
+                },
+            )
+        })
+        .collect();
+    g.state.store.append_entries(entries).await.unwrap();
+    let (first, link) = get_with_link(&g, &responder, &format!("/api/incidents/{id}")).await;
+    let first: IncidentDetail = serde_json::from_value(first).unwrap();
+    assert_eq!(
+        first.timeline.len(),
+        server::incidents::TIMELINE_PAGE as usize
+    );
+    assert!(
+        matches!(&first.timeline.last().unwrap().kind, EntryKind::Note { text } if text == &format!("note {}", n - 1))
+    );
+    let link = link.expect("earlier entries are linked");
+    let (earlier, more) = get_with_link(&g, &responder, &link[1..link.find('>').unwrap()]).await;
+    let earlier: IncidentDetail = serde_json::from_value(earlier).unwrap();
+    assert!(more.is_none());
+    assert_eq!(
+        earlier.timeline.len() + first.timeline.len(),
+        n + 1,
+        "the declaration and every note, across two pages"
+    );
+    assert!(earlier.timeline.last().unwrap().seq < first.timeline[0].seq);
+}

@@ -5,7 +5,7 @@
 //! caller's role.
 
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::{Extension, Json};
 use serde::Deserialize;
 use wire::{
@@ -42,19 +42,37 @@ fn actor(user: &Principal) -> Actor {
     }
 }
 
-/// `?state=open|resolved|all&severity=sev1`
+/// `?state=open|resolved|all&severity=sev1&page=N` (pages of resolved incidents, from 0).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListQuery {
     state: Option<String>,
     severity: Option<String>,
+    page: Option<u32>,
+}
+
+/// `?before=SEQ`: the timeline page that ends before that entry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DetailQuery {
+    before: Option<i64>,
+}
+
+/// A `Link: <url>; rel="next"` header when more lies beyond this page (as GitHub's and Ory's
+/// APIs page), so the JSON keeps its shape.
+fn next_link(url: Option<String>) -> HeaderMap {
+    let mut h = HeaderMap::new();
+    if let Some(v) = url.and_then(|u| HeaderValue::from_str(&format!("<{u}>; rel=\"next\"")).ok()) {
+        h.insert(axum::http::header::LINK, v);
+    }
+    h
 }
 
 pub async fn list(
     State(state): State<AppState>,
     Extension(user): Extension<Principal>,
     Query(q): Query<ListQuery>,
-) -> Result<Json<IncidentList>, AppError> {
+) -> Result<(HeaderMap, Json<IncidentList>), AppError> {
     let open = match q.state.as_deref() {
         None | Some("all") => None,
         Some("open") => Some(true),
@@ -72,22 +90,44 @@ pub async fn list(
             AppError::BadRequest("severity must be sev1, sev2, sev3 or sev4".into())
         })?),
     };
+    let page = q.page.unwrap_or(0);
+    if page > 10_000 {
+        return Err(AppError::BadRequest("page must be 0 to 10000".into()));
+    }
     let filter = ListFilter {
         open,
         severity,
+        resolved_offset: page.saturating_mul(state.settings.incidents.recent_resolved),
         ..ListFilter::default()
     };
     let audience = Viewer::of(user.role).audience;
-    Ok(Json(state.incidents.list(filter, audience).await?))
+    let (list, more) = state.incidents.list(filter, audience).await?;
+    let next = more.then(|| {
+        let mut url = format!("{}?page={}", wire::INCIDENTS_PATH, page + 1);
+        if let Some(s) = q.state.as_deref() {
+            url.push_str(&format!("&state={s}"));
+        }
+        if let Some(s) = severity {
+            url.push_str(&format!("&severity={}", s.as_str()));
+        }
+        url
+    });
+    Ok((next_link(next), Json(list)))
 }
 
 pub async fn get(
     State(state): State<AppState>,
     Extension(user): Extension<Principal>,
     ApiPath(id): ApiPath<i64>,
-) -> Result<Json<IncidentDetail>, AppError> {
+    Query(q): Query<DetailQuery>,
+) -> Result<(HeaderMap, Json<IncidentDetail>), AppError> {
     let audience = Viewer::of(user.role).audience;
-    Ok(Json(state.incidents.detail(id, audience).await?))
+    let (detail, earlier) = state.incidents.detail(id, q.before, audience).await?;
+    let next = earlier
+        .then(|| detail.timeline.first().map(|e| e.seq))
+        .flatten()
+        .map(|seq| format!("{}/{id}?before={seq}", wire::INCIDENTS_PATH));
+    Ok((next_link(next), Json(detail)))
 }
 
 pub async fn declare(
