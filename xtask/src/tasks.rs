@@ -132,7 +132,8 @@ pub fn test(root: &Path, args: &[String]) -> Result<()> {
     }
 }
 
-/// The benchmarks: the sweep against the playbook's loop, and 1,000 websocket viewers.
+/// The benchmarks: the sweep against the playbook's loop, 1,000 websocket viewers, and what
+/// strangers cost before sign-in (`abuse`).
 pub fn bench(root: &Path, args: &[String]) -> Result<()> {
     deps::ensure(
         root,
@@ -144,7 +145,7 @@ pub fn bench(root: &Path, args: &[String]) -> Result<()> {
     )?;
     sandbox::run(root, &["up".to_string()])?;
     let which: Vec<&str> = if args.is_empty() {
-        vec!["sweep", "viewers"]
+        vec!["sweep", "viewers", "abuse"]
     } else {
         args.iter().map(String::as_str).collect()
     };
