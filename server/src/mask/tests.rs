@@ -289,3 +289,86 @@ fn a_large_mixed_text_is_masked_in_reasonable_time() {
     }
     assert!(took < Duration::from_secs(60), "took {took:?}");
 }
+
+/// Every case, as the detail a check's probe reported and as the text of an incident, on the way
+/// to a browser: the board's frames (both audiences, live and on connect) and the timeline entry
+/// carry none of the secrets.
+#[test]
+fn no_case_reaches_a_browser() {
+    use crate::clock::ManualClock;
+    use crate::hub::tests::{catalog, outcome};
+    use crate::hub::{Audience, Hub};
+    use crate::probes::Finding;
+    use wire::Status;
+
+    let cat = catalog();
+    let hub = Hub::new(
+        "t".into(),
+        &cat,
+        10_000,
+        std::sync::Arc::new(ManualClock::at(1)),
+    );
+    let (_, mut frames) = hub.subscribe();
+    for chunk in CASES.chunks(cat.checks.len()) {
+        let mut out = outcome(&cat, &[]);
+        for (finding, c) in out.findings.iter_mut().zip(chunk) {
+            // A status change each time, so the live frame carries every detail.
+            let status = if finding.status == Status::Down {
+                Status::Degraded
+            } else {
+                Status::Down
+            };
+            *finding = Finding::new(status, c.input);
+        }
+        hub.apply(&cat, out);
+        let live = frames.try_recv().expect("a changes frame");
+        let mut texts = vec![
+            serde_json::to_string(&hub.snapshot_for(Audience::Full)).unwrap(),
+            serde_json::to_string(&hub.snapshot_for(Audience::Public)).unwrap(),
+        ];
+        for audience in [Audience::Full, Audience::Public] {
+            if let Some(f) = live.for_audience(audience) {
+                texts.push(f.as_str().to_string());
+            }
+        }
+        for c in chunk {
+            for text in &texts {
+                for gone in c.gone {
+                    assert!(
+                        !text.contains(gone),
+                        "`{gone}` of {:?} reached a browser: {text}",
+                        c.input
+                    );
+                }
+            }
+        }
+        while frames.try_recv().is_ok() {}
+    }
+    // Incident text (what is broken, updates, notes) is masked before it is stored or sent.
+    for c in CASES {
+        let new = wire::NewIncident {
+            title: "Secrets in output".into(),
+            broken: c.input.chars().take(2000).collect(),
+            severity: wire::Severity::Sev3,
+            compromise: false,
+            scope: wire::IncidentScope::default(),
+        };
+        let hours = crate::incidents::timers::BusinessHours::new("UTC", "09:00").unwrap();
+        let rules = crate::incidents::lifecycle::Rules {
+            hours: &hours,
+            cadence_minutes: 15,
+            services: &[],
+        };
+        // A case the lifecycle refuses outright (a control character) reaches no one either.
+        if let Ok((_, kind)) = crate::incidents::lifecycle::declare(&new, "ana", 0, &rules) {
+            let text = serde_json::to_string(&kind).unwrap();
+            for gone in c.gone {
+                assert!(
+                    !text.contains(gone),
+                    "`{gone}` of {:?} is in a timeline entry: {text}",
+                    c.input
+                );
+            }
+        }
+    }
+}
