@@ -1,6 +1,7 @@
 //! Aegis gateway: the only holder of the production host's SSH credentials. It runs the playbook's
 //! probes over one multiplexed SSH connection and streams the board to every browser.
 
+pub mod accounts;
 pub mod auth;
 pub mod clock;
 pub mod config;
@@ -63,7 +64,9 @@ impl Gateway {
         host: Arc<dyn RemoteHost>,
         clock: Arc<dyn Clock>,
     ) -> anyhow::Result<Gateway> {
-        let store = Store::open(&settings.data_dir).await?;
+        let store = Store::open(&settings.data_dir)
+            .await?
+            .with_clock(clock.clone());
         let catalog = Arc::new(Catalog::from_settings(&settings)?);
         let interval = settings.sweep.interval();
         let hub = Arc::new(Hub::new(
@@ -103,6 +106,7 @@ impl Gateway {
             incidents,
             sweep,
             backend: Backend::new(store.clone()),
+            accounts: accounts::Accounts::new(store.clone()),
             store,
             limiter,
             sockets: sockets::SocketSlots::default(),

@@ -19,6 +19,8 @@ pub struct AppState {
     pub sweep: SweepTrigger,
     pub store: Store,
     pub backend: Backend,
+    /// Accounts: validation, hashing, the last-commander rule.
+    pub accounts: crate::accounts::Accounts,
     pub limiter: LoginLimiter,
     /// Live websockets per session.
     pub sockets: crate::sockets::SocketSlots,

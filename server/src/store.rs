@@ -11,17 +11,26 @@ use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
+use crate::clock::{Clock, SystemClock};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
 /// The gateway's database.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Store {
     pool: SqlitePool,
     /// Bumped on every change to accounts or share links, so that long-lived sessions (websockets)
     /// re-check their access at once instead of on a timer.
     access_changes: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
+    /// The gateway's one clock: rows are stamped and expiries judged with it.
+    clock: std::sync::Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("pool", &self.pool).finish()
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -104,7 +113,18 @@ impl Store {
         Ok(Store {
             pool,
             access_changes: std::sync::Arc::new(tokio::sync::watch::channel(0).0),
+            clock: std::sync::Arc::new(SystemClock),
         })
+    }
+
+    /// The same store judging time by `clock` (the gateway passes its own; tests a manual one).
+    pub fn with_clock(self, clock: std::sync::Arc<dyn Clock>) -> Store {
+        Store { clock, ..self }
+    }
+
+    /// Now, by the store's clock, in ms since the epoch.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
     }
 
     pub fn pool(&self) -> &SqlitePool {

@@ -3,10 +3,10 @@
 use std::io::BufRead;
 
 use clap::Subcommand;
+use server::accounts::{AccountError, Accounts};
 use server::config::Settings;
-use server::store::users::UserError;
 use server::store::Store;
-use wire::Role;
+use wire::{Role, UserPatch};
 
 #[derive(Subcommand)]
 pub enum UserCommand {
@@ -61,7 +61,7 @@ pub async fn run(settings: &Settings, action: UserCommand) -> i32 {
             return 1;
         }
     };
-    match act(&store, action).await {
+    match act(&Accounts::new(store), action).await {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("aegis: {e}");
@@ -70,7 +70,9 @@ pub async fn run(settings: &Settings, action: UserCommand) -> i32 {
     }
 }
 
-async fn act(store: &Store, action: UserCommand) -> Result<(), UserError> {
+/// Every change goes through the accounts service, under the same rules as the console (the
+/// last active commander cannot be demoted or disabled from here either).
+async fn act(accounts: &Accounts, action: UserCommand) -> Result<(), AccountError> {
     match action {
         UserCommand::Add {
             name,
@@ -78,7 +80,7 @@ async fn act(store: &Store, action: UserCommand) -> Result<(), UserError> {
             password_stdin,
         } => {
             let (password, generated) = password(password_stdin)?;
-            let user = store.add_user(&name, role, &password).await?;
+            let user = accounts.create(&name, role, &password).await?;
             println!("created {} ({})", user.name, user.role.as_str());
             if generated {
                 println!("password: {password}");
@@ -89,7 +91,7 @@ async fn act(store: &Store, action: UserCommand) -> Result<(), UserError> {
             }
         }
         UserCommand::List => {
-            let users = store.list_users().await?;
+            let users = accounts.list().await?;
             if users.is_empty() {
                 println!("no accounts yet: aegis user add NAME --role commander");
             }
@@ -103,11 +105,15 @@ async fn act(store: &Store, action: UserCommand) -> Result<(), UserError> {
             }
         }
         UserCommand::SetRole { name, role } => {
-            store.set_role(&name, role).await?;
+            accounts
+                .update(&name, &patch(Some(role), None, None))
+                .await?;
             println!("{name} is now {}", role.as_str());
         }
         UserCommand::Disable { name } => {
-            store.disable_user(&name).await?;
+            accounts
+                .update(&name, &patch(None, Some(true), None))
+                .await?;
             println!("{name} is disabled; their sessions have ended");
         }
         UserCommand::Passwd {
@@ -115,7 +121,9 @@ async fn act(store: &Store, action: UserCommand) -> Result<(), UserError> {
             password_stdin,
         } => {
             let (password, generated) = password(password_stdin)?;
-            store.set_password(&name, &password).await?;
+            accounts
+                .update(&name, &patch(None, None, Some(password.clone())))
+                .await?;
             println!("password changed for {name}; their other sessions have ended");
             if generated {
                 println!("password: {password}");
@@ -126,13 +134,20 @@ async fn act(store: &Store, action: UserCommand) -> Result<(), UserError> {
 }
 
 /// A password from stdin, or a generated one (20 characters from an unambiguous alphabet, ~114 bits).
-fn password(from_stdin: bool) -> Result<(String, bool), UserError> {
+fn patch(role: Option<Role>, disabled: Option<bool>, password: Option<String>) -> UserPatch {
+    UserPatch {
+        role,
+        disabled,
+        password,
+    }
+}
+
+fn password(from_stdin: bool) -> Result<(String, bool), AccountError> {
     if from_stdin {
         let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .map_err(|_| UserError::WeakPassword)?;
+        std::io::stdin().lock().read_line(&mut line).map_err(|e| {
+            AccountError::Unavailable(format!("cannot read a password from stdin: {e}"))
+        })?;
         return Ok((line.trim_end_matches(['\r', '\n']).to_string(), false));
     }
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -141,7 +156,9 @@ fn password(from_stdin: bool) -> Result<(String, bool), UserError> {
     let mut pw = String::new();
     while pw.len() < 20 {
         let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes).map_err(|_| UserError::WeakPassword)?;
+        getrandom::fill(&mut bytes).map_err(|e| {
+            AccountError::Unavailable(format!("no randomness to generate a password: {e}"))
+        })?;
         pw.extend(
             bytes
                 .iter()

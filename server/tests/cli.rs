@@ -155,3 +155,41 @@ fn logs_to_a_pipe_carry_no_colour_codes() {
         "colour codes in piped logs: {lines:?}"
     );
 }
+
+/// The command line keeps the console's rule: the last active commander cannot be demoted or
+/// disabled, and says what to do instead.
+#[test]
+fn the_last_commander_cannot_be_demoted_or_disabled_from_the_command_line() {
+    let data = tempfile::tempdir().unwrap();
+    let add = |name: &str, role: &str| {
+        let out = aegis(
+            data.path(),
+            &["user", "add", name, "--role", role, "--password-stdin"],
+            Some("a long enough secret\n"),
+        );
+        assert!(out.status.success(), "{}", text(&out));
+    };
+    add("ada", "commander");
+    for args in [
+        &["user", "set-role", "ada", "responder"][..],
+        &["user", "disable", "ada"][..],
+    ] {
+        let out = aegis(data.path(), args, None);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", text(&out));
+        assert!(
+            text(&out).contains("last active commander"),
+            "{}",
+            text(&out)
+        );
+    }
+    let list = text(&aegis(data.path(), &["user", "list"], None));
+    assert!(
+        list.lines()
+            .any(|l| l.starts_with("ada") && l.contains("commander") && l.contains("active")),
+        "{list}"
+    );
+    // With a second commander, the first may step down.
+    add("ben", "commander");
+    let out = aegis(data.path(), &["user", "set-role", "ada", "responder"], None);
+    assert!(out.status.success(), "{}", text(&out));
+}

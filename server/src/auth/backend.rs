@@ -4,7 +4,7 @@ use axum_login::{AuthUser, AuthnBackend, UserId};
 use sha2::{Digest, Sha256};
 use wire::Role;
 
-use crate::store::users::verify;
+use crate::accounts::verify;
 use crate::store::Store;
 
 /// Someone with a session: an account, or a share link's viewer (always a stakeholder).

@@ -5,7 +5,6 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 use wire::ShareLinkInfo;
 
-use super::users::now_ms;
 use super::{Store, StoreError};
 
 /// The longest a link may live: 30 days.
@@ -19,6 +18,9 @@ pub enum ShareError {
     BadLabel,
     #[error("no share link {0}")]
     NoSuchLink(i64),
+    /// The operating system gave no random bytes for a token.
+    #[error("no randomness for a token: {0}")]
+    NoRandomness(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -66,10 +68,9 @@ impl Store {
             return Err(ShareError::BadLabel);
         }
         let mut bytes = [0u8; 32];
-        getrandom::fill(&mut bytes)
-            .map_err(|e| StoreError::Sql(sqlx::Error::Protocol(e.to_string())))?;
+        getrandom::fill(&mut bytes).map_err(|e| ShareError::NoRandomness(e.to_string()))?;
         let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
-        let now = now_ms();
+        let now = self.now_ms();
         let expires = now + i64::from(hours) * 3_600_000;
         let done = sqlx::query(
             "INSERT INTO share_links (label, token_sha256, created_by, created_at_ms, expires_at_ms) VALUES (?, ?, ?, ?, ?)",
@@ -105,7 +106,7 @@ impl Store {
         let done = sqlx::query(
             "UPDATE share_links SET revoked_at_ms = COALESCE(revoked_at_ms, ?) WHERE id = ?",
         )
-        .bind(now_ms())
+        .bind(self.now_ms())
         .bind(id)
         .execute(self.pool())
         .await?;
@@ -141,7 +142,7 @@ impl Store {
         );
         let row: Option<Row> = sqlx::query_as(&sql)
             .bind(value)
-            .bind(now_ms())
+            .bind(self.now_ms())
             .fetch_optional(self.pool())
             .await?;
         Ok(row.map(info))
@@ -182,17 +183,20 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn an_expired_link_does_not_open() {
+    async fn a_link_expires_by_the_stores_clock() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(dir.path()).await.unwrap();
-        let (link, token) = store.create_share_link("x", 1, "ada").await.unwrap();
-        sqlx::query("UPDATE share_links SET expires_at_ms = ? WHERE id = ?")
-            .bind(now_ms() - 1)
-            .bind(link.id)
-            .execute(store.pool())
+        let clock = std::sync::Arc::new(crate::clock::ManualClock::at(1_000_000));
+        let store = Store::open(dir.path())
             .await
-            .unwrap();
+            .unwrap()
+            .with_clock(clock.clone());
+        let (link, token) = store.create_share_link("x", 1, "ada").await.unwrap();
+        assert_eq!(link.expires_at_ms, 1_000_000 + 3_600_000);
+        clock.advance(3_600_000 - 1);
+        assert!(store.open_share_link(&token).await.unwrap().is_some());
+        clock.advance(1);
         assert!(store.open_share_link(&token).await.unwrap().is_none());
+        assert!(store.valid_share_link(link.id).await.unwrap().is_none());
         assert!(matches!(
             store.create_share_link("x", 0, "ada").await,
             Err(ShareError::BadExpiry)

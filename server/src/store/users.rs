@@ -1,34 +1,9 @@
-//! Accounts: names, roles, Argon2id password hashes, and the switch that ends their sessions.
+//! Accounts' rows: names, roles, password hashes, and the epoch whose bump ends their sessions.
+//! The rules (valid names, passwords, the last commander) live in [`crate::accounts`].
 
 use wire::{Role, UserInfo};
 
 use super::{Store, StoreError};
-
-/// Shortest password accepted: long enough that a rate-limited online guess is hopeless.
-pub const MIN_PASSWORD: usize = 12;
-
-#[derive(Debug, thiserror::Error)]
-pub enum UserError {
-    #[error("user names are 1 to 64 letters, digits, '.', '_', '-' or '@'")]
-    BadName,
-    #[error(
-        "passwords need at least {MIN_PASSWORD} characters (and at most {})",
-        wire::MAX_PASSWORD
-    )]
-    WeakPassword,
-    #[error("a user named `{0}` already exists")]
-    Exists(String),
-    #[error("no user named `{0}`")]
-    NoSuchUser(String),
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<sqlx::Error> for UserError {
-    fn from(e: sqlx::Error) -> Self {
-        UserError::Store(StoreError::Sql(e))
-    }
-}
 
 /// What a login check needs about a user.
 #[derive(Debug, Clone)]
@@ -38,23 +13,42 @@ pub struct Credentials {
     pub session_epoch: i64,
 }
 
-/// Names are stored as given (compared case-insensitively by the column), never padded.
-fn valid_name(name: &str) -> bool {
-    name.trim() == name && wire::normalise_user_name(name).is_some()
+/// The fields of an account to change; `None` leaves one as it is.
+#[derive(Debug, Clone, Default)]
+pub struct UserChange {
+    pub role: Option<Role>,
+    pub disabled: Option<bool>,
+    /// A new Argon2id hash.
+    pub password_hash: Option<String>,
 }
 
-fn acceptable_password(password: &str) -> bool {
-    (MIN_PASSWORD..=wire::MAX_PASSWORD).contains(&password.chars().count())
+impl UserChange {
+    /// Whether the change leaves an active commander something else.
+    fn demotes(&self, current: &UserInfo) -> bool {
+        current.role == Role::Commander
+            && !current.disabled
+            && (self.role.is_some_and(|r| r != Role::Commander) || self.disabled == Some(true))
+    }
+
+    /// A new role or password, or disabling, ends the account's sessions; enabling does not
+    /// revive them.
+    fn voids_sessions(&self) -> bool {
+        self.role.is_some() || self.password_hash.is_some() || self.disabled == Some(true)
+    }
 }
 
-pub(crate) fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+/// How [`Store::change_user`] went.
+#[derive(Debug)]
+pub enum UserChanged {
+    Done(UserInfo),
+    NoSuchUser,
+    /// Refused: it would leave no active commander.
+    LastCommander,
 }
 
-fn row_to_info(id: i64, name: String, role: String, disabled: i64, created_at_ms: i64) -> UserInfo {
+type UserRow = (i64, String, String, i64, i64);
+
+fn row_to_info((id, name, role, disabled, created_at_ms): UserRow) -> UserInfo {
     UserInfo {
         id,
         name,
@@ -65,103 +59,68 @@ fn row_to_info(id: i64, name: String, role: String, disabled: i64, created_at_ms
     }
 }
 
-/// Hashing is deliberately slow (Argon2id): keep it off the async executor's threads.
-async fn hash(password: String) -> String {
-    tokio::task::spawn_blocking(move || password_auth::generate_hash(password))
-        .await
-        .unwrap_or_else(|e| std::panic::resume_unwind(e.into_panic()))
-}
-
-/// Checks `password` against an Argon2id hash, off the executor's threads.
-pub async fn verify(password: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || password_auth::verify_password(password, &hash).is_ok())
-        .await
-        .unwrap_or(false)
-}
+const INFO_COLUMNS: &str = "id, name, role, disabled, created_at_ms";
 
 impl Store {
-    pub async fn add_user(
+    /// Inserts an account; `None` when the name is taken (names compare case-insensitively).
+    pub async fn insert_user(
         &self,
         name: &str,
         role: Role,
-        password: &str,
-    ) -> Result<UserInfo, UserError> {
-        if !valid_name(name) {
-            return Err(UserError::BadName);
-        }
-        if !acceptable_password(password) {
-            return Err(UserError::WeakPassword);
-        }
-        let hash = hash(password.to_string()).await;
-        let now = now_ms();
+        password_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<UserInfo>, StoreError> {
         let result = sqlx::query(
             "INSERT INTO users (name, role, password_hash, created_at_ms, updated_at_ms) VALUES (?, ?, ?, ?, ?)",
         )
         .bind(name)
         .bind(role.as_str())
-        .bind(hash)
-        .bind(now)
-        .bind(now)
+        .bind(password_hash)
+        .bind(now_ms)
+        .bind(now_ms)
         .execute(self.pool())
         .await;
         match result {
-            Ok(done) => Ok(UserInfo {
+            Ok(done) => Ok(Some(UserInfo {
                 id: done.last_insert_rowid(),
                 name: name.to_string(),
                 role,
                 disabled: false,
-                created_at_ms: now,
-            }),
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                Err(UserError::Exists(name.to_string()))
-            }
+                created_at_ms: now_ms,
+            })),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(None),
             Err(e) => Err(e.into()),
         }
     }
 
-    pub async fn list_users(&self) -> Result<Vec<UserInfo>, UserError> {
-        let rows: Vec<(i64, String, String, i64, i64)> = sqlx::query_as(
-            "SELECT id, name, role, disabled, created_at_ms FROM users ORDER BY name",
-        )
-        .fetch_all(self.pool())
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, n, r, d, c)| row_to_info(id, n, r, d, c))
-            .collect())
+    pub async fn list_users(&self) -> Result<Vec<UserInfo>, StoreError> {
+        let sql = format!("SELECT {INFO_COLUMNS} FROM users ORDER BY name");
+        let rows: Vec<UserRow> = sqlx::query_as(&sql).fetch_all(self.pool()).await?;
+        Ok(rows.into_iter().map(row_to_info).collect())
     }
 
-    pub async fn count_users(&self) -> Result<i64, UserError> {
+    pub async fn count_users(&self) -> Result<i64, StoreError> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users")
             .fetch_one(self.pool())
             .await?)
     }
 
-    pub async fn credentials(&self, name: &str) -> Result<Option<Credentials>, UserError> {
-        let row: Option<(i64, String, String, i64, i64, String, i64)> = sqlx::query_as(
-            "SELECT id, name, role, disabled, created_at_ms, password_hash, session_epoch FROM users WHERE name = ?",
-        )
-        .bind(name)
-        .fetch_optional(self.pool())
-        .await?;
+    pub async fn credentials(&self, name: &str) -> Result<Option<Credentials>, StoreError> {
+        let sql = format!(
+            "SELECT {INFO_COLUMNS}, password_hash, session_epoch FROM users WHERE name = ?"
+        );
+        let row: Option<(i64, String, String, i64, i64, String, i64)> = sqlx::query_as(&sql)
+            .bind(name)
+            .fetch_optional(self.pool())
+            .await?;
         Ok(row.map(|(id, n, r, d, c, hash, epoch)| Credentials {
-            info: row_to_info(id, n, r, d, c),
+            info: row_to_info((id, n, r, d, c)),
             password_hash: hash,
             session_epoch: epoch,
         }))
     }
 
-    /// Re-enables a disabled account (its old sessions stay void).
-    pub async fn enable_user(&self, name: &str) -> Result<(), UserError> {
-        self.update(
-            name,
-            "UPDATE users SET disabled = 0, updated_at_ms = ? WHERE name = ?",
-            None,
-        )
-        .await
-    }
-
-    pub async fn user_by_id(&self, id: i64) -> Result<Option<Credentials>, UserError> {
+    pub async fn user_by_id(&self, id: i64) -> Result<Option<Credentials>, StoreError> {
         let name: Option<String> = sqlx::query_scalar("SELECT name FROM users WHERE id = ?")
             .bind(id)
             .fetch_optional(self.pool())
@@ -172,61 +131,55 @@ impl Store {
         }
     }
 
-    /// Changes the role and voids the account's sessions: a cookie issued for one role must not
-    /// go on answering for another.
-    pub async fn set_role(&self, name: &str, role: Role) -> Result<(), UserError> {
-        self.update(
-            name,
-            "UPDATE users SET role = ?, session_epoch = session_epoch + 1, updated_at_ms = ? WHERE name = ?",
-            Some(role.as_str()),
-        )
-        .await
-    }
-
-    /// Disables the account and voids its sessions at once.
-    pub async fn disable_user(&self, name: &str) -> Result<(), UserError> {
-        self.update(
-            name,
-            "UPDATE users SET disabled = 1, session_epoch = session_epoch + 1, updated_at_ms = ? WHERE name = ?",
-            None,
-        )
-        .await
-    }
-
-    /// Sets a new password and voids the account's existing sessions.
-    pub async fn set_password(&self, name: &str, password: &str) -> Result<(), UserError> {
-        if !acceptable_password(password) {
-            return Err(UserError::WeakPassword);
+    /// Applies `change` to the account `name`, refusing one that would leave no active
+    /// commander. The check and the write are one `BEGIN IMMEDIATE` transaction: it holds the
+    /// write lock from the first read, so two demotions at the same moment are serialised and the
+    /// second sees the first.
+    pub async fn change_user(
+        &self,
+        name: &str,
+        change: &UserChange,
+        now_ms: i64,
+    ) -> Result<UserChanged, StoreError> {
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let sql = format!("SELECT {INFO_COLUMNS} FROM users WHERE name = ?");
+        let Some(current) = sqlx::query_as::<_, UserRow>(&sql)
+            .bind(name)
+            .fetch_optional(&mut *tx)
+            .await?
+            .map(row_to_info)
+        else {
+            return Ok(UserChanged::NoSuchUser);
+        };
+        if change.demotes(&current) {
+            let commanders: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM users WHERE role = 'commander' AND disabled = 0",
+            )
+            .fetch_one(&mut *tx)
+            .await?;
+            if commanders <= 1 {
+                return Ok(UserChanged::LastCommander);
+            }
         }
-        let hash = hash(password.to_string()).await;
-        let done = sqlx::query(
-            "UPDATE users SET password_hash = ?, session_epoch = session_epoch + 1, updated_at_ms = ? WHERE name = ?",
+        sqlx::query(
+            "UPDATE users SET role = COALESCE(?1, role), disabled = COALESCE(?2, disabled), \
+             password_hash = COALESCE(?3, password_hash), session_epoch = session_epoch + ?4, \
+             updated_at_ms = ?5 WHERE id = ?6",
         )
-        .bind(hash)
-        .bind(now_ms())
-        .bind(name)
-        .execute(self.pool())
+        .bind(change.role.map(Role::as_str))
+        .bind(change.disabled.map(i64::from))
+        .bind(change.password_hash.as_deref())
+        .bind(i64::from(change.voids_sessions()))
+        .bind(now_ms)
+        .bind(current.id)
+        .execute(&mut *tx)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(UserError::NoSuchUser(name.to_string()));
-        }
-        self.access_changed();
-        Ok(())
-    }
-
-    async fn update(&self, name: &str, sql: &str, value: Option<&str>) -> Result<(), UserError> {
-        let mut q = sqlx::query(sql);
-        if let Some(v) = value {
-            q = q.bind(v.to_string());
-        }
-        let done = q.bind(now_ms()).bind(name).execute(self.pool()).await?;
-        if done.rows_affected() == 0 {
-            return Err(UserError::NoSuchUser(name.to_string()));
-        }
-        self.access_changed();
-        Ok(())
+        let sql = format!("SELECT {INFO_COLUMNS} FROM users WHERE id = ?");
+        let updated: UserRow = sqlx::query_as(&sql)
+            .bind(current.id)
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(UserChanged::Done(row_to_info(updated)))
     }
 }
-
-#[cfg(test)]
-mod tests;

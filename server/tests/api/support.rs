@@ -64,8 +64,8 @@ pub async fn start_full(
         {
             gateway
                 .state
-                .store
-                .add_user(role.as_str(), role, PASSWORD)
+                .accounts
+                .create(role.as_str(), role, PASSWORD)
                 .await
                 .unwrap();
         }

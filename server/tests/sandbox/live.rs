@@ -17,8 +17,8 @@ async fn a_fault_reaches_a_connected_browser_as_a_change() {
     // A responder signs in; the websocket carries the session cookie.
     let password = "sandbox responder password";
     gw.state
-        .store
-        .add_user("oncall", wire::Role::Responder, password)
+        .accounts
+        .create("oncall", wire::Role::Responder, password)
         .await
         .unwrap();
     let login = reqwest::Client::new()

@@ -17,6 +17,7 @@ impl From<ShareError> for AppError {
             ShareError::BadExpiry | ShareError::BadLabel => AppError::BadRequest(e.to_string()),
             ShareError::NoSuchLink(id) => AppError::NotFound(format!("share link {id}")),
             ShareError::Store(s) => AppError::Internal(s.into()),
+            e @ ShareError::NoRandomness(_) => AppError::Internal(anyhow::anyhow!("{e}")),
         }
     }
 }
