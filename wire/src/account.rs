@@ -32,6 +32,15 @@ impl Role {
             .find(|r| r.as_str().eq_ignore_ascii_case(s.trim()))
     }
 
+    /// The role for people: "Commander".
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Commander => "Commander",
+            Role::Responder => "Responder",
+            Role::Stakeholder => "Stakeholder",
+        }
+    }
+
     /// True when this role includes everything `needed` may do.
     pub fn at_least(self, needed: Role) -> bool {
         self >= needed
@@ -50,6 +59,9 @@ pub struct UserInfo {
 
 /// Longest account name.
 pub const MAX_USER_NAME: usize = 64;
+/// Shortest password accepted, in characters (not bytes): the console's form checks it before
+/// asking, and the gateway refuses anything shorter.
+pub const MIN_PASSWORD: usize = 12;
 /// Longest password accepted: Argon2id hashes whatever it is given, so an unbounded password is
 /// unbounded work before sign-in.
 pub const MAX_PASSWORD: usize = 1024;
@@ -115,12 +127,15 @@ pub struct ShareLinkInfo {
     pub revoked: bool,
 }
 
+/// Longest a share link may live, in hours (30 days); the shortest is 1.
+pub const MAX_SHARE_HOURS: u32 = 720;
+
 /// `POST /api/share-links` (commander).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewShareLink {
     /// Who it is for, e.g. "Support leads".
     pub label: String,
-    /// Hours until it stops working (1 to 720).
+    /// Hours until it stops working (1 to [`MAX_SHARE_HOURS`]).
     pub expires_in_hours: u32,
 }
 

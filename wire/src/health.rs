@@ -23,6 +23,17 @@ impl Scope {
         Scope::Host,
     ];
 
+    /// The wire name ("ciam", "database", ...), as serde writes it: for ids and test hooks.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Ciam => "ciam",
+            Scope::Iam => "iam",
+            Scope::Database => "database",
+            Scope::Edge => "edge",
+            Scope::Host => "host",
+        }
+    }
+
     /// A short human label for headings.
     pub fn label(self) -> &'static str {
         match self {

@@ -125,6 +125,15 @@ impl Phase {
         !matches!(self, Phase::Resolved)
     }
 
+    /// The wire name, as serde writes it ("declared", ...): for storage and test hooks.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Declared => "declared",
+            Phase::Acknowledged => "acknowledged",
+            Phase::Resolved => "resolved",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Phase::Declared => "declared, not acknowledged",
@@ -201,6 +210,17 @@ pub enum DeliveryState {
     Delivered,
     /// Every attempt failed; a responder can retry.
     Failed,
+}
+
+impl DeliveryState {
+    /// The wire name, as serde writes it ("pending", ...): for storage and test hooks.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Pending => "pending",
+            DeliveryState::Delivered => "delivered",
+            DeliveryState::Failed => "failed",
+        }
+    }
 }
 
 /// One message to the incident channel (the outgoing webhook) and its fate.

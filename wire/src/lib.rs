@@ -25,11 +25,23 @@ pub const HEALTH_PATH: &str = "/api/health";
 pub const SWEEP_PATH: &str = "/api/sweep";
 /// Incidents: list (GET) and declare (POST); `/{id}` and its actions below it.
 pub const INCIDENTS_PATH: &str = "/api/incidents";
+/// Who this session belongs to (GET).
+pub const ME_PATH: &str = "/api/me";
+/// Sign in with a name and password (POST).
+pub const LOGIN_PATH: &str = "/api/login";
+/// End this session (POST).
+pub const LOGOUT_PATH: &str = "/api/logout";
+/// Accounts: list (GET) and add (POST); `/{name}` to change one (PATCH).
+pub const USERS_PATH: &str = "/api/users";
+/// Share links: list (GET) and create (POST); `/{id}` to revoke one (DELETE).
+pub const SHARE_LINKS_PATH: &str = "/api/share-links";
+/// Opening a share link: `/{token}` (POST) turns it into a read-only session.
+pub const SHARE_OPEN_PATH: &str = "/api/share";
 
 mod account;
 pub use account::{
     normalise_user_name, ApiError, CreatedShareLink, LoginRequest, Me, NewShareLink, NewUser, Role,
-    ShareLinkInfo, UserInfo, UserPatch, MAX_PASSWORD, MAX_USER_NAME,
+    ShareLinkInfo, UserInfo, UserPatch, MAX_PASSWORD, MAX_SHARE_HOURS, MAX_USER_NAME, MIN_PASSWORD,
 };
 
 /// Header that carries the session's CSRF token on state-changing requests.

@@ -134,3 +134,29 @@ fn each_kind_names_its_serde_tag() {
         assert_eq!(serde_json::to_value(&kind).unwrap()["kind"], kind.tag());
     }
 }
+
+#[test]
+fn enum_names_are_the_serde_names() {
+    let serde_name = |v: serde_json::Value| v.as_str().map(str::to_owned);
+    for phase in [Phase::Declared, Phase::Acknowledged, Phase::Resolved] {
+        let json = serde_json::to_value(phase).ok().and_then(serde_name);
+        assert_eq!(json.as_deref(), Some(phase.as_str()));
+    }
+    for state in [
+        DeliveryState::Pending,
+        DeliveryState::Delivered,
+        DeliveryState::Failed,
+    ] {
+        let json = serde_json::to_value(state).ok().and_then(serde_name);
+        assert_eq!(json.as_deref(), Some(state.as_str()));
+    }
+    for scope in crate::Scope::ALL {
+        let json = serde_json::to_value(scope).ok().and_then(serde_name);
+        assert_eq!(json.as_deref(), Some(scope.as_str()));
+    }
+    for role in crate::Role::ALL {
+        let json = serde_json::to_value(role).ok().and_then(serde_name);
+        assert_eq!(json.as_deref(), Some(role.as_str()));
+        assert!(role.label().eq_ignore_ascii_case(role.as_str()));
+    }
+}
