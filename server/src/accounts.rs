@@ -7,6 +7,7 @@
 
 use wire::{Role, UserInfo, UserPatch};
 
+use crate::auth::changes::AccessChanges;
 use crate::store::users::{UserChange, UserChanged};
 use crate::store::{Store, StoreError};
 
@@ -81,11 +82,12 @@ pub async fn verify(password: String, hash: String) -> bool {
 #[derive(Clone)]
 pub struct Accounts {
     store: Store,
+    changes: AccessChanges,
 }
 
 impl Accounts {
-    pub fn new(store: Store) -> Self {
-        Accounts { store }
+    pub fn new(store: Store, changes: AccessChanges) -> Self {
+        Accounts { store, changes }
     }
 
     pub async fn create(
@@ -131,7 +133,7 @@ impl Accounts {
             .await?;
         match outcome {
             UserChanged::Done(info) => {
-                self.store.access_changed();
+                self.changes.changed();
                 Ok(info)
             }
             UserChanged::NoSuchUser => Err(AccountError::NoSuchUser(name.to_string())),

@@ -6,11 +6,13 @@
 
 pub mod access;
 pub mod backend;
+pub mod changes;
 pub mod client_ip;
 pub mod limiter;
+pub mod session_end;
 pub mod sessions;
 
-pub use access::{Access, Rule};
+pub use access::{Access, Rule, Viewer};
 pub use backend::{Backend, LoginCredentials, Principal};
 
 /// The axum-login session type used by every handler.
@@ -20,16 +22,13 @@ pub type AuthSession = axum_login::AuthSession<Backend>;
 pub const CSRF_KEY: &str = "aegis.csrf";
 pub const LOGIN_AT_KEY: &str = "aegis.login_at_ms";
 
-/// A fresh CSRF token: 32 random bytes, base64url.
-pub fn new_csrf_token() -> String {
+/// A fresh CSRF token: 32 random bytes, base64url; `None` without an OS random source (a constant
+/// token would be worse than refusing to sign in).
+pub fn new_csrf_token() -> Option<String> {
     use base64::Engine;
     let mut bytes = [0u8; 32];
-    // getrandom fails only without an OS random source; a constant token would be worse than
-    // refusing to sign in, so the caller sees an error instead.
-    if getrandom::fill(&mut bytes).is_err() {
-        return String::new();
-    }
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    getrandom::fill(&mut bytes).ok()?;
+    Some(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
 /// How long the session in `session` has left before its absolute lifetime runs out (zero when it

@@ -17,7 +17,7 @@ use axum::Router;
 use crate::auth::access::{enforce, Access, Rule};
 use crate::state::AppState;
 
-pub use handlers::ws::{serve_socket, Viewer, MAX_SOCKETS_PER_SESSION};
+pub use handlers::ws::{serve_socket, Socket, MAX_SOCKETS_PER_SESSION};
 
 /// The largest request body any route takes. Every route takes small JSON (the longest field,
 /// an incident's "what is broken", is 2,000 characters); axum's default of 2 MB would let anyone,
@@ -32,8 +32,8 @@ pub struct RouteSpec {
     pub rule: Rule,
 }
 
-const fn r(method: &'static str, path: &'static str, access: Access) -> RouteSpec {
-    // Every state-changing route needs the CSRF token except the two that create a session.
+/// A route whose state changes need the session's CSRF token (every route but the two below).
+const fn route(method: &'static str, path: &'static str, access: Access) -> RouteSpec {
     RouteSpec {
         method,
         path,
@@ -41,7 +41,9 @@ const fn r(method: &'static str, path: &'static str, access: Access) -> RouteSpe
     }
 }
 
-const fn no_csrf(method: &'static str, path: &'static str, access: Access) -> RouteSpec {
+/// A route that creates a session (sign-in, opening a share link): there is no token to carry yet;
+/// the `Origin` check and the rate limits guard it instead.
+const fn sign_in(method: &'static str, path: &'static str, access: Access) -> RouteSpec {
     RouteSpec {
         method,
         path,
@@ -54,33 +56,33 @@ const fn no_csrf(method: &'static str, path: &'static str, access: Access) -> Ro
 
 /// Every route the gateway answers besides the SPA's files.
 pub const ROUTES: &[RouteSpec] = &[
-    r("GET", "/api/ping", Access::Public),
-    no_csrf("POST", "/api/login", Access::Public),
-    no_csrf("POST", "/api/share/{token}", Access::Public),
-    r("POST", "/api/logout", Access::Viewer),
-    r("GET", "/api/me", Access::Viewer),
-    r("GET", wire::HEALTH_PATH, Access::Viewer),
-    r("POST", wire::SWEEP_PATH, Access::Responder),
-    r("GET", wire::WS_PATH, Access::Viewer),
-    r("GET", "/api/users", Access::Commander),
-    r("POST", "/api/users", Access::Commander),
-    r("PATCH", "/api/users/{name}", Access::Commander),
-    r("GET", "/api/share-links", Access::Commander),
-    r("POST", "/api/share-links", Access::Commander),
-    r("DELETE", "/api/share-links/{id}", Access::Commander),
+    route("GET", "/api/ping", Access::Public),
+    sign_in("POST", "/api/login", Access::Public),
+    sign_in("POST", "/api/share/{token}", Access::Public),
+    route("POST", "/api/logout", Access::Viewer),
+    route("GET", "/api/me", Access::Viewer),
+    route("GET", wire::HEALTH_PATH, Access::Viewer),
+    route("POST", wire::SWEEP_PATH, Access::Responder),
+    route("GET", wire::WS_PATH, Access::Viewer),
+    route("GET", "/api/users", Access::Commander),
+    route("POST", "/api/users", Access::Commander),
+    route("PATCH", "/api/users/{name}", Access::Commander),
+    route("GET", "/api/share-links", Access::Commander),
+    route("POST", "/api/share-links", Access::Commander),
+    route("DELETE", "/api/share-links/{id}", Access::Commander),
     // Incidents: everyone signed in reads (stakeholders get their projection); responders write.
     // Re-grading and resolving over a board that is not all up are the commander's: the lifecycle
     // checks those against the caller's role.
-    r("GET", "/api/incidents", Access::Viewer),
-    r("POST", "/api/incidents", Access::Responder),
-    r("GET", "/api/incidents/{id}", Access::Viewer),
-    r("POST", "/api/incidents/{id}/ack", Access::Responder),
-    r("POST", "/api/incidents/{id}/updates", Access::Responder),
-    r("POST", "/api/incidents/{id}/notes", Access::Responder),
-    r("PUT", "/api/incidents/{id}/scope", Access::Responder),
-    r("POST", "/api/incidents/{id}/severity", Access::Commander),
-    r("POST", "/api/incidents/{id}/resolve", Access::Responder),
-    r(
+    route("GET", "/api/incidents", Access::Viewer),
+    route("POST", "/api/incidents", Access::Responder),
+    route("GET", "/api/incidents/{id}", Access::Viewer),
+    route("POST", "/api/incidents/{id}/ack", Access::Responder),
+    route("POST", "/api/incidents/{id}/updates", Access::Responder),
+    route("POST", "/api/incidents/{id}/notes", Access::Responder),
+    route("PUT", "/api/incidents/{id}/scope", Access::Responder),
+    route("POST", "/api/incidents/{id}/severity", Access::Commander),
+    route("POST", "/api/incidents/{id}/resolve", Access::Responder),
+    route(
         "POST",
         "/api/incidents/{id}/deliveries/{delivery}/retry",
         Access::Responder,

@@ -100,13 +100,15 @@ impl Gateway {
             per_account: settings.auth.attempts_per_account_all_addresses_per_minute,
         });
         limiter.spawn_forgetting(stop.clone());
+        let access = auth::changes::AccessChanges::default();
         let state = AppState {
             settings: Arc::new(settings),
             hub,
             incidents,
             sweep,
             backend: Backend::new(store.clone()),
-            accounts: accounts::Accounts::new(store.clone()),
+            accounts: accounts::Accounts::new(store.clone(), access.clone()),
+            access,
             store,
             limiter,
             sockets: sockets::SocketSlots::default(),

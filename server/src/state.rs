@@ -19,6 +19,8 @@ pub struct AppState {
     pub sweep: SweepTrigger,
     pub store: Store,
     pub backend: Backend,
+    /// Signals long-lived connections to re-check their session.
+    pub access: crate::auth::changes::AccessChanges,
     /// Accounts: validation, hashing, the last-commander rule.
     pub accounts: crate::accounts::Accounts,
     pub limiter: LoginLimiter,

@@ -20,9 +20,6 @@ use sqlx::sqlite::{
 #[derive(Clone)]
 pub struct Store {
     pool: SqlitePool,
-    /// Bumped on every change to accounts or share links, so that long-lived sessions (websockets)
-    /// re-check their access at once instead of on a timer.
-    access_changes: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
     /// The gateway's one clock: rows are stamped and expiries judged with it.
     clock: std::sync::Arc<dyn Clock>,
 }
@@ -112,7 +109,6 @@ impl Store {
             })?;
         Ok(Store {
             pool,
-            access_changes: std::sync::Arc::new(tokio::sync::watch::channel(0).0),
             clock: std::sync::Arc::new(SystemClock),
         })
     }
@@ -129,14 +125,5 @@ impl Store {
 
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
-    }
-
-    /// Wakes whenever an account or share link changes.
-    pub fn access_changes(&self) -> tokio::sync::watch::Receiver<u64> {
-        self.access_changes.subscribe()
-    }
-
-    pub fn access_changed(&self) {
-        self.access_changes.send_modify(|n| *n += 1);
     }
 }

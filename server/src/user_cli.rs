@@ -61,7 +61,9 @@ pub async fn run(settings: &Settings, action: UserCommand) -> i32 {
             return 1;
         }
     };
-    match act(&Accounts::new(store), action).await {
+    // No console runs in this process: nothing is watching for access changes.
+    let changes = server::auth::changes::AccessChanges::default();
+    match act(&Accounts::new(store, changes), action).await {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("aegis: {e}");

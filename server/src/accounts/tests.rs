@@ -3,6 +3,7 @@ use std::sync::Arc;
 use wire::{Role, UserPatch};
 
 use super::*;
+use crate::auth::changes::AccessChanges;
 use crate::clock::ManualClock;
 
 async fn accounts() -> (tempfile::TempDir, Accounts, Store) {
@@ -11,7 +12,7 @@ async fn accounts() -> (tempfile::TempDir, Accounts, Store) {
         .await
         .unwrap()
         .with_clock(Arc::new(ManualClock::at(1_000)));
-    let accounts = Accounts::new(store.clone());
+    let accounts = Accounts::new(store.clone(), AccessChanges::default());
     (dir, accounts, store)
 }
 
@@ -146,7 +147,7 @@ async fn users_survive_reopening_the_file() {
     let dir = tempfile::tempdir().unwrap();
     {
         let store = Store::open(dir.path()).await.unwrap();
-        Accounts::new(store.clone())
+        Accounts::new(store.clone(), AccessChanges::default())
             .create("dee", Role::Responder, "long enough pass")
             .await
             .unwrap();

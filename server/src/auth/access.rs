@@ -8,7 +8,9 @@ use tower_sessions::Session;
 use wire::Role;
 
 use super::{AuthSession, CSRF_KEY};
+use crate::config::Settings;
 use crate::error::AppError;
+use crate::hub::Audience;
 use crate::state::AppState;
 
 /// Who may call a route.
@@ -32,6 +34,42 @@ impl Access {
             (Access::Viewer, Some(_)) => true,
             (Access::Responder, Some(r)) => r.at_least(Role::Responder),
             (Access::Commander, Some(r)) => r.at_least(Role::Commander),
+        }
+    }
+}
+
+/// What one viewer may see and do, by role: responders and commanders see everything, the
+/// others the public projection. Every route and socket that shows the board or incidents asks this.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Viewer {
+    pub role: Role,
+    pub audience: Audience,
+}
+
+impl Viewer {
+    pub fn of(role: Role) -> Viewer {
+        let audience = if role.at_least(Role::Responder) {
+            Audience::Full
+        } else {
+            Audience::Public
+        };
+        Viewer { role, audience }
+    }
+
+    pub fn can_sweep(self) -> bool {
+        self.role.at_least(Role::Responder)
+    }
+}
+
+/// Whether a request comes from the console's own pages: browsers send `Origin` on POST and on
+/// websocket handshakes, and only the console's own origin (or none, for scripts) is accepted, so
+/// another site's page cannot ride a responder's cookie.
+pub fn from_own_origin(settings: &Settings, headers: &axum::http::HeaderMap) -> bool {
+    match headers.get(axum::http::header::ORIGIN) {
+        None => true,
+        Some(origin) => {
+            let origin = origin.to_str().unwrap_or("");
+            settings.allowed_origins().iter().any(|o| o == origin)
         }
     }
 }

@@ -113,7 +113,6 @@ impl Store {
         if done.rows_affected() == 0 {
             return Err(ShareError::NoSuchLink(id));
         }
-        self.access_changed();
         Ok(())
     }
 

@@ -20,14 +20,12 @@ use crate::state::AppState;
 /// console's own origin (or none, for scripts) is accepted. The JSON body already keeps plain HTML
 /// forms out (they cannot send `application/json`).
 fn same_origin(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
-    match headers
-        .get(axum::http::header::ORIGIN)
-        .map(|o| o.to_str().unwrap_or(""))
-    {
-        Some(origin) if !state.settings.allowed_origins().iter().any(|o| o == origin) => Err(
-            AppError::Forbidden("sign in from the console's own page".into()),
-        ),
-        _ => Ok(()),
+    if crate::auth::access::from_own_origin(&state.settings, headers) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(
+            "sign in from the console's own page".into(),
+        ))
     }
 }
 
@@ -41,12 +39,8 @@ async fn start_session(
     auth.login(user)
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("starting a session: {e}")))?;
-    let csrf = new_csrf_token();
-    if csrf.is_empty() {
-        return Err(AppError::Internal(anyhow::anyhow!(
-            "no randomness for a CSRF token"
-        )));
-    }
+    let csrf = new_csrf_token()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no randomness for a CSRF token")))?;
     session
         .insert(CSRF_KEY, &csrf)
         .await
@@ -157,7 +151,7 @@ pub async fn logout(
         .await
         .map_err(|e| AppError::Internal(anyhow::anyhow!("ending a session: {e}")))?;
     // That session's open websockets re-check and close.
-    state.store.access_changed();
+    state.access.changed();
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -16,7 +16,7 @@ pub async fn get_health(
     Json(
         state
             .hub
-            .snapshot_for(crate::http::handlers::ws::Viewer::of(user.role).audience),
+            .snapshot_for(crate::auth::Viewer::of(user.role).audience),
     )
 }
 

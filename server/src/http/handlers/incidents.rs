@@ -14,9 +14,9 @@ use wire::{
 };
 
 use crate::auth::Principal;
+use crate::auth::Viewer;
 use crate::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath};
-use crate::http::handlers::ws::Viewer;
 use crate::incidents::lifecycle::Refusal;
 use crate::incidents::{Actor, IncidentError};
 use crate::state::AppState;

@@ -50,6 +50,8 @@ pub async fn revoke(
     Path(id): Path<i64>,
 ) -> Result<StatusCode, AppError> {
     state.store.revoke_share_link(id).await?;
+    // Its viewers' open sockets re-check and close.
+    state.access.changed();
     tracing::info!(link = id, "share link revoked");
     Ok(StatusCode::NO_CONTENT)
 }

@@ -12,40 +12,18 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
-use axum_login::{AuthUser, AuthnBackend};
 use futures::{Sink, SinkExt, Stream, StreamExt};
 use tokio::sync::{broadcast, mpsc};
 use tower_sessions::Session;
-use wire::{ClientMsg, Role, ServerMsg};
+use wire::{ClientMsg, ServerMsg};
 
-use crate::auth::{Backend, Principal};
+use crate::auth::access::from_own_origin;
+use crate::auth::{Principal, Viewer};
 use crate::error::AppError;
 use crate::hub::{encode, projection, Audience, Frames, Hub};
 use crate::incidents::Incidents;
 use crate::state::AppState;
 use crate::sweeper::SweepTrigger;
-
-/// What one socket's viewer may see and do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Viewer {
-    pub role: Role,
-    pub audience: Audience,
-}
-
-impl Viewer {
-    pub fn of(role: Role) -> Viewer {
-        let audience = if role.at_least(Role::Responder) {
-            Audience::Full
-        } else {
-            Audience::Public
-        };
-        Viewer { role, audience }
-    }
-
-    fn can_sweep(self) -> bool {
-        self.role.at_least(Role::Responder)
-    }
-}
 
 /// Largest client message and frame accepted; client messages are tiny. The frame bound matters
 /// as much as the message one: without it a client can start a 16 MB frame and hold it half-sent.
@@ -69,15 +47,12 @@ pub async fn upgrade(
     session: Session,
     headers: HeaderMap,
 ) -> Response {
-    if let Some(origin) = headers.get(axum::http::header::ORIGIN) {
-        let origin = origin.to_str().unwrap_or("");
-        if !state.settings.allowed_origins().iter().any(|o| o == origin) {
-            tracing::warn!(origin, "websocket handshake from a foreign origin refused");
-            return AppError::Forbidden(
-                "this console only accepts connections from its own pages".into(),
-            )
-            .into_response();
-        }
+    if !from_own_origin(&state.settings, &headers) {
+        tracing::warn!("websocket handshake from a foreign origin refused");
+        return AppError::Forbidden(
+            "this console only accepts connections from its own pages".into(),
+        )
+        .into_response();
     }
     let ends_in = crate::auth::time_left(&session, &state.settings.auth, state.hub.now_ms()).await;
     let session_id = session.id().map(|id| id.to_string());
@@ -88,8 +63,8 @@ pub async fn upgrade(
         return AppError::TooManySockets(MAX_SOCKETS_PER_SESSION).into_response();
     };
     // Subscribed here, before the handshake completes, so no change can slip in unseen.
-    let changes = state.store.access_changes();
-    let ended = session_ended(
+    let changes = state.access.subscribe();
+    let ended = crate::auth::session_end::session_ended(
         state.backend.clone(),
         user.clone(),
         session_id,
@@ -109,70 +84,14 @@ pub async fn upgrade(
                 hub: state.hub.clone(),
                 incidents: Some(state.incidents.clone()),
             };
-            serve_socket(
-                sink,
-                stream,
+            let socket = Socket {
                 feeds,
-                state.sweep.clone(),
-                state.heartbeat,
+                sweep: state.sweep.clone(),
+                heartbeat: state.heartbeat,
                 viewer,
-                ended,
-            )
-            .await;
+            };
+            serve_socket(sink, stream, socket, ended).await;
         })
-}
-
-/// Resolves when the socket's session stops being valid, that is when a request with its cookie
-/// would be refused: it was signed out, went unused past its idle expiry, the account was disabled
-/// or its role or password changed, the share link was revoked or expired, or the absolute
-/// lifetime ran out. Each wake-up (an access change, or the earliest of those deadlines) re-reads
-/// the session, since requests on the same cookie keep moving its idle expiry.
-async fn session_ended(
-    backend: Backend,
-    user: Principal,
-    session_id: Option<String>,
-    mut changes: tokio::sync::watch::Receiver<u64>,
-    absolute: Duration,
-) {
-    let absolute_end = tokio::time::Instant::now() + absolute;
-    loop {
-        let mut ends_at_ms = user.expires_at_ms;
-        if let Some(id) = &session_id {
-            match backend.store().session_expires_at_ms(id).await {
-                Ok(Some(at)) => ends_at_ms = Some(ends_at_ms.map_or(at, |e| e.min(at))),
-                Ok(None) => return,
-                // A database hiccup is not a sign-out; the next wake-up looks again.
-                Err(e) => tracing::warn!(error = %e, "reading a socket's session"),
-            }
-        }
-        match backend.get_user(&user.id()).await {
-            Ok(Some(now))
-                if now.session_auth_hash() == user.session_auth_hash() && now.role == user.role => {
-            }
-            _ => return,
-        }
-        let mut until = absolute_end;
-        if let Some(at) = ends_at_ms {
-            let left = at.saturating_sub(crate::store::sessions::wall_clock_ms());
-            if left <= 0 {
-                return;
-            }
-            let left = Duration::from_millis(u64::try_from(left).unwrap_or(u64::MAX));
-            until = until.min(tokio::time::Instant::now() + left);
-        }
-        if tokio::time::Instant::now() >= absolute_end {
-            return;
-        }
-        tokio::select! {
-            // Past a deadline: loop and look again (the idle expiry may have moved meanwhile).
-            _ = tokio::time::sleep_until(until) => {}
-            changed = changes.changed() => {
-                if changed.is_err() {
-                    return;
-                }
-            }
-        }
-    }
 }
 
 /// What a socket streams: the board, and incidents when the gateway has them (unit tests of the
@@ -217,20 +136,32 @@ impl Feeds {
     }
 }
 
-/// Runs one client's socket until either side closes.
+/// What one socket serves, and to whom.
+pub struct Socket {
+    pub feeds: Feeds,
+    pub sweep: SweepTrigger,
+    /// How often the client gets a heartbeat.
+    pub heartbeat: Duration,
+    pub viewer: Viewer,
+}
+
+/// Runs one client's socket until either side closes, or `ended` resolves (its session is over).
 pub async fn serve_socket<S, R, E>(
     mut sink: S,
     mut stream: R,
-    feeds: Feeds,
-    sweep: SweepTrigger,
-    heartbeat: Duration,
-    viewer: Viewer,
+    socket: Socket,
     ended: impl std::future::Future<Output = ()> + Send + 'static,
 ) where
     S: Sink<Message> + Unpin + Send + 'static,
     R: Stream<Item = Result<Message, E>> + Unpin + Send + 'static,
     E: std::fmt::Display + Send + 'static,
 {
+    let Socket {
+        feeds,
+        sweep,
+        heartbeat,
+        viewer,
+    } = socket;
     let hub = feeds.hub.clone();
     let (first, mut updates) = feeds.start(viewer.audience).await;
     for frame in first {

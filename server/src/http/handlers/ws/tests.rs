@@ -8,7 +8,8 @@ use futures::channel::mpsc;
 use futures::{SinkExt, StreamExt};
 use wire::{ClientMsg, ServerMsg};
 
-use super::{serve_socket, Viewer};
+use super::{serve_socket, Socket};
+use crate::auth::Viewer;
 use crate::clock::ManualClock;
 use crate::hub::tests::{catalog, outcome};
 use crate::hub::Hub;
@@ -85,18 +86,16 @@ fn start_as(
         Duration::from_secs(3600),
         CancelToken::default(),
     );
-    tokio::spawn(serve_socket(
-        server_sink,
-        server_stream,
-        super::Feeds {
+    let socket = Socket {
+        feeds: super::Feeds {
             hub,
             incidents: None,
         },
-        trigger,
+        sweep: trigger,
         heartbeat,
         viewer,
-        ended,
-    ));
+    };
+    tokio::spawn(serve_socket(server_sink, server_stream, socket, ended));
     Client {
         to_server,
         from_server,
@@ -268,16 +267,19 @@ async fn a_viewer_that_stops_reading_is_dropped_not_buffered_for() {
         Duration::from_secs(3600),
         CancelToken::default(),
     );
-    let serving = tokio::spawn(serve_socket(
-        StalledSink,
-        server_stream,
-        super::Feeds {
+    let socket = Socket {
+        feeds: super::Feeds {
             hub,
             incidents: None,
         },
-        trigger,
-        Duration::from_secs(1),
-        Viewer::of(Role::Responder),
+        sweep: trigger,
+        heartbeat: Duration::from_secs(1),
+        viewer: Viewer::of(Role::Responder),
+    };
+    let serving = tokio::spawn(serve_socket(
+        StalledSink,
+        server_stream,
+        socket,
         std::future::pending(),
     ));
     // Paused time runs ahead whenever everything waits: the send timeout is what ends the socket.
