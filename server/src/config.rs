@@ -38,7 +38,8 @@ pub enum ConfigError {
 pub struct Settings {
     /// Where the gateway listens.
     pub listen: SocketAddr,
-    /// Where the gateway keeps its state (SQLite later, the SSH control socket now).
+    /// Where the gateway keeps its state: `aegis.db` (accounts, sessions, incidents) and the SSH
+    /// control socket.
     pub data_dir: PathBuf,
     /// The built SPA (`cargo xtask build-web` writes it).
     pub site_dir: PathBuf,

@@ -4,17 +4,17 @@
 //! paths per incident type. Each probe kind knows how to build its typed command and how to read the
 //! answer; the sweep runs them all concurrently.
 
+mod args;
 mod catalog;
 mod curl;
 mod edge;
-mod names;
 mod pg;
 mod podman;
 mod sweep;
 
+pub use args::{ContainerName, HttpUrl};
 pub use catalog::{Catalog, CheckSpec, ProbeKind};
 pub use edge::EdgeClient;
-pub use names::{ContainerName, HttpUrl};
 pub use sweep::{sweep, Outcome};
 
 use std::time::Duration;

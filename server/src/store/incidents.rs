@@ -143,11 +143,36 @@ fn entry((seq, incident_id, at_ms, actor, body): EntryRow) -> Result<TimelineEnt
     })
 }
 
-type DeliveryRow = (i64, i64, i64, String, i64, Option<String>, i64);
-type DeliveryWithPayload = (i64, i64, i64, String, i64, Option<String>, i64, String);
+/// A `deliveries` row as [`DELIVERY_COLUMNS`] selects it.
+#[derive(sqlx::FromRow)]
+struct DeliveryRow {
+    id: i64,
+    incident_id: i64,
+    entry_seq: i64,
+    state: String,
+    attempts: i64,
+    last_error: Option<String>,
+    updated_at_ms: i64,
+}
+
+/// A delivery with the payload it posts.
+#[derive(sqlx::FromRow)]
+struct DeliveryWithPayload {
+    #[sqlx(flatten)]
+    row: DeliveryRow,
+    payload: String,
+}
 
 fn delivery(
-    (id, incident_id, entry_seq, state, attempts, last_error, updated_at_ms): DeliveryRow,
+    DeliveryRow {
+        id,
+        incident_id,
+        entry_seq,
+        state,
+        attempts,
+        last_error,
+        updated_at_ms,
+    }: DeliveryRow,
 ) -> Result<Delivery, StoreError> {
     let state = match state.as_str() {
         "pending" => DeliveryState::Pending,
@@ -373,8 +398,7 @@ impl Store {
             .bind(id)
             .fetch_optional(self.pool())
             .await?;
-        row.map(|(a, b, c, d, e, f, g, payload)| Ok((delivery((a, b, c, d, e, f, g))?, payload)))
-            .transpose()
+        row.map(|r| Ok((delivery(r.row)?, r.payload))).transpose()
     }
 
     /// Deliveries still to be attempted (after a restart, these resume).

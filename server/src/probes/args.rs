@@ -1,5 +1,6 @@
-//! Strict types for the values that reach a remote command line. Config values are checked against
-//! these at start-up, so a typo or an injection attempt stops the gateway instead of reaching the host.
+//! Strict types for the arguments that reach a remote command line (container names, URLs).
+//! Config values are checked against these at start-up, so a typo or an injection attempt stops
+//! the gateway instead of reaching the host.
 
 /// A podman container name: `[a-zA-Z0-9][a-zA-Z0-9_.-]*`, as podman itself accepts.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
