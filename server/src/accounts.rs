@@ -11,8 +11,9 @@ use crate::auth::changes::AccessChanges;
 use crate::store::users::{UserChange, UserChanged};
 use crate::store::{Store, StoreError};
 
-/// Shortest password accepted: long enough that a rate-limited online guess is hopeless.
-pub const MIN_PASSWORD: usize = 12;
+/// Shortest password accepted: long enough that a rate-limited online guess is hopeless. One rule
+/// for the gateway and the console's forms, kept in `wire`.
+pub use wire::MIN_PASSWORD;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {

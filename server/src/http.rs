@@ -57,24 +57,24 @@ const fn sign_in(method: &'static str, path: &'static str, access: Access) -> Ro
 /// Every route the gateway answers besides the SPA's files.
 pub const ROUTES: &[RouteSpec] = &[
     route("GET", "/api/ping", Access::Public),
-    sign_in("POST", "/api/login", Access::Public),
+    sign_in("POST", wire::LOGIN_PATH, Access::Public),
     sign_in("POST", "/api/share/{token}", Access::Public),
-    route("POST", "/api/logout", Access::Viewer),
-    route("GET", "/api/me", Access::Viewer),
+    route("POST", wire::LOGOUT_PATH, Access::Viewer),
+    route("GET", wire::ME_PATH, Access::Viewer),
     route("GET", wire::HEALTH_PATH, Access::Viewer),
     route("POST", wire::SWEEP_PATH, Access::Responder),
     route("GET", wire::WS_PATH, Access::Viewer),
-    route("GET", "/api/users", Access::Commander),
-    route("POST", "/api/users", Access::Commander),
+    route("GET", wire::USERS_PATH, Access::Commander),
+    route("POST", wire::USERS_PATH, Access::Commander),
     route("PATCH", "/api/users/{name}", Access::Commander),
-    route("GET", "/api/share-links", Access::Commander),
-    route("POST", "/api/share-links", Access::Commander),
+    route("GET", wire::SHARE_LINKS_PATH, Access::Commander),
+    route("POST", wire::SHARE_LINKS_PATH, Access::Commander),
     route("DELETE", "/api/share-links/{id}", Access::Commander),
     // Incidents: everyone signed in reads (stakeholders get their projection); responders write.
     // Re-grading and resolving over a board that is not all up are the commander's: the lifecycle
     // checks those against the caller's role.
-    route("GET", "/api/incidents", Access::Viewer),
-    route("POST", "/api/incidents", Access::Responder),
+    route("GET", wire::INCIDENTS_PATH, Access::Viewer),
+    route("POST", wire::INCIDENTS_PATH, Access::Responder),
     route("GET", "/api/incidents/{id}", Access::Viewer),
     route("POST", "/api/incidents/{id}/ack", Access::Responder),
     route("POST", "/api/incidents/{id}/updates", Access::Responder),
@@ -133,21 +133,21 @@ pub fn router(state: AppState, auth_layer: crate::auth::sessions::AuthLayer) -> 
         state: state.clone(),
     }
     .add("GET", "/api/ping", health::ping)
-    .add("POST", "/api/login", auth::login)
+    .add("POST", wire::LOGIN_PATH, auth::login)
     .add("POST", "/api/share/{token}", auth::open_share)
-    .add("POST", "/api/logout", auth::logout)
-    .add("GET", "/api/me", auth::me)
+    .add("POST", wire::LOGOUT_PATH, auth::logout)
+    .add("GET", wire::ME_PATH, auth::me)
     .add("GET", wire::HEALTH_PATH, health::get_health)
     .add("POST", wire::SWEEP_PATH, health::post_sweep)
     .add("GET", wire::WS_PATH, ws::upgrade)
-    .add("GET", "/api/users", users::list)
-    .add("POST", "/api/users", users::create)
+    .add("GET", wire::USERS_PATH, users::list)
+    .add("POST", wire::USERS_PATH, users::create)
     .add("PATCH", "/api/users/{name}", users::update)
-    .add("GET", "/api/share-links", share_links::list)
-    .add("POST", "/api/share-links", share_links::create)
+    .add("GET", wire::SHARE_LINKS_PATH, share_links::list)
+    .add("POST", wire::SHARE_LINKS_PATH, share_links::create)
     .add("DELETE", "/api/share-links/{id}", share_links::revoke)
-    .add("GET", "/api/incidents", incidents::list)
-    .add("POST", "/api/incidents", incidents::declare)
+    .add("GET", wire::INCIDENTS_PATH, incidents::list)
+    .add("POST", wire::INCIDENTS_PATH, incidents::declare)
     .add("GET", "/api/incidents/{id}", incidents::get)
     .add("POST", "/api/incidents/{id}/ack", incidents::acknowledge)
     .add(
@@ -175,4 +175,37 @@ pub fn router(state: AppState, auth_layer: crate::auth::sessions::AuthLayer) -> 
             headers::security_and_cache,
         ))
         .with_state(state)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ROUTES;
+
+    /// The SPA reaches every route through `wire`'s paths: a route whose path is not under one of
+    /// them would be a path the two sides spell separately.
+    #[test]
+    fn every_route_lives_under_a_path_from_wire() {
+        let bases = [
+            wire::ME_PATH,
+            wire::LOGIN_PATH,
+            wire::LOGOUT_PATH,
+            wire::USERS_PATH,
+            wire::SHARE_LINKS_PATH,
+            wire::SHARE_OPEN_PATH,
+            wire::INCIDENTS_PATH,
+            wire::HEALTH_PATH,
+            wire::SWEEP_PATH,
+            wire::WS_PATH,
+        ];
+        for r in ROUTES.iter().filter(|r| r.path != "/api/ping") {
+            assert!(
+                bases
+                    .iter()
+                    .any(|b| r.path == *b || r.path.starts_with(&format!("{b}/"))),
+                "{} {} is not under a wire path",
+                r.method,
+                r.path
+            );
+        }
+    }
 }

@@ -7,8 +7,8 @@ use wire::ShareLinkInfo;
 
 use super::{Store, StoreError};
 
-/// The longest a link may live: 30 days.
-pub const MAX_HOURS: u32 = 720;
+/// The longest a link may live: 30 days (one rule for the gateway and the console's form).
+pub use wire::MAX_SHARE_HOURS as MAX_HOURS;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ShareError {
