@@ -13,7 +13,7 @@ use wire::{
     ShareLinkInfo, SweepAccepted, UserInfo, UserPatch, CSRF_HEADER, HEALTH_PATH, SWEEP_PATH,
 };
 
-use crate::access::encode_component;
+use crate::model::access::encode_component;
 
 mod incidents;
 pub use incidents::*;

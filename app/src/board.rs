@@ -9,9 +9,9 @@ mod tile;
 use leptos::prelude::*;
 use wire::Scope;
 
-use crate::access::Access;
-use crate::adapters::{group_order, scope_slug, status_icon, tiles_in, Counts};
 use crate::live::Live;
+use crate::model::access::Access;
+use crate::model::adapters::board::{group_order, status_icon, tiles_in, Counts};
 use crate::session::Session;
 use tile::Tile;
 
@@ -152,7 +152,7 @@ fn Group(live: Live, scope: Scope, full_board: Signal<bool>) -> impl IntoView {
     };
     let worst = move || counts().worst().map_or("none", |s| s.label());
     // The heading's id doubles as the section's test hook: `group-ciam`, `group-database`, ...
-    let heading = format!("group-{}", scope_slug(scope));
+    let heading = format!("group-{}", scope.as_str());
     let (labelled_by, test_id) = (heading.clone(), heading.clone());
     view! {
         <section class="group" aria-labelledby=labelled_by data-testid=test_id data-worst=worst>

@@ -6,7 +6,7 @@
 
 use leptos::prelude::*;
 
-use crate::access::{Access, Auth};
+use crate::model::access::{Access, Auth};
 use crate::session::Session;
 
 #[component]

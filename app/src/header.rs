@@ -13,11 +13,11 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
-use crate::access::Access;
-use crate::adapters::{role_label, sweep_age, sweep_overdue};
 use crate::api;
 use crate::incidents::OverdueBanner;
 use crate::live::Live;
+use crate::model::access::Access;
+use crate::model::adapters::header::{sweep_age, sweep_overdue};
 use crate::session::Session;
 
 /// The product and the environment it watches.
@@ -68,7 +68,7 @@ fn Account(session: Session, live: Live, access: Access) -> impl IntoView {
             <p class="whoami" data-testid="whoami" data-role=role.as_str()>
                 <span class="whoami-name">{name}</span>
                 <span class="role-badge" data-role=role.as_str()>
-                    {role_label(role)}
+                    {role.label()}
                 </span>
             </p>
             {if access.can_sign_out() {

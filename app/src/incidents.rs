@@ -6,7 +6,7 @@
 //!   `deadlines`, `ack`, `composer`, `note`, `scope`, `regrade`, `resolve` and `timeline`;
 //! - `banner`: the header's overdue banner, on every page.
 //!
-//! All of them read the one [`crate::incident_state::IncidentStore`] in [`Live`]; wording and
+//! All of them read the one [`crate::model::incident_store::IncidentStore`] in [`Live`]; wording and
 //! ordering come from `incident_adapters`. Stakeholders (and share viewers) get the same pages
 //! without forms; the gateway refuses their writes anyway.
 
@@ -31,8 +31,8 @@ use wasm_bindgen::JsValue;
 use wire::{IncidentSummary, Severity};
 
 use crate::api::{self, ApiFailure};
-use crate::incident_adapters::time_of_day;
 use crate::live::Live;
+use crate::model::time::time_of_day;
 use crate::session::Session;
 
 pub use banner::OverdueBanner;

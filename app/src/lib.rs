@@ -2,31 +2,26 @@
 //! served by the gateway from `target/site`.
 //!
 //! Layout of the crate, so new pages (`/login`, `/incidents`) slot in beside the board:
-//! - `time`, `state`, `adapters`, `access`, `incident_state`, `incident_adapters`: pure logic (ages,
-//!   merging server messages, wording, what a role may see, where sign-in leads, incidents'
-//!   merge rules, deadlines and wording), unit-tested natively with `cargo test -p app`;
+//! - `model`: pure logic (ages, merging server messages, what a role may see, where sign-in leads,
+//!   incidents' merge rules, and in `model::adapters` the wording of each page), unit-tested
+//!   natively with `cargo test -p app`;
 //! - `api` (HTTP) and `live` (websocket, reconnects, clock): the only code that talks to the gateway;
 //!   `session` holds who is signed in and turns any 401 into "signed out";
 //! - `header`, `board`, `incidents`, `login`, `users`, `share_links`, `share_open`, `gate`,
 //!   `not_found`: views, one module per page or shared piece.
 
-pub mod access;
-pub mod adapters;
 pub mod api;
 pub mod board;
 pub mod gate;
 pub mod header;
-pub mod incident_adapters;
-pub mod incident_state;
 pub mod incidents;
 pub mod live;
 pub mod login;
+pub mod model;
 pub mod not_found;
 pub mod session;
 pub mod share_links;
 pub mod share_open;
-pub mod state;
-pub mod time;
 pub mod users;
 
 use leptos::prelude::*;
@@ -35,14 +30,14 @@ use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::{path, NavigateOptions};
 use wasm_bindgen::prelude::wasm_bindgen;
 
-use crate::access::{is_public, login_redirect, Auth};
-use crate::adapters::Counts;
 use crate::board::Board;
 use crate::gate::Gate;
 use crate::header::{Header, TITLE};
 use crate::incidents::{DeclarePage, IncidentPage, IncidentsPage};
 use crate::live::Live;
 use crate::login::Login;
+use crate::model::access::{is_public, login_redirect, Auth};
+use crate::model::adapters::board::Counts;
 use crate::not_found::NotFound;
 use crate::session::Session;
 use crate::share_links::ShareLinks;

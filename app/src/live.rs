@@ -20,10 +20,11 @@ use leptos::task::spawn_local;
 use wire::ServerMsg;
 
 use crate::api;
-use crate::incident_state::IncidentStore;
+use crate::model::board::{BoardState, Origin};
+use crate::model::conn::{Backoff, Conn};
+use crate::model::incident_store::IncidentStore;
+use crate::model::time::ClockSync;
 use crate::session::Session;
-use crate::state::{Backoff, BoardState, Conn, Origin};
-use crate::time::ClockSync;
 
 /// No frame for this long means the socket is dead even if the browser has not noticed (a sleeping
 /// phone, a proxy that silently dropped it). The gateway sends a heartbeat every ~5 s.

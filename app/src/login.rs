@@ -11,8 +11,8 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 use wire::LoginRequest;
 
-use crate::access::{safe_next, Auth};
 use crate::api;
+use crate::model::access::{safe_next, Auth};
 use crate::session::Session;
 
 #[component]

@@ -8,8 +8,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wire::Me;
 
-use crate::access::{Access, Auth};
 use crate::api::{self, ApiFailure};
+use crate::model::access::{Access, Auth};
 
 #[derive(Clone, Copy)]
 pub struct Session {

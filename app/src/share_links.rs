@@ -10,10 +10,10 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 use wire::{NewShareLink, ShareLinkInfo};
 
-use crate::adapters::{link_expiry, parse_hours, share_url, LinkState};
 use crate::api;
 use crate::gate::Gate;
 use crate::live::Live;
+use crate::model::adapters::share_links::{link_expiry, parse_hours, share_url, LinkState};
 use crate::session::Session;
 use crate::users::OutcomeLine;
 

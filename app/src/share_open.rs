@@ -9,10 +9,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 
-use crate::access::Auth;
 use crate::api;
 use crate::board::Board;
 use crate::live::Live;
+use crate::model::access::Auth;
 use crate::session::Session;
 
 #[derive(Debug, Clone, PartialEq, Eq)]

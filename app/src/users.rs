@@ -8,11 +8,11 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wire::{NewUser, Role, UserInfo, UserPatch};
+use wire::{NewUser, Role, UserInfo, UserPatch, MIN_PASSWORD};
 
-use crate::adapters::{password_problem, role_label, MIN_PASSWORD_CHARS};
 use crate::api;
 use crate::gate::Gate;
+use crate::model::adapters::users::password_problem;
 use crate::session::Session;
 
 /// A note under a form or a row: done, or the gateway's message.
@@ -100,7 +100,7 @@ fn AddUser(session: Session, users: RwSignal<Option<Vec<UserInfo>>>) -> impl Int
                     outcome.set(Some(Ok(format!(
                         "Added {} as {}.",
                         user.name,
-                        role_label(user.role).to_lowercase()
+                        user.role.label().to_lowercase()
                     ))));
                     users.update(|u| u.get_or_insert_with(Vec::new).push(user));
                     name.set(String::new());
@@ -142,14 +142,14 @@ fn AddUser(session: Session, users: RwSignal<Option<Vec<UserInfo>>>) -> impl Int
                 <input
                     type="password"
                     autocomplete="new-password"
-                    minlength=MIN_PASSWORD_CHARS.to_string()
+                    minlength=MIN_PASSWORD.to_string()
                     required
                     aria-describedby="new-user-password-hint"
                     data-testid="new-user-password"
                     bind:value=password
                 />
                 <span class="field-hint" id="new-user-password-hint">
-                    {format!("At least {MIN_PASSWORD_CHARS} characters. Hand it over in person or by phone.")}
+                    {format!("At least {MIN_PASSWORD} characters. Hand it over in person or by phone.")}
                 </span>
             </label>
             <OutcomeLine outcome=outcome />
@@ -223,7 +223,7 @@ fn UserRow(
                 role: Some(role),
                 ..Default::default()
             },
-            |u| format!("Now {}.", role_label(u.role).to_lowercase()),
+            |u| format!("Now {}.", u.role.label().to_lowercase()),
         )
     };
     let on_toggle = move |_| {
@@ -300,10 +300,10 @@ fn UserRow(
                     <input
                         type="password"
                         autocomplete="new-password"
-                        minlength=MIN_PASSWORD_CHARS.to_string()
+                        minlength=MIN_PASSWORD.to_string()
                         required
                         aria-label=move || format!("New password for {}", name())
-                        placeholder=format!("At least {MIN_PASSWORD_CHARS} characters")
+                        placeholder=format!("At least {MIN_PASSWORD} characters")
                         data-testid=move || format!("password-{}", name())
                         bind:value=new_password
                     />
@@ -346,7 +346,7 @@ fn RoleSelect(
                 .map(|r| {
                     view! {
                         <option value=r.as_str() selected=move || value.get() == r>
-                            {role_label(r)}
+                            {r.label()}
                         </option>
                     }
                 })

@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 
-use crate::adapters::{status_icon, TileView};
 use crate::live::Live;
+use crate::model::adapters::board::{status_icon, TileView};
 
 /// Rendered once per distinct [`TileView`]; only the ages update in place, every second.
 #[component]

@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::incident_adapters::overdue_lines;
 use crate::live::Live;
+use crate::model::adapters::deadlines::overdue_lines;
 
 #[component]
 pub fn OverdueBanner(live: Live) -> impl IntoView {

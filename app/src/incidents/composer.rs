@@ -8,8 +8,8 @@ use wire::NewStatusUpdate;
 
 use super::{FormOutcome, Submission};
 use crate::api;
-use crate::incident_adapters::{parse_eta, require};
 use crate::live::Live;
+use crate::model::adapters::incident_forms::{parse_eta, require};
 use crate::session::Session;
 
 /// The composer's fields, owned by the detail page so that the acknowledge button can fill them.

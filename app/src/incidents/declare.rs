@@ -10,11 +10,11 @@ use wire::{IncidentScope, NewIncident, Severity, COMPROMISE_RULE};
 
 use super::scope::ScopePicker;
 use super::{ensure_meta, services_memo, FormOutcome, Submission};
-use crate::access::Access;
 use crate::api;
 use crate::gate::Gate;
-use crate::incident_adapters::{normalized, require};
 use crate::live::Live;
+use crate::model::access::Access;
+use crate::model::adapters::incident_forms::{normalized, require};
 use crate::session::Session;
 
 #[component]

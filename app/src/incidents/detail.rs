@@ -20,13 +20,13 @@ use super::resolve::ResolveForm;
 use super::scope::ScopeEditor;
 use super::timeline::Timeline;
 use super::{cadence_memo, ensure_meta, local_time, services_memo, SeverityBadge};
-use crate::access::Access;
 use crate::api;
 use crate::gate::Gate;
-use crate::incident_adapters::{not_up_lines, phase_hook};
 use crate::live::Live;
+use crate::model::access::Access;
+use crate::model::adapters::incident_forms::not_up_lines;
+use crate::model::time;
 use crate::session::Session;
-use crate::time;
 
 #[component]
 pub fn IncidentPage(session: Session, live: Live) -> impl IntoView {
@@ -146,7 +146,7 @@ fn Loaded(
     let cadence = cadence_memo(live);
 
     view! {
-        <header class="incident-head" data-phase=move || phase_hook(phase.get())>
+        <header class="incident-head" data-phase=move || phase.get().as_str()>
             <p class="incident-ref">{move || text(IncidentSummary::reference)}</p>
             <h2 class="page-title">{move || text(|i| i.title.clone())}</h2>
             <p class="incident-tags">
@@ -154,7 +154,7 @@ fn Loaded(
                 <span
                     class="phase-label"
                     data-testid="incident-phase"
-                    data-phase=move || phase_hook(phase.get())
+                    data-phase=move || phase.get().as_str()
                 >
                     {move || phase.get().label()}
                 </span>

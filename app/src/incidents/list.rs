@@ -9,16 +9,16 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use wire::{IncidentSummary, Severity};
+use wire::{IncidentSummary, Phase, Severity};
 
 use super::SeverityBadge;
-use crate::access::Access;
 use crate::api;
 use crate::gate::Gate;
-use crate::incident_adapters::{
-    list_order, list_query, phase_hook, row_deadline, ListFilter, StateFilter,
-};
 use crate::live::Live;
+use crate::model::access::Access;
+use crate::model::adapters::incident_list::{
+    list_order, list_query, row_deadline, ListFilter, StateFilter,
+};
 use crate::session::Session;
 
 #[component]
@@ -199,7 +199,7 @@ fn IncidentRow(live: Live, id: i64) -> impl IntoView {
         <li
             class="row incident-row"
             data-testid=format!("incident-row-{id}")
-            data-phase=move || phase().map(phase_hook)
+            data-phase=move || phase().map(Phase::as_str)
             data-severity=move || severity.get().as_str()
         >
             <A href=format!("/incidents/{id}") attr:class="row-link">
@@ -212,7 +212,7 @@ fn IncidentRow(live: Live, id: i64) -> impl IntoView {
                     <SeverityBadge severity=severity />
                 </span>
                 <span class="row-meta">
-                    <span class="phase-label" data-phase=move || phase().map(phase_hook)>
+                    <span class="phase-label" data-phase=move || phase().map(Phase::as_str)>
                         {move || phase().map(|p| p.label())}
                     </span>
                     <span>"Scope: " {move || field(|i| i.scope.summary())}</span>

@@ -6,8 +6,8 @@ use wire::NewNote;
 
 use super::{FormOutcome, Submission};
 use crate::api;
-use crate::incident_adapters::require;
 use crate::live::Live;
+use crate::model::adapters::incident_forms::require;
 use crate::session::Session;
 
 #[component]

@@ -8,8 +8,8 @@ use wire::Resolve;
 
 use super::{FormOutcome, Submission};
 use crate::api;
-use crate::incident_adapters::{not_up_lines, require};
 use crate::live::Live;
+use crate::model::adapters::incident_forms::{not_up_lines, require};
 use crate::session::Session;
 
 #[component]

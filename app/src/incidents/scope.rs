@@ -7,8 +7,8 @@ use wire::{Domain, IncidentScope};
 
 use super::{FormOutcome, Submission};
 use crate::api;
-use crate::incident_adapters::{normalized, set_domain, set_service};
 use crate::live::Live;
+use crate::model::adapters::incident_forms::{normalized, set_domain, set_service};
 use crate::session::Session;
 
 /// Edits `scope` in place.

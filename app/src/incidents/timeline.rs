@@ -7,9 +7,9 @@ use wire::{Delivery, DeliveryState};
 
 use super::{local_time, FormOutcome, Submission};
 use crate::api;
-use crate::incident_adapters::{delivery_hook, delivery_text, entry_text};
-use crate::incident_state::Source;
 use crate::live::Live;
+use crate::model::adapters::timeline::{delivery_text, entry_text};
+use crate::model::incident_store::Source;
 use crate::session::Session;
 
 #[component]
@@ -115,7 +115,7 @@ fn DeliveryLine(
         DeliveryState::Failed => "✕",
     };
     view! {
-        <div class="delivery" data-testid="delivery-state" data-state=delivery_hook(state)>
+        <div class="delivery" data-testid="delivery-state" data-state=state.as_str()>
             <span class="delivery-icon" aria-hidden="true">{icon}</span>
             <span class="delivery-text">{text}</span>
             {(state == DeliveryState::Failed && can_retry)

@@ -1,7 +1,7 @@
 //! Ages, durations and the server clock, as pure functions of Unix milliseconds.
 //!
 //! Everything here is deterministic so that `cargo test -p app` checks it natively; the only clock
-//! reads (`js_sys::Date::now`) happen in `live.rs`. Ages are measured on the *gateway's* clock: a
+//! reads (`js_sys::Date::now`) happen in `net/live.rs`. Ages are measured on the *gateway's* clock: a
 //! phone whose clock is two minutes off must still say "12 s ago" for a check that ran 12 s ago.
 
 const SECOND: i64 = 1_000;
@@ -101,6 +101,18 @@ impl ClockSync {
     }
 }
 
+/// "03:12" or "03:12:09" for a Unix-ms instant, `utc_offset_min` minutes east of UTC.
+pub fn time_of_day(ms: i64, utc_offset_min: i64, seconds: bool) -> String {
+    let local = ms + utc_offset_min * MINUTE;
+    let secs = local.div_euclid(1_000).rem_euclid(86_400);
+    let (h, m, s) = (secs / 3_600, (secs / 60) % 60, secs % 60);
+    if seconds {
+        format!("{h:02}:{m:02}:{s:02}")
+    } else {
+        format!("{h:02}:{m:02}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -177,5 +189,19 @@ mod tests {
         let mut fresh = ClockSync::default();
         fresh.on_http_date(f64::NAN, 40_000.0);
         assert_eq!(fresh.offset_ms, 0);
+    }
+
+    #[test]
+    fn times_of_day_in_the_viewers_zone() {
+        let t = 3 * 3_600_000 + 4 * MINUTE + 9_000;
+        assert_eq!(time_of_day(t, 0, false), "03:04");
+        assert_eq!(time_of_day(t, 0, true), "03:04:09");
+        assert_eq!(time_of_day(t, 120, false), "05:04");
+        assert_eq!(
+            time_of_day(t, -240, true),
+            "23:04:09",
+            "wraps to the day before"
+        );
+        assert_eq!(time_of_day(-1_000, 0, true), "23:59:59");
     }
 }

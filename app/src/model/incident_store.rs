@@ -1,8 +1,8 @@
 //! The client's copy of the incidents: summaries, the timelines fetched or streamed so far, channel
 //! deliveries, and the list's settings (services, cadence, channel).
 //!
-//! Plain data with no signals, like `state.rs`, so the merge rules are unit-tested natively.
-//! `live.rs` holds one [`IncidentStore`] for the whole app (every page and the header's overdue
+//! Plain data with no signals, like `board.rs`, so the merge rules are unit-tested natively.
+//! `net/live.rs` holds one [`IncidentStore`] for the whole app (every page and the header's overdue
 //! banner read it) and feeds it from the websocket; pages feed it from HTTP answers too. Both
 //! sources race, so every merge is order-independent: summaries keep the highest `version`,
 //! timelines merge by `seq`, deliveries keep the latest change.
@@ -219,68 +219,10 @@ impl IncidentStore {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use wire::{DeliveryState, EntryKind, IncidentScope, Phase, Severity};
-
-    pub(crate) fn incident(id: i64, version: i64) -> IncidentSummary {
-        IncidentSummary {
-            id,
-            version,
-            title: format!("incident {id}"),
-            broken: "logins fail".to_owned(),
-            severity: Severity::Sev2,
-            compromise: false,
-            phase: Phase::Declared,
-            scope: IncidentScope::default(),
-            declared_by: "ann".to_owned(),
-            declared_at_ms: 1_000_000,
-            response_due_ms: 1_000_000 + 30 * 60_000,
-            acknowledged_by: None,
-            acknowledged_at_ms: None,
-            update_due_ms: Some(1_000_000 + 30 * 60_000),
-            last_update_ms: None,
-            updates: 0,
-            last_update: None,
-            resolved_by: None,
-            resolved_at_ms: None,
-            impact: None,
-            retrospective_due_ms: None,
-            failed_deliveries: 0,
-        }
-    }
-
-    pub(crate) fn entry(incident_id: i64, seq: i64, kind: EntryKind) -> TimelineEntry {
-        TimelineEntry {
-            seq,
-            incident_id,
-            at_ms: 1_000_000 + seq * 1_000,
-            actor: "ann".to_owned(),
-            kind,
-        }
-    }
-
-    pub(crate) fn note(incident_id: i64, seq: i64) -> TimelineEntry {
-        entry(
-            incident_id,
-            seq,
-            EntryKind::Note {
-                text: format!("note {seq}"),
-            },
-        )
-    }
-
-    pub(crate) fn delivery(id: i64, state: DeliveryState, attempts: u32, at: i64) -> Delivery {
-        Delivery {
-            id,
-            incident_id: 1,
-            entry_seq: 5,
-            state,
-            attempts,
-            last_error: None,
-            updated_at_ms: at,
-        }
-    }
+    use crate::model::fixtures::{delivery, incident, note};
+    use wire::{DeliveryState, Phase};
 
     fn seqs(store: &IncidentStore, id: i64) -> Vec<i64> {
         store.timeline(id).iter().map(|e| e.seq).collect()

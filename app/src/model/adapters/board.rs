@@ -1,11 +1,9 @@
-//! Wire types → what the views print, in one place.
-//!
-//! Views stay thin (markup and reactivity only); every wording and ordering decision a responder
-//! reads lives here and is unit-tested natively.
+//! The health board's wording and order: counts and the one-glance headline, which scope comes
+//! first, and each tile's printable fields (for `pages/board`, and the tab title in `lib.rs`).
 
-use wire::{CheckResult, Role, Scope, ShareLinkInfo, Status};
+use wire::{CheckResult, Scope, Status};
 
-use crate::time;
+use crate::model::time;
 
 /// Status as text and symbol, so that it never depends on colour alone.
 pub fn status_icon(status: Status) -> &'static str {
@@ -107,17 +105,6 @@ impl Counts {
     }
 }
 
-/// The scope's wire name ("ciam", "database", ...), for ids and test hooks.
-pub fn scope_slug(scope: Scope) -> &'static str {
-    match scope {
-        Scope::Ciam => "ciam",
-        Scope::Iam => "iam",
-        Scope::Database => "database",
-        Scope::Edge => "edge",
-        Scope::Host => "host",
-    }
-}
-
 /// Scopes that have checks, the group with the worst check first (down, degraded, unknown, up);
 /// ties keep `Scope` order (CIAM, IAM, Database, Edge, Host), so an all-green board always reads
 /// in the same order.
@@ -213,110 +200,10 @@ impl TileView {
     }
 }
 
-/// The header's sweep line: "Last sweep 12 s ago", or "No sweep yet".
-pub fn sweep_age(swept_at_ms: i64, server_now_ms: i64) -> String {
-    if swept_at_ms <= 0 {
-        "No sweep yet".to_owned()
-    } else {
-        format!("Last sweep {}", time::ago(server_now_ms - swept_at_ms))
-    }
-}
-
-/// Whether the last sweep is overdue: more than two intervals (plus slack for a slow sweep) ago.
-/// The gateway's sweeper may be stuck even while the socket is live.
-pub fn sweep_overdue(swept_at_ms: i64, interval_ms: u64, server_now_ms: i64) -> bool {
-    if swept_at_ms <= 0 || interval_ms == 0 {
-        return false;
-    }
-    let limit = i64::try_from(interval_ms)
-        .unwrap_or(i64::MAX / 4)
-        .saturating_mul(2)
-        .saturating_add(15_000);
-    server_now_ms - swept_at_ms > limit
-}
-
-/// A role for people: "Commander".
-pub fn role_label(role: Role) -> &'static str {
-    match role {
-        Role::Commander => "Commander",
-        Role::Responder => "Responder",
-        Role::Stakeholder => "Stakeholder",
-    }
-}
-
-/// The gateway's minimum password length (`POST /api/users`, `PATCH` with a password).
-pub const MIN_PASSWORD_CHARS: usize = 12;
-
-/// Why a new password would be refused, before asking the gateway; `None` when it may do.
-pub fn password_problem(password: &str) -> Option<String> {
-    let n = password.chars().count();
-    (n < MIN_PASSWORD_CHARS)
-        .then(|| format!("Passwords need at least {MIN_PASSWORD_CHARS} characters ({n} so far)."))
-}
-
-/// A share link's lifetime, from the gateway's list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LinkState {
-    Active,
-    Expired,
-    Revoked,
-}
-
-impl LinkState {
-    pub fn of(link: &ShareLinkInfo, server_now_ms: i64) -> Self {
-        if link.revoked {
-            LinkState::Revoked
-        } else if link.expires_at_ms <= server_now_ms {
-            LinkState::Expired
-        } else {
-            LinkState::Active
-        }
-    }
-
-    /// The `data-state` hook and CSS selector.
-    pub fn hook(self) -> &'static str {
-        match self {
-            LinkState::Active => "active",
-            LinkState::Expired => "expired",
-            LinkState::Revoked => "revoked",
-        }
-    }
-}
-
-/// "Expires in 23 h", "Expired 2 h ago", "Revoked".
-pub fn link_expiry(link: &ShareLinkInfo, server_now_ms: i64) -> String {
-    match LinkState::of(link, server_now_ms) {
-        LinkState::Revoked => "Revoked".to_owned(),
-        LinkState::Expired => format!("Expired {}", time::ago(server_now_ms - link.expires_at_ms)),
-        LinkState::Active => format!(
-            "Expires in {}",
-            time::duration(link.expires_at_ms - server_now_ms)
-        ),
-    }
-}
-
-/// The share form's "expires in hours" field: a whole number from 1 to 720 (30 days).
-pub fn parse_hours(input: &str) -> Result<u32, String> {
-    match input.trim().parse::<u32>() {
-        Ok(h) if (1..=720).contains(&h) => Ok(h),
-        _ => Err("Expiry must be a whole number of hours from 1 to 720.".to_owned()),
-    }
-}
-
-/// The full URL to hand out: this console's origin plus the path the gateway returned.
-pub fn share_url(origin: &str, path: &str) -> String {
-    let origin = origin.trim_end_matches('/');
-    if path.starts_with('/') {
-        format!("{origin}{path}")
-    } else {
-        format!("{origin}/{path}")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::tests::check;
+    use crate::model::fixtures::check;
 
     #[test]
     fn headline_says_all_up_or_names_the_trouble() {
@@ -392,15 +279,6 @@ mod tests {
     }
 
     #[test]
-    fn sweep_line_and_overdue() {
-        assert_eq!(sweep_age(0, 5_000), "No sweep yet");
-        assert_eq!(sweep_age(5_000, 17_000), "Last sweep 12 s ago");
-        assert!(!sweep_overdue(0, 30_000, 1_000_000));
-        assert!(!sweep_overdue(100_000, 30_000, 100_000 + 75_000));
-        assert!(sweep_overdue(100_000, 30_000, 100_000 + 75_001));
-    }
-
-    #[test]
     fn a_stakeholder_tile_drops_latency_and_the_repeated_status_word() {
         let mut c = check("health.ciam", Scope::Ciam, Status::Down);
         c.detail = "down".to_owned();
@@ -414,73 +292,5 @@ mod tests {
         assert_eq!(full.detail, "HTTP 503");
         assert_eq!(full.latency.as_deref(), Some("40 ms"));
         assert_eq!(tiles_in(&[c], Scope::Ciam, false)[0].latency, None);
-    }
-
-    #[test]
-    fn password_length_is_counted_in_characters() {
-        assert!(password_problem("correct horse").is_none());
-        assert_eq!(
-            password_problem("short").as_deref(),
-            Some("Passwords need at least 12 characters (5 so far).")
-        );
-        assert!(
-            password_problem("ééééééééééé").is_some(),
-            "11 chars, 22 bytes"
-        );
-    }
-
-    fn link(revoked: bool, expires_at_ms: i64) -> ShareLinkInfo {
-        ShareLinkInfo {
-            id: 7,
-            label: "Support leads".to_owned(),
-            created_by: "ann".to_owned(),
-            created_at_ms: 0,
-            expires_at_ms,
-            revoked,
-        }
-    }
-
-    #[test]
-    fn share_link_states_and_wording() {
-        let hour = 3_600_000;
-        let now = 100 * hour;
-        assert_eq!(
-            LinkState::of(&link(false, now + hour), now),
-            LinkState::Active
-        );
-        assert_eq!(
-            link_expiry(&link(false, now + 23 * hour), now),
-            "Expires in 23 h"
-        );
-        assert_eq!(LinkState::of(&link(false, now), now), LinkState::Expired);
-        assert_eq!(
-            link_expiry(&link(false, now - 2 * hour), now),
-            "Expired 2 h ago"
-        );
-        assert_eq!(
-            LinkState::of(&link(true, now + hour), now),
-            LinkState::Revoked
-        );
-        assert_eq!(link_expiry(&link(true, now - hour), now), "Revoked");
-        assert_eq!(LinkState::Expired.hook(), "expired");
-    }
-
-    #[test]
-    fn expiry_hours_and_share_urls() {
-        assert_eq!(parse_hours(" 24 "), Ok(24));
-        assert_eq!(parse_hours("720"), Ok(720));
-        assert!(parse_hours("0").is_err());
-        assert!(parse_hours("721").is_err());
-        assert!(parse_hours("1.5").is_err());
-        assert!(parse_hours("").is_err());
-        assert_eq!(
-            share_url("https://aegis.example/", "/share/abc"),
-            "https://aegis.example/share/abc"
-        );
-        assert_eq!(
-            share_url("http://h:8080", "share/abc"),
-            "http://h:8080/share/abc"
-        );
-        assert_eq!(role_label(Role::Stakeholder), "Stakeholder");
     }
 }
