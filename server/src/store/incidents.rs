@@ -81,21 +81,12 @@ fn corrupt(what: &str, detail: impl std::fmt::Display) -> StoreError {
     ))
 }
 
-pub fn phase_str(p: Phase) -> &'static str {
-    match p {
-        Phase::Declared => "declared",
-        Phase::Acknowledged => "acknowledged",
-        Phase::Resolved => "resolved",
-    }
-}
-
+/// Phases are stored by their wire names ([`Phase::as_str`]), one spelling for both.
 fn parse_phase(s: &str) -> Result<Phase, StoreError> {
-    match s {
-        "declared" => Ok(Phase::Declared),
-        "acknowledged" => Ok(Phase::Acknowledged),
-        "resolved" => Ok(Phase::Resolved),
-        other => Err(corrupt("phase", other)),
-    }
+    [Phase::Declared, Phase::Acknowledged, Phase::Resolved]
+        .into_iter()
+        .find(|p| p.as_str() == s)
+        .ok_or_else(|| corrupt("phase", s))
 }
 
 impl TryFrom<IncidentRow> for IncidentSummary {
@@ -174,12 +165,14 @@ fn delivery(
         updated_at_ms,
     }: DeliveryRow,
 ) -> Result<Delivery, StoreError> {
-    let state = match state.as_str() {
-        "pending" => DeliveryState::Pending,
-        "delivered" => DeliveryState::Delivered,
-        "failed" => DeliveryState::Failed,
-        other => return Err(corrupt("delivery state", other)),
-    };
+    let state = [
+        DeliveryState::Pending,
+        DeliveryState::Delivered,
+        DeliveryState::Failed,
+    ]
+    .into_iter()
+    .find(|d| d.as_str() == state)
+    .ok_or_else(|| corrupt("delivery state", &state))?;
     Ok(Delivery {
         id,
         incident_id,
@@ -191,13 +184,6 @@ fn delivery(
     })
 }
 
-fn state_str(s: DeliveryState) -> &'static str {
-    match s {
-        DeliveryState::Pending => "pending",
-        DeliveryState::Delivered => "delivered",
-        DeliveryState::Failed => "failed",
-    }
-}
 
 const DELIVERY_COLUMNS: &str =
     "id, incident_id, entry_seq, state, attempts, last_error, updated_at_ms";
@@ -423,7 +409,7 @@ impl Store {
             "UPDATE deliveries SET state = ?, attempts = ?, last_error = ?, updated_at_ms = ? \
              WHERE id = ?",
         )
-        .bind(state_str(state))
+        .bind(state.as_str())
         .bind(i64::from(attempts))
         .bind(last_error)
         .bind(at_ms)
@@ -469,7 +455,7 @@ fn bind_state<'q>(q: Query<'q>, i: &'q IncidentSummary) -> Result<Query<'q>, Sto
         .bind(&i.broken)
         .bind(i.severity.as_str())
         .bind(i64::from(i.compromise))
-        .bind(phase_str(i.phase))
+        .bind(i.phase.as_str())
         .bind(scope_json(&i.scope)?)
         .bind(i.response_due_ms)
         .bind(&i.acknowledged_by)
