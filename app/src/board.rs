@@ -9,10 +9,10 @@ mod tile;
 use leptos::prelude::*;
 use wire::Scope;
 
-use crate::live::Live;
 use crate::model::access::Access;
 use crate::model::adapters::board::{group_order, status_icon, tiles_in, Counts};
-use crate::session::Session;
+use crate::net::live::Live;
+use crate::net::session::Session;
 use tile::Tile;
 
 #[component]

@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 
 use crate::model::access::{Access, Auth};
-use crate::session::Session;
+use crate::net::session::Session;
 
 #[component]
 pub fn Gate(

@@ -13,12 +13,12 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
-use crate::api;
 use crate::incidents::OverdueBanner;
-use crate::live::Live;
 use crate::model::access::Access;
 use crate::model::adapters::header::{sweep_age, sweep_overdue};
-use crate::session::Session;
+use crate::net::api;
+use crate::net::live::Live;
+use crate::net::session::Session;
 
 /// The product and the environment it watches.
 pub const TITLE: &str = "Aegis — Olympus";

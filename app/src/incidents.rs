@@ -30,10 +30,10 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsValue;
 use wire::{IncidentSummary, Severity};
 
-use crate::api::{self, ApiFailure};
-use crate::live::Live;
 use crate::model::time::time_of_day;
-use crate::session::Session;
+use crate::net::api::{self, ApiFailure};
+use crate::net::live::Live;
+use crate::net::session::Session;
 
 pub use banner::OverdueBanner;
 pub use declare::DeclarePage;
@@ -161,7 +161,7 @@ pub fn cadence_memo(live: Live) -> Memo<Option<u32>> {
 }
 
 /// Loads `GET /api/incidents` for its settings (services, cadence, channel) unless a list was
-/// already loaded (normally by `live.rs` at sign-in). A failure lands in `error`.
+/// already loaded (normally by `net/live.rs` at sign-in). A failure lands in `error`.
 pub fn ensure_meta(live: Live, session: Session, error: RwSignal<Option<String>>) {
     if live.incidents.with_untracked(|s| s.meta.is_some()) {
         return;

@@ -5,21 +5,19 @@
 //! - `model`: pure logic (ages, merging server messages, what a role may see, where sign-in leads,
 //!   incidents' merge rules, and in `model::adapters` the wording of each page), unit-tested
 //!   natively with `cargo test -p app`;
-//! - `api` (HTTP) and `live` (websocket, reconnects, clock): the only code that talks to the gateway;
-//!   `session` holds who is signed in and turns any 401 into "signed out";
+//! - `net`: `api` (HTTP) and `live` (websocket, reconnects, clock), the only code that talks to the
+//!   gateway; `session` holds who is signed in and turns any 401 into "signed out";
 //! - `header`, `board`, `incidents`, `login`, `users`, `share_links`, `share_open`, `gate`,
 //!   `not_found`: views, one module per page or shared piece.
 
-pub mod api;
 pub mod board;
 pub mod gate;
 pub mod header;
 pub mod incidents;
-pub mod live;
 pub mod login;
 pub mod model;
+pub mod net;
 pub mod not_found;
-pub mod session;
 pub mod share_links;
 pub mod share_open;
 pub mod users;
@@ -34,12 +32,12 @@ use crate::board::Board;
 use crate::gate::Gate;
 use crate::header::{Header, TITLE};
 use crate::incidents::{DeclarePage, IncidentPage, IncidentsPage};
-use crate::live::Live;
 use crate::login::Login;
 use crate::model::access::{is_public, login_redirect, Auth};
 use crate::model::adapters::board::Counts;
+use crate::net::live::Live;
+use crate::net::session::Session;
 use crate::not_found::NotFound;
-use crate::session::Session;
 use crate::share_links::ShareLinks;
 use crate::share_open::ShareOpen;
 use crate::users::Users;

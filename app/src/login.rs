@@ -11,9 +11,9 @@ use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::NavigateOptions;
 use wire::LoginRequest;
 
-use crate::api;
 use crate::model::access::{safe_next, Auth};
-use crate::session::Session;
+use crate::net::api;
+use crate::net::session::Session;
 
 #[component]
 pub fn Login(session: Session) -> impl IntoView {

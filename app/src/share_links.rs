@@ -10,11 +10,11 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 use wire::{NewShareLink, ShareLinkInfo};
 
-use crate::api;
 use crate::gate::Gate;
-use crate::live::Live;
 use crate::model::adapters::share_links::{link_expiry, parse_hours, share_url, LinkState};
-use crate::session::Session;
+use crate::net::api;
+use crate::net::live::Live;
+use crate::net::session::Session;
 use crate::users::OutcomeLine;
 
 #[component]

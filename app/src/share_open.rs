@@ -9,11 +9,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 
-use crate::api;
 use crate::board::Board;
-use crate::live::Live;
 use crate::model::access::Auth;
-use crate::session::Session;
+use crate::net::api;
+use crate::net::live::Live;
+use crate::net::session::Session;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Opening {

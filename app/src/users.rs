@@ -10,10 +10,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wire::{NewUser, Role, UserInfo, UserPatch, MIN_PASSWORD};
 
-use crate::api;
 use crate::gate::Gate;
 use crate::model::adapters::users::password_problem;
-use crate::session::Session;
+use crate::net::api;
+use crate::net::session::Session;
 
 /// A note under a form or a row: done, or the gateway's message.
 type Outcome = Option<Result<String, String>>;

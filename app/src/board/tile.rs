@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 
-use crate::live::Live;
 use crate::model::adapters::board::{status_icon, TileView};
+use crate::net::live::Live;
 
 /// Rendered once per distinct [`TileView`]; only the ages update in place, every second.
 #[component]

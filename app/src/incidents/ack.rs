@@ -6,9 +6,9 @@ use wasm_bindgen::JsCast;
 
 use super::composer::Draft;
 use super::{FormOutcome, Submission};
-use crate::api;
-use crate::live::Live;
-use crate::session::Session;
+use crate::net::api;
+use crate::net::live::Live;
+use crate::net::session::Session;
 
 #[component]
 pub fn AckButton(session: Session, live: Live, id: i64, draft: Draft) -> impl IntoView {

@@ -5,8 +5,8 @@
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use crate::live::Live;
 use crate::model::adapters::deadlines::overdue_lines;
+use crate::net::live::Live;
 
 #[component]
 pub fn OverdueBanner(live: Live) -> impl IntoView {

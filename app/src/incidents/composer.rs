@@ -7,10 +7,10 @@ use leptos::prelude::*;
 use wire::NewStatusUpdate;
 
 use super::{FormOutcome, Submission};
-use crate::api;
-use crate::live::Live;
 use crate::model::adapters::incident_forms::{parse_eta, require};
-use crate::session::Session;
+use crate::net::api;
+use crate::net::live::Live;
+use crate::net::session::Session;
 
 /// The composer's fields, owned by the detail page so that the acknowledge button can fill them.
 #[derive(Clone, Copy)]

@@ -7,8 +7,8 @@ use leptos::prelude::*;
 use wire::IncidentSummary;
 
 use super::local_time;
-use crate::live::Live;
 use crate::model::adapters::deadlines::{response_deadline, update_deadline, Deadline};
+use crate::net::live::Live;
 
 #[component]
 pub fn Deadlines(live: Live, incident: Memo<Option<IncidentSummary>>) -> impl IntoView {

@@ -10,12 +10,12 @@ use wire::{IncidentScope, NewIncident, Severity, COMPROMISE_RULE};
 
 use super::scope::ScopePicker;
 use super::{ensure_meta, services_memo, FormOutcome, Submission};
-use crate::api;
 use crate::gate::Gate;
-use crate::live::Live;
 use crate::model::access::Access;
 use crate::model::adapters::incident_forms::{normalized, require};
-use crate::session::Session;
+use crate::net::api;
+use crate::net::live::Live;
+use crate::net::session::Session;
 
 #[component]
 pub fn DeclarePage(session: Session, live: Live) -> impl IntoView {

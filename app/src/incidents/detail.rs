@@ -20,13 +20,13 @@ use super::resolve::ResolveForm;
 use super::scope::ScopeEditor;
 use super::timeline::Timeline;
 use super::{cadence_memo, ensure_meta, local_time, services_memo, SeverityBadge};
-use crate::api;
 use crate::gate::Gate;
-use crate::live::Live;
 use crate::model::access::Access;
 use crate::model::adapters::incident_forms::not_up_lines;
 use crate::model::time;
-use crate::session::Session;
+use crate::net::api;
+use crate::net::live::Live;
+use crate::net::session::Session;
 
 #[component]
 pub fn IncidentPage(session: Session, live: Live) -> impl IntoView {

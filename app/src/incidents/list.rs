@@ -12,14 +12,14 @@ use leptos_router::components::A;
 use wire::{IncidentSummary, Phase, Severity};
 
 use super::SeverityBadge;
-use crate::api;
 use crate::gate::Gate;
-use crate::live::Live;
 use crate::model::access::Access;
 use crate::model::adapters::incident_list::{
     list_order, list_query, row_deadline, ListFilter, StateFilter,
 };
-use crate::session::Session;
+use crate::net::api;
+use crate::net::live::Live;
+use crate::net::session::Session;
 
 #[component]
 pub fn IncidentsPage(session: Session, live: Live) -> impl IntoView {

@@ -5,10 +5,10 @@ use leptos::prelude::*;
 use wire::NewNote;
 
 use super::{FormOutcome, Submission};
-use crate::api;
-use crate::live::Live;
 use crate::model::adapters::incident_forms::require;
-use crate::session::Session;
+use crate::net::api;
+use crate::net::live::Live;
+use crate::net::session::Session;
 
 #[component]
 pub fn NoteForm(session: Session, live: Live, id: i64) -> impl IntoView {

@@ -6,10 +6,10 @@ use leptos::prelude::*;
 use wire::{Regrade, Severity, COMPROMISE_RULE};
 
 use super::{FormOutcome, Submission};
-use crate::api;
-use crate::live::Live;
 use crate::model::adapters::incident_forms::require;
-use crate::session::Session;
+use crate::net::api;
+use crate::net::live::Live;
+use crate::net::session::Session;
 
 #[component]
 pub fn RegradeForm(session: Session, live: Live, id: i64) -> impl IntoView {

@@ -7,10 +7,10 @@ use leptos::prelude::*;
 use wire::Resolve;
 
 use super::{FormOutcome, Submission};
-use crate::api;
-use crate::live::Live;
 use crate::model::adapters::incident_forms::{not_up_lines, require};
-use crate::session::Session;
+use crate::net::api;
+use crate::net::live::Live;
+use crate::net::session::Session;
 
 #[component]
 pub fn ResolveForm(session: Session, live: Live, id: i64, commander: bool) -> impl IntoView {

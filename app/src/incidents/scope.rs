@@ -6,10 +6,10 @@ use leptos::prelude::*;
 use wire::{Domain, IncidentScope};
 
 use super::{FormOutcome, Submission};
-use crate::api;
-use crate::live::Live;
 use crate::model::adapters::incident_forms::{normalized, set_domain, set_service};
-use crate::session::Session;
+use crate::net::api;
+use crate::net::live::Live;
+use crate::net::session::Session;
 
 /// Edits `scope` in place.
 #[component]

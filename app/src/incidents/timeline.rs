@@ -6,11 +6,11 @@ use leptos::prelude::*;
 use wire::{Delivery, DeliveryState};
 
 use super::{local_time, FormOutcome, Submission};
-use crate::api;
-use crate::live::Live;
 use crate::model::adapters::timeline::{delivery_text, entry_text};
 use crate::model::incident_store::Source;
-use crate::session::Session;
+use crate::net::api;
+use crate::net::live::Live;
+use crate::net::session::Session;
 
 #[component]
 pub fn Timeline(session: Session, live: Live, id: i64, can_retry: bool) -> impl IntoView {

@@ -9,31 +9,25 @@ use wire::{
     NewStatusUpdate, Regrade, Resolve, Written, INCIDENTS_PATH,
 };
 
-use super::{get, guarded, json, send, ApiFailure};
+use super::{get, guarded, into_json, json, send, ApiFailure};
 
 /// `GET /api/incidents{query}`; `query` is empty or starts with `?` (see
-/// `incident_adapters::list_query`).
+/// `model::adapters::incident_list::list_query`).
 pub async fn incidents(query: &str) -> Result<IncidentList, ApiFailure> {
     let response = send(get(&format!("{INCIDENTS_PATH}{query}"))).await?;
-    response
-        .json::<IncidentList>()
-        .await
-        .map_err(|e| ApiFailure::unexpected("incidents", e))
+    into_json(response, "incidents").await
 }
 
 /// `GET /api/incidents/{id}`: the incident, its timeline, the board at declaration, deliveries.
 pub async fn incident(id: i64) -> Result<IncidentDetail, ApiFailure> {
     let response = send(get(&format!("{INCIDENTS_PATH}/{id}"))).await?;
-    response
-        .json::<IncidentDetail>()
-        .await
-        .map_err(|e| ApiFailure::unexpected("incident", e))
+    into_json(response, "incident").await
 }
 
 /// `POST /api/incidents` (responder+): 201 with the incident and its `declared` entry.
 pub async fn declare(csrf: &str, new: &NewIncident) -> Result<Written, ApiFailure> {
     let response = send(json(guarded(Request::post(INCIDENTS_PATH), csrf), new)).await?;
-    written(response).await
+    into_json(response, "incident").await
 }
 
 /// `POST /api/incidents/{id}/ack` (responder+), with an empty JSON object as its body.
@@ -41,10 +35,7 @@ pub async fn acknowledge(csrf: &str, id: i64) -> Result<Acknowledged, ApiFailure
     let url = format!("{INCIDENTS_PATH}/{id}/ack");
     let body = serde_json::Map::new();
     let response = send(json(guarded(Request::post(&url), csrf), &body)).await?;
-    response
-        .json::<Acknowledged>()
-        .await
-        .map_err(|e| ApiFailure::unexpected("acknowledgement", e))
+    into_json(response, "acknowledgement").await
 }
 
 /// `POST /api/incidents/{id}/updates` (responder+).
@@ -54,31 +45,51 @@ pub async fn post_update(
     update: &NewStatusUpdate,
 ) -> Result<Written, ApiFailure> {
     let url = format!("{INCIDENTS_PATH}/{id}/updates");
-    written(send(json(guarded(Request::post(&url), csrf), update)).await?).await
+    into_json(
+        send(json(guarded(Request::post(&url), csrf), update)).await?,
+        "incident",
+    )
+    .await
 }
 
 /// `POST /api/incidents/{id}/notes` (responder+).
 pub async fn add_note(csrf: &str, id: i64, note: &NewNote) -> Result<Written, ApiFailure> {
     let url = format!("{INCIDENTS_PATH}/{id}/notes");
-    written(send(json(guarded(Request::post(&url), csrf), note)).await?).await
+    into_json(
+        send(json(guarded(Request::post(&url), csrf), note)).await?,
+        "incident",
+    )
+    .await
 }
 
 /// `PUT /api/incidents/{id}/scope` (responder+).
 pub async fn set_scope(csrf: &str, id: i64, scope: &IncidentScope) -> Result<Written, ApiFailure> {
     let url = format!("{INCIDENTS_PATH}/{id}/scope");
-    written(send(json(guarded(Request::put(&url), csrf), scope)).await?).await
+    into_json(
+        send(json(guarded(Request::put(&url), csrf), scope)).await?,
+        "incident",
+    )
+    .await
 }
 
 /// `POST /api/incidents/{id}/severity` (commander).
 pub async fn regrade(csrf: &str, id: i64, regrade: &Regrade) -> Result<Written, ApiFailure> {
     let url = format!("{INCIDENTS_PATH}/{id}/severity");
-    written(send(json(guarded(Request::post(&url), csrf), regrade)).await?).await
+    into_json(
+        send(json(guarded(Request::post(&url), csrf), regrade)).await?,
+        "incident",
+    )
+    .await
 }
 
 /// `POST /api/incidents/{id}/resolve` (responder+; the override is the commander's).
 pub async fn resolve(csrf: &str, id: i64, resolve: &Resolve) -> Result<Written, ApiFailure> {
     let url = format!("{INCIDENTS_PATH}/{id}/resolve");
-    written(send(json(guarded(Request::post(&url), csrf), resolve)).await?).await
+    into_json(
+        send(json(guarded(Request::post(&url), csrf), resolve)).await?,
+        "incident",
+    )
+    .await
 }
 
 /// `POST /api/incidents/{id}/deliveries/{delivery_id}/retry` (responder+): re-sends a failed
@@ -86,15 +97,5 @@ pub async fn resolve(csrf: &str, id: i64, resolve: &Resolve) -> Result<Written, 
 pub async fn retry_delivery(csrf: &str, id: i64, delivery_id: i64) -> Result<Delivery, ApiFailure> {
     let url = format!("{INCIDENTS_PATH}/{id}/deliveries/{delivery_id}/retry");
     let response = send(guarded(Request::post(&url), csrf).build()).await?;
-    response
-        .json::<Delivery>()
-        .await
-        .map_err(|e| ApiFailure::unexpected("delivery", e))
-}
-
-async fn written(response: gloo_net::http::Response) -> Result<Written, ApiFailure> {
-    response
-        .json::<Written>()
-        .await
-        .map_err(|e| ApiFailure::unexpected("incident", e))
+    into_json(response, "delivery").await
 }

@@ -1,4 +1,4 @@
-//! The signed-in session as app state: one [`Session`] for the whole app, like [`crate::live::Live`].
+//! The signed-in session as app state: one [`Session`] for the whole app, like [`crate::net::live::Live`].
 //!
 //! It holds the [`Me`] from `GET /api/me`, login or a share link (with the CSRF token every
 //! state-changing call needs), and is the one place that reacts to a 401: the session is over, and
@@ -8,8 +8,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wire::Me;
 
-use crate::api::{self, ApiFailure};
 use crate::model::access::{Access, Auth};
+use crate::net::api::{self, ApiFailure};
 
 #[derive(Clone, Copy)]
 pub struct Session {

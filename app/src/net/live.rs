@@ -19,12 +19,12 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wire::ServerMsg;
 
-use crate::api;
 use crate::model::board::{BoardState, Origin};
 use crate::model::conn::{Backoff, Conn};
 use crate::model::incident_store::IncidentStore;
 use crate::model::time::ClockSync;
-use crate::session::Session;
+use crate::net::api;
+use crate::net::session::Session;
 
 /// No frame for this long means the socket is dead even if the browser has not noticed (a sleeping
 /// phone, a proxy that silently dropped it). The gateway sends a heartbeat every ~5 s.
