@@ -26,6 +26,11 @@ pub fn id_key(id: &str) -> String {
     digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A record's data as stored: JSON, without the id.
+fn encode(record: &Record) -> session_store::Result<String> {
+    serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))
+}
+
 fn backend(e: sqlx::Error) -> session_store::Error {
     session_store::Error::Backend(e.to_string())
 }
@@ -46,8 +51,7 @@ impl HashedSessions {
 
     /// Inserts the record unless its id is taken; `false` on a collision.
     async fn try_insert(&self, record: &Record) -> session_store::Result<bool> {
-        let data = serde_json::to_string(&record.data)
-            .map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        let data = encode(record)?;
         let done = sqlx::query(
             "INSERT INTO sessions (id_hash, data, expires_at_ms) VALUES (?, ?, ?) ON CONFLICT(id_hash) DO NOTHING",
         )
@@ -71,8 +75,7 @@ impl SessionStore for HashedSessions {
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let data = serde_json::to_string(&record.data)
-            .map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        let data = encode(record)?;
         sqlx::query(
             "INSERT INTO sessions (id_hash, data, expires_at_ms) VALUES (?, ?, ?) \
              ON CONFLICT(id_hash) DO UPDATE SET data = excluded.data, expires_at_ms = excluded.expires_at_ms",

@@ -2,11 +2,11 @@
 //! stakeholder, a dead share link, guessing passwords.
 
 use reqwest::Method;
-use wire::{CreatedShareLink, NewShareLink, Role};
+use wire::Role;
 
 use super::support::{
-    client, next_text, session_cookie, settings, sign_in_request, start, start_with, with_cookie,
-    ws_with, Running, PASSWORD,
+    client, create_link, next_text, session_cookie, settings, sign_in_request, start, start_with,
+    with_cookie, ws_with, Running, PASSWORD,
 };
 
 #[tokio::test]
@@ -103,28 +103,6 @@ async fn a_stakeholder_sees_no_host_names_ports_or_commands() {
             );
         }
     }
-}
-
-/// A commander's new share link.
-async fn create_link(
-    g: &Running,
-    admin: &str,
-    csrf: &str,
-    label: &str,
-    hours: u32,
-) -> CreatedShareLink {
-    with_cookie(g, Method::POST, "/api/share-links", admin)
-        .header(wire::CSRF_HEADER, csrf)
-        .json(&NewShareLink {
-            label: label.into(),
-            expires_in_hours: hours,
-        })
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
 }
 
 #[tokio::test]

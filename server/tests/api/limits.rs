@@ -1,12 +1,11 @@
 //! What strangers and crowds can cost the gateway before sign-in, and who they can lock out:
 //! oversized names and bodies, guessed names, share links opened by a crowd, sockets per session.
 
-use reqwest::Method;
-use wire::{CreatedShareLink, NewShareLink, Role};
+use wire::Role;
 
 use super::support::{
-    client, next_text_or_close, session_cookie, settings, sign_in_request, start, start_with,
-    with_cookie, ws_with, Running, PASSWORD,
+    client, create_link, next_text_or_close, session_cookie, settings, sign_in_request, start,
+    start_with, ws_with, Running, PASSWORD,
 };
 
 /// A gateway behind a trusted proxy on 127.0.0.1, so each test client can be its own address.
@@ -117,20 +116,10 @@ async fn a_crowd_of_addresses_is_slowed_by_the_account_budget() {
     );
 }
 
-async fn create_link(g: &Running) -> CreatedShareLink {
+/// A link a commander made for a day.
+async fn a_link(g: &Running) -> wire::CreatedShareLink {
     let (admin, csrf) = session_cookie(g, Role::Commander).await;
-    with_cookie(g, Method::POST, "/api/share-links", &admin)
-        .header(wire::CSRF_HEADER, &csrf)
-        .json(&NewShareLink {
-            label: "Support leads".into(),
-            expires_in_hours: 24,
-        })
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+    create_link(g, &admin, &csrf, "Support leads", 24).await
 }
 
 async fn open_link(g: &Running, viewer: &reqwest::Client, path: &str, from: &str) -> u16 {
@@ -147,7 +136,7 @@ async fn open_link(g: &Running, viewer: &reqwest::Client, path: &str, from: &str
 #[tokio::test]
 async fn strangers_guessing_share_tokens_lock_out_no_holder_of_the_link() {
     let g = behind_proxy(|_| {}).await;
-    let link = create_link(&g).await;
+    let link = a_link(&g).await;
     // A stranger guesses from one address until refused...
     let mut guesses = Vec::new();
     for i in 0..25 {
@@ -174,7 +163,7 @@ async fn strangers_guessing_share_tokens_lock_out_no_holder_of_the_link() {
 #[tokio::test]
 async fn reopening_a_share_link_keeps_its_session() {
     let g = start().await;
-    let link = create_link(&g).await;
+    let link = a_link(&g).await;
     let viewer = client(&g);
     assert_eq!(open_link(&g, &viewer, &link.path, "x").await, 200);
     let sessions = || async {

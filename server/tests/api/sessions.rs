@@ -298,18 +298,7 @@ async fn an_idle_sessions_websocket_is_closed_when_the_session_ends() {
 async fn a_share_links_websocket_is_closed_when_the_link_expires() {
     let g = super::support::start().await;
     let (admin, csrf) = session_cookie(&g, Role::Commander).await;
-    let created: wire::CreatedShareLink = with_cookie(&g, Method::POST, "/api/share-links", &admin)
-        .header(wire::CSRF_HEADER, &csrf)
-        .json(&wire::NewShareLink {
-            label: "Support leads".into(),
-            expires_in_hours: 1,
-        })
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let created = super::support::create_link(&g, &admin, &csrf, "Support leads", 1).await;
     let opened = super::support::client(&g)
         .post(format!("{}/api{}", g.base, created.path))
         .send()

@@ -261,3 +261,25 @@ pub async fn get<T: serde::de::DeserializeOwned>(
     assert_eq!(status, reqwest::StatusCode::OK, "{path}: {answer}");
     serde_json::from_value(answer).unwrap()
 }
+
+/// A commander's new share link (`admin` is the commander's session cookie).
+pub async fn create_link(
+    g: &Running,
+    admin: &str,
+    csrf: &str,
+    label: &str,
+    hours: u32,
+) -> wire::CreatedShareLink {
+    with_cookie(g, reqwest::Method::POST, wire::SHARE_LINKS_PATH, admin)
+        .header(wire::CSRF_HEADER, csrf)
+        .json(&wire::NewShareLink {
+            label: label.into(),
+            expires_in_hours: hours,
+        })
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}

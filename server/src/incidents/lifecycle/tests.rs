@@ -10,20 +10,26 @@ fn services() -> Vec<String> {
 }
 
 fn declared(severity: Severity, compromise: bool) -> IncidentSummary {
+    declare_new(&NewIncident {
+        title: "  Logins failing ".into(),
+        broken: "kratos 502".into(),
+        severity,
+        compromise,
+        scope: IncidentScope::default(),
+    })
+    .unwrap()
+    .0
+}
+
+/// Declares `new` by ana at time 0 under the test's rules.
+fn declare_new(new: &NewIncident) -> Result<(IncidentSummary, EntryKind), Refusal> {
     let (h, s) = (hours(), services());
     let rules = Rules {
         hours: &h,
         cadence_minutes: 15,
         services: &s,
     };
-    let new = NewIncident {
-        title: "  Logins failing ".into(),
-        broken: "kratos 502".into(),
-        severity,
-        compromise,
-        scope: IncidentScope::default(),
-    };
-    declare(&new, "ana", 0, &rules).unwrap().0
+    declare(new, "ana", 0, &rules)
 }
 
 fn board(statuses: &[Status]) -> HealthSnapshot {
@@ -244,20 +250,13 @@ fn losing_the_host_is_one_timeline_entry_not_a_dozen() {
 }
 
 fn declare_with(title: &str, broken: &str) -> Result<(IncidentSummary, EntryKind), Refusal> {
-    let (h, s) = (hours(), services());
-    let rules = Rules {
-        hours: &h,
-        cadence_minutes: 15,
-        services: &s,
-    };
-    let new = NewIncident {
+    declare_new(&NewIncident {
         title: title.into(),
         broken: broken.into(),
         severity: Severity::Sev2,
         compromise: false,
         scope: IncidentScope::default(),
-    };
-    declare(&new, "ana", 0, &rules)
+    })
 }
 
 #[test]

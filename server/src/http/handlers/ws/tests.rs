@@ -72,21 +72,28 @@ fn start_as(
     role: Role,
     ended: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Client {
-    let viewer = Viewer::of(role);
     let (server_sink, from_server) = mpsc::channel::<Message>(16);
     let (to_server, server_stream) = mpsc::channel::<Result<Message, axum::Error>>(16);
-    let cat = Arc::new(catalog());
-    let host = Arc::new(FakeHost::new(|_| ok("")));
+    let socket = socket_for(hub, heartbeat, Viewer::of(role));
+    tokio::spawn(serve_socket(server_sink, server_stream, socket, ended));
+    Client {
+        to_server,
+        from_server,
+    }
+}
+
+/// What a socket on `hub` serves to `viewer`, with a sweep loop of its own.
+fn socket_for(hub: Arc<Hub>, heartbeat: Duration, viewer: Viewer) -> Socket {
     // An hour-long interval: the sweep loop never fires on its own in these tests.
     let trigger = crate::sweeper::spawn(
-        cat,
-        host,
+        Arc::new(catalog()),
+        Arc::new(FakeHost::new(|_| ok(""))),
         hub.clone(),
         None,
         Duration::from_secs(3600),
         CancelToken::default(),
     );
-    let socket = Socket {
+    Socket {
         feeds: super::Feeds {
             hub,
             incidents: None,
@@ -94,11 +101,6 @@ fn start_as(
         sweep: trigger,
         heartbeat,
         viewer,
-    };
-    tokio::spawn(serve_socket(server_sink, server_stream, socket, ended));
-    Client {
-        to_server,
-        from_server,
     }
 }
 
@@ -259,23 +261,7 @@ async fn a_viewer_that_stops_reading_is_dropped_not_buffered_for() {
     let cat = catalog();
     let hub = hub_at(&cat, 1);
     let (_to_server, server_stream) = mpsc::channel::<Result<Message, axum::Error>>(16);
-    let trigger = crate::sweeper::spawn(
-        Arc::new(cat),
-        Arc::new(FakeHost::new(|_| ok(""))),
-        hub.clone(),
-        None,
-        Duration::from_secs(3600),
-        CancelToken::default(),
-    );
-    let socket = Socket {
-        feeds: super::Feeds {
-            hub,
-            incidents: None,
-        },
-        sweep: trigger,
-        heartbeat: Duration::from_secs(1),
-        viewer: Viewer::of(Role::Responder),
-    };
+    let socket = socket_for(hub, Duration::from_secs(1), Viewer::of(Role::Responder));
     let serving = tokio::spawn(serve_socket(
         StalledSink,
         server_stream,
