@@ -1,6 +1,7 @@
 //! Installs what the tasks need on a fresh Debian machine, as root, and does nothing when it is
-//! already there: apt packages (through the sandbox script), the wasm32 target, Chromium and the
-//! end-to-end tests' npm packages.
+//! already there: apt packages (through the sandbox script), the wasm32 target, Chromium, Node.js
+//! and end2end's npm packages (the end-to-end tests' Playwright, and binaryen's `wasm-opt`, which the
+//! release SPA build runs).
 
 use std::path::Path;
 use std::process::Command;
@@ -12,7 +13,7 @@ use anyhow::{bail, Context, Result};
 pub struct Need {
     /// sshd, podman, caddy, curl, sudo: the sandbox host.
     pub sandbox: bool,
-    /// The wasm32 target for the SPA.
+    /// The wasm32 target for the SPA, and `wasm-opt` (Node.js and end2end's npm packages).
     pub wasm: bool,
     /// Chromium, Node.js and end2end's npm packages.
     pub browser: bool,
@@ -40,8 +41,13 @@ pub fn ensure(root: &Path, need: Need) -> Result<()> {
     if need.wasm {
         ensure_wasm_target(root)?;
     }
-    if need.browser {
-        apt_install(&missing(&BROWSER_TOOLS, on_path))?;
+    let tools: &[(&str, &str)] = match (need.browser, need.wasm) {
+        (true, _) => &BROWSER_TOOLS,
+        (false, true) => &NODE_TOOLS,
+        (false, false) => &[],
+    };
+    if !tools.is_empty() {
+        apt_install(&missing(tools, on_path))?;
         ensure_npm_packages(root)?;
     }
     Ok(())
@@ -74,6 +80,10 @@ fn ensure_wasm_target(root: &Path) -> Result<()> {
 /// `node` and `npm` are on `PATH` are used, and only what is missing is asked of apt.
 const BROWSER_TOOLS: [(&str, &str); 3] =
     [("chromium", "chromium"), ("node", "nodejs"), ("npm", "npm")];
+
+/// What the release SPA build needs without a browser (`cargo xtask demo`): Node.js to run the npm
+/// package binaryen's `wasm-opt`.
+const NODE_TOOLS: [(&str, &str); 2] = [("node", "nodejs"), ("npm", "npm")];
 
 /// The packages of `tools` whose command `present` does not find.
 fn missing<'a>(tools: &[(&str, &'a str)], present: impl Fn(&str) -> bool) -> Vec<&'a str> {

@@ -6,6 +6,7 @@
 mod deps;
 mod sandbox;
 mod tasks;
+mod wasm_opt;
 mod web;
 
 use std::path::PathBuf;

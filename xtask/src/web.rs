@@ -2,16 +2,19 @@
 //! besides cargo.
 //!
 //! Steps: build `app` for `wasm32-unknown-unknown`; run wasm-bindgen as a library (the exact version
-//! the app links, so glue and module always agree); write content-hashed files into
+//! the app links, so glue and module always agree); in a release build, `wasm-opt` on every wasm
+//! file wasm-bindgen emitted (see `wasm_opt.rs`); write content-hashed files into
 //! `<site-root>/<site-pkg-dir>/`; copy `assets-dir`; write `index.html` last; add `.gz`/`.br`
-//! siblings; delete what earlier builds left behind.
+//! siblings; delete what earlier builds left behind; print every wasm file's sizes before and after
+//! wasm-opt and the first screen's total (the wasm files `index.html` and the boot script load at
+//! start, as opposed to chunks loaded later).
 //!
 //! Why hashed names: the gateway serves `/pkg/*` with a year-long immutable cache and `index.html`
 //! with `no-cache`, so a deploy is picked up on the next load and never mixes old glue with a new
 //! module. Why a `boot-<hash>.js` file rather than an inline script: the CSP is
 //! `script-src 'self' 'wasm-unsafe-eval'` without `'unsafe-inline'`.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::fs;
 use std::io::Write;
@@ -21,6 +24,8 @@ use std::process::Command;
 use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
+
+use crate::wasm_opt;
 
 /// The settings `build-web` reads from `Leptos.toml` (cargo-leptos key names).
 #[derive(Debug, Deserialize)]
@@ -55,9 +60,23 @@ const MANIFEST: &str = "site-files.txt";
 #[derive(Debug)]
 pub struct SiteReport {
     pub site_root: PathBuf,
-    pub wasm: FileSize,
+    /// Every wasm file in the pkg dir, by URL.
+    pub wasm: Vec<WasmFile>,
     pub js: FileSize,
     pub css: FileSize,
+    pub boot: FileSize,
+    /// What wasm-opt did, or why it did not run.
+    pub wasm_opt: String,
+}
+
+/// One shipped wasm file.
+#[derive(Debug, Clone)]
+pub struct WasmFile {
+    pub size: FileSize,
+    /// Its sizes as wasm-bindgen emitted it, when wasm-opt ran on it.
+    pub before: Option<FileSize>,
+    /// Loaded at start (named by `index.html` or the boot script), not later on demand.
+    pub first_screen: bool,
 }
 
 /// One shipped file: its URL path and its sizes in bytes.
@@ -82,12 +101,109 @@ impl fmt::Display for FileSize {
     }
 }
 
+impl FileSize {
+    fn add(&mut self, other: &FileSize) {
+        self.raw += other.raw;
+        self.gzip += other.gzip;
+        self.brotli += other.brotli;
+    }
+
+    fn totals(&self) -> String {
+        format!(
+            "{} KB raw / {} KB gzip / {} KB br",
+            kb(self.raw),
+            kb(self.gzip),
+            kb(self.brotli)
+        )
+    }
+}
+
+/// `after` relative to `before`, in percent.
+fn change(before: u64, after: u64) -> String {
+    if before == 0 {
+        return "n/a".to_owned();
+    }
+    format!(
+        "{:+.1}%",
+        (after as f64 - before as f64) * 100.0 / before as f64
+    )
+}
+
+fn changes(before: &FileSize, after: &FileSize) -> String {
+    format!(
+        "{} raw, {} gzip, {} br",
+        change(before.raw, after.raw),
+        change(before.gzip, after.gzip),
+        change(before.brotli, after.brotli)
+    )
+}
+
+impl SiteReport {
+    /// The first screen's wasm files summed, after and (when every one was optimised) before
+    /// wasm-opt.
+    pub fn first_screen_wasm(&self) -> (FileSize, Option<FileSize>) {
+        let empty = || FileSize {
+            url: String::new(),
+            raw: 0,
+            gzip: 0,
+            brotli: 0,
+        };
+        let mut after = empty();
+        let mut before = Some(empty());
+        for w in self.wasm.iter().filter(|w| w.first_screen) {
+            after.add(&w.size);
+            match (&mut before, &w.before) {
+                (Some(total), Some(b)) => total.add(b),
+                _ => before = None,
+            }
+        }
+        (after, before)
+    }
+}
+
 impl fmt::Display for SiteReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "site  {}", self.site_root.display())?;
-        writeln!(f, "wasm  {}", self.wasm)?;
+        writeln!(f, "opt   {}", self.wasm_opt)?;
+        for w in &self.wasm {
+            let when = if w.first_screen {
+                "first screen"
+            } else {
+                "loaded later"
+            };
+            writeln!(f, "wasm  {}  ({when})", w.size)?;
+            if let Some(before) = &w.before {
+                writeln!(
+                    f,
+                    "        before wasm-opt: {}  ({})",
+                    before.totals(),
+                    changes(before, &w.size)
+                )?;
+            }
+        }
         writeln!(f, "js    {}", self.js)?;
-        write!(f, "css   {}", self.css)
+        writeln!(f, "css   {}", self.css)?;
+        writeln!(f, "boot  {}", self.boot)?;
+        let (wasm, before) = self.first_screen_wasm();
+        let count = self.wasm.iter().filter(|w| w.first_screen).count();
+        write!(
+            f,
+            "first screen  wasm ({count} file{}): {}",
+            if count == 1 { "" } else { "s" },
+            wasm.totals()
+        )?;
+        if let Some(before) = &before {
+            write!(f, "; before wasm-opt {}", before.totals())?;
+        }
+        let mut all = wasm;
+        for other in [&self.js, &self.css, &self.boot] {
+            all.add(other);
+        }
+        write!(
+            f,
+            "\n              with js glue, css, boot: {}",
+            all.totals()
+        )
     }
 }
 
@@ -105,18 +221,20 @@ pub fn build(root: &Path, release: bool) -> Result<SiteReport> {
     let target = target_dir(root);
     let staging = target.join("site-staging");
     bindgen(&wasm, &staging, &settings.output_name, release)?;
+    let (before_opt, wasm_opt) = optimise(root, &staging, release)?;
 
     let site_root = root.join(&settings.site_root);
     let pkg = site_root.join(&settings.site_pkg_dir);
     fs::create_dir_all(&pkg).with_context(|| format!("creating {}", pkg.display()))?;
     let url_of = |file: &str| format!("/{}/{file}", settings.site_pkg_dir);
     let mut site = Site::new(release);
+    site.before_opt = before_opt;
 
     // The module and its glue, named by their own content.
     let name = &settings.output_name;
     let wasm_bytes = read(&staging.join(format!("{name}_bg.wasm")))?;
     let wasm_file = format!("{name}-{}_bg.wasm", short_hash(&wasm_bytes));
-    let wasm_size = site.write(&pkg.join(&wasm_file), &wasm_bytes, url_of(&wasm_file))?;
+    site.write(&pkg.join(&wasm_file), &wasm_bytes, url_of(&wasm_file))?;
 
     let js_bytes = read(&staging.join(format!("{name}.js")))?;
     let js_file = format!("{name}-{}.js", short_hash(&js_bytes));
@@ -140,7 +258,7 @@ pub fn build(root: &Path, release: bool) -> Result<SiteReport> {
 
     let boot = boot_js(&js_file, &wasm_file);
     let boot_file = format!("boot-{}.js", short_hash(boot.as_bytes()));
-    site.write(&pkg.join(&boot_file), boot.as_bytes(), url_of(&boot_file))?;
+    let boot_size = site.write(&pkg.join(&boot_file), boot.as_bytes(), url_of(&boot_file))?;
 
     // Static assets go to the site root as they are (favicon.svg, robots.txt, ...).
     if let Some(assets) = &settings.assets_dir {
@@ -166,11 +284,26 @@ pub fn build(root: &Path, release: bool) -> Result<SiteReport> {
     site.remove_stale(&site_root, &pkg, &target.join(MANIFEST))?;
     let _ = fs::remove_dir_all(&staging);
 
+    // Every wasm file in the pkg dir; the ones the page or the boot script name load at start.
+    let wasm = site
+        .wasm
+        .iter()
+        .map(|(size, before)| {
+            let file = size.url.rsplit('/').next().unwrap_or(&size.url);
+            WasmFile {
+                size: size.clone(),
+                before: before.clone(),
+                first_screen: html.contains(&size.url) || boot.contains(file),
+            }
+        })
+        .collect();
     let report = SiteReport {
         site_root,
-        wasm: wasm_size,
+        wasm,
         js: js_size,
         css: css_size,
+        boot: boot_size,
+        wasm_opt,
     };
     println!("{report}");
     Ok(report)
@@ -239,6 +372,71 @@ fn bindgen(wasm: &Path, out: &Path, name: &str, release: bool) -> Result<()> {
         .with_context(|| format!("wasm-bindgen on {}", wasm.display()))
 }
 
+/// In a release build, runs wasm-opt on every `.wasm` under `staging`, in place. Returns each
+/// optimised file's sizes before, keyed by the SHA-256 of what it became (so they follow the file
+/// whatever name it is shipped under), and a line for the report.
+fn optimise(
+    root: &Path,
+    staging: &Path,
+    release: bool,
+) -> Result<(BTreeMap<Vec<u8>, FileSize>, String)> {
+    let mut before = BTreeMap::new();
+    if !release {
+        return Ok((before, "none (debug build)".to_owned()));
+    }
+    let Some(tool) = wasm_opt::locate(root)? else {
+        return Ok((before, format!("none ({} is set)", wasm_opt::SKIP_VAR)));
+    };
+    let mut files = Vec::new();
+    find_files(staging, "wasm", &mut files)?;
+    let started = std::time::Instant::now();
+    for file in &files {
+        let original = read(file)?;
+        // Compress the original on another core while wasm-opt runs.
+        let (sizes, ran) = std::thread::scope(|s| {
+            let sizes = s.spawn(|| -> Result<FileSize> {
+                Ok(FileSize {
+                    url: String::new(),
+                    raw: original.len() as u64,
+                    gzip: gzip(&original, true)?.len() as u64,
+                    brotli: brotli(&original, true)?.len() as u64,
+                })
+            });
+            let ran = tool.run(file);
+            (sizes.join(), ran)
+        });
+        ran?;
+        let sizes =
+            sizes.map_err(|_| anyhow::anyhow!("compressing {} panicked", file.display()))??;
+        before.insert(Sha256::digest(read(file)?).to_vec(), sizes);
+    }
+    let line = format!(
+        "{} on {} file{} in {:.1} s",
+        wasm_opt::describe(),
+        files.len(),
+        if files.len() == 1 { "" } else { "s" },
+        started.elapsed().as_secs_f64()
+    );
+    Ok((before, line))
+}
+
+/// Every file under `dir` (recursively) whose extension is `ext`, sorted.
+fn find_files(dir: &Path, ext: &str, out: &mut Vec<PathBuf>) -> Result<()> {
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir)
+        .with_context(|| format!("listing {}", dir.display()))?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<std::io::Result<_>>()?;
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            find_files(&path, ext, out)?;
+        } else if path.extension().and_then(|e| e.to_str()) == Some(ext) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
 /// The entry module: loads the glue, instantiates the hashed module, and reports a failure on the
 /// page (a responder on a phone has no devtools).
 fn boot_js(js_file: &str, wasm_file: &str) -> String {
@@ -292,6 +490,10 @@ fn index_html(boot: &str, js: &str, wasm: &str, css: &str) -> String {
 struct Site {
     release: bool,
     written: BTreeSet<PathBuf>,
+    /// Sizes before wasm-opt, by the SHA-256 of the optimised bytes.
+    before_opt: BTreeMap<Vec<u8>, FileSize>,
+    /// Every wasm file written, with its sizes before wasm-opt when it went through it.
+    wasm: Vec<(FileSize, Option<FileSize>)>,
 }
 
 impl Site {
@@ -299,6 +501,8 @@ impl Site {
         Site {
             release,
             written: BTreeSet::new(),
+            before_opt: BTreeMap::new(),
+            wasm: Vec::new(),
         }
     }
 
@@ -313,15 +517,21 @@ impl Site {
             brotli: bytes.len() as u64,
         };
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-        if !COMPRESSIBLE.contains(&ext) {
-            return Ok(size);
+        if COMPRESSIBLE.contains(&ext) {
+            let gz = gzip(bytes, self.release)?;
+            size.gzip = gz.len() as u64;
+            self.sibling(path, "gz", &gz, bytes.len())?;
+            let br = brotli(bytes, self.release)?;
+            size.brotli = br.len() as u64;
+            self.sibling(path, "br", &br, bytes.len())?;
         }
-        let gz = gzip(bytes, self.release)?;
-        size.gzip = gz.len() as u64;
-        self.sibling(path, "gz", &gz, bytes.len())?;
-        let br = brotli(bytes, self.release)?;
-        size.brotli = br.len() as u64;
-        self.sibling(path, "br", &br, bytes.len())?;
+        if ext == "wasm" {
+            let before = self
+                .before_opt
+                .get(Sha256::digest(bytes).as_slice())
+                .cloned();
+            self.wasm.push((size.clone(), before));
+        }
         Ok(size)
     }
 
