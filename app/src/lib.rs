@@ -1,26 +1,21 @@
 //! Aegis in the browser: a Leptos client-side app, built to wasm by `cargo xtask build-web` and
 //! served by the gateway from `target/site`.
 //!
-//! Layout of the crate, so new pages (`/login`, `/incidents`) slot in beside the board:
+//! Four layers, each a folder; a layer uses only those listed before it:
 //! - `model`: pure logic (ages, merging server messages, what a role may see, where sign-in leads,
-//!   incidents' merge rules, and in `model::adapters` the wording of each page), unit-tested
-//!   natively with `cargo test -p app`;
+//!   incidents' merge rules, and in `model::adapters` each page's wording). No Leptos and no
+//!   browser, so all of it is unit-tested natively with `cargo test -p app`;
 //! - `net`: `api` (HTTP) and `live` (websocket, reconnects, clock), the only code that talks to the
-//!   gateway; `session` holds who is signed in and turns any 401 into "signed out";
-//! - `header`, `board`, `incidents`, `login`, `users`, `share_links`, `share_open`, `gate`,
-//!   `not_found`: views, one module per page or shared piece.
+//!   gateway, and `session`, which holds who is signed in and turns any 401 into "signed out";
+//! - `components`: pieces several pages share (header, session gate, the form helper);
+//! - `pages`: one module per route, wired up below.
+//!
+//! Rules the gateway enforces too (paths, limits, enum names) come from `wire`, never retyped here.
 
-pub mod board;
-pub mod gate;
-pub mod header;
-pub mod incidents;
-pub mod login;
+pub mod components;
 pub mod model;
 pub mod net;
-pub mod not_found;
-pub mod share_links;
-pub mod share_open;
-pub mod users;
+pub mod pages;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
@@ -28,19 +23,21 @@ use leptos_router::hooks::{use_location, use_navigate};
 use leptos_router::{path, NavigateOptions};
 use wasm_bindgen::prelude::wasm_bindgen;
 
-use crate::board::Board;
-use crate::gate::Gate;
-use crate::header::{Header, TITLE};
-use crate::incidents::{DeclarePage, IncidentPage, IncidentsPage};
-use crate::login::Login;
+use crate::components::gate::Gate;
+use crate::components::header::{Header, TITLE};
 use crate::model::access::{is_public, login_redirect, Auth};
 use crate::model::adapters::board::Counts;
 use crate::net::live::Live;
 use crate::net::session::Session;
-use crate::not_found::NotFound;
-use crate::share_links::ShareLinks;
-use crate::share_open::ShareOpen;
-use crate::users::Users;
+use crate::pages::board::Board;
+use crate::pages::declare::DeclarePage;
+use crate::pages::incident::IncidentPage;
+use crate::pages::incidents::IncidentsPage;
+use crate::pages::login::Login;
+use crate::pages::not_found::NotFound;
+use crate::pages::share_links::ShareLinks;
+use crate::pages::share_open::ShareOpen;
+use crate::pages::users::Users;
 
 /// The whole app: the session and the live feed are created once here and shared by every route.
 #[component]

@@ -5,7 +5,8 @@
 use leptos::prelude::*;
 use wire::{Delivery, DeliveryState};
 
-use super::{local_time, FormOutcome, Submission};
+use crate::components::form::{FormOutcome, Submission};
+use crate::components::local_time::local_time;
 use crate::model::adapters::timeline::{delivery_text, entry_text};
 use crate::model::incident_store::Source;
 use crate::net::api;

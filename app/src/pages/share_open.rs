@@ -9,11 +9,11 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_params_map;
 
-use crate::board::Board;
 use crate::model::access::Auth;
 use crate::net::api;
 use crate::net::live::Live;
 use crate::net::session::Session;
+use crate::pages::board::Board;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Opening {

@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use wire::IncidentSummary;
 
-use super::local_time;
+use crate::components::local_time::local_time;
 use crate::model::adapters::deadlines::{response_deadline, update_deadline, Deadline};
 use crate::net::live::Live;
 

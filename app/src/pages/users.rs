@@ -10,7 +10,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wire::{NewUser, Role, UserInfo, UserPatch, MIN_PASSWORD};
 
-use crate::gate::Gate;
+use crate::components::gate::Gate;
 use crate::model::adapters::users::password_problem;
 use crate::net::api;
 use crate::net::session::Session;

@@ -6,7 +6,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use wire::NewStatusUpdate;
 
-use super::{FormOutcome, Submission};
+use crate::components::form::{FormOutcome, Submission};
 use crate::model::adapters::incident_forms::{parse_eta, require};
 use crate::net::api;
 use crate::net::live::Live;

@@ -8,9 +8,10 @@ use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 use wire::{IncidentScope, NewIncident, Severity, COMPROMISE_RULE};
 
-use super::scope::ScopePicker;
-use super::{ensure_meta, services_memo, FormOutcome, Submission};
-use crate::gate::Gate;
+use crate::components::form::{FormOutcome, Submission};
+use crate::components::gate::Gate;
+use crate::components::incident_meta::{ensure_meta, services_memo};
+use crate::components::scope_picker::ScopePicker;
 use crate::model::access::Access;
 use crate::model::adapters::incident_forms::{normalized, require};
 use crate::net::api;

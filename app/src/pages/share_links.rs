@@ -10,12 +10,12 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 use wire::{NewShareLink, ShareLinkInfo};
 
-use crate::gate::Gate;
+use crate::components::gate::Gate;
 use crate::model::adapters::share_links::{link_expiry, parse_hours, share_url, LinkState};
 use crate::net::api;
 use crate::net::live::Live;
 use crate::net::session::Session;
-use crate::users::OutcomeLine;
+use crate::pages::users::OutcomeLine;
 
 #[component]
 pub fn ShareLinks(session: Session, live: Live) -> impl IntoView {

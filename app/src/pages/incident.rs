@@ -5,28 +5,39 @@
 //! Responders get the actions while the incident is open; commanders also re-grade and may
 //! override the all-up rule when resolving. Stakeholders see the same page without forms.
 
+mod ack;
+mod composer;
+mod deadlines;
+mod note;
+mod regrade;
+mod resolve;
+mod scope_editor;
+mod timeline;
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 use wire::{HealthSnapshot, IncidentSummary, Phase, Severity};
 
-use super::ack::AckButton;
-use super::composer::{Composer, Draft};
-use super::deadlines::Deadlines;
-use super::note::NoteForm;
-use super::regrade::RegradeForm;
-use super::resolve::ResolveForm;
-use super::scope::ScopeEditor;
-use super::timeline::Timeline;
-use super::{cadence_memo, ensure_meta, local_time, services_memo, SeverityBadge};
-use crate::gate::Gate;
+use crate::components::gate::Gate;
+use crate::components::incident_meta::{cadence_memo, ensure_meta, services_memo};
+use crate::components::local_time::local_time;
+use crate::components::severity_badge::SeverityBadge;
 use crate::model::access::Access;
 use crate::model::adapters::incident_forms::not_up_lines;
 use crate::model::time;
 use crate::net::api;
 use crate::net::live::Live;
 use crate::net::session::Session;
+use ack::AckButton;
+use composer::{Composer, Draft};
+use deadlines::Deadlines;
+use note::NoteForm;
+use regrade::RegradeForm;
+use resolve::ResolveForm;
+use scope_editor::ScopeEditor;
+use timeline::Timeline;
 
 #[component]
 pub fn IncidentPage(session: Session, live: Live) -> impl IntoView {

@@ -6,7 +6,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use wire::Resolve;
 
-use super::{FormOutcome, Submission};
+use crate::components::form::{FormOutcome, Submission};
 use crate::model::adapters::incident_forms::{not_up_lines, require};
 use crate::net::api;
 use crate::net::live::Live;

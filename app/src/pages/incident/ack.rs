@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::composer::Draft;
-use super::{FormOutcome, Submission};
+use crate::components::form::{FormOutcome, Submission};
 use crate::net::api;
 use crate::net::live::Live;
 use crate::net::session::Session;

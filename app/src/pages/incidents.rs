@@ -11,8 +11,8 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use wire::{IncidentSummary, Phase, Severity};
 
-use super::SeverityBadge;
-use crate::gate::Gate;
+use crate::components::gate::Gate;
+use crate::components::severity_badge::SeverityBadge;
 use crate::model::access::Access;
 use crate::model::adapters::incident_list::{
     list_order, list_query, row_deadline, ListFilter, StateFilter,
@@ -182,7 +182,7 @@ fn Filters(
 /// One incident: the whole row links to its page.
 #[component]
 fn IncidentRow(live: Live, id: i64) -> impl IntoView {
-    let incident = super::incident_memo(live, id);
+    let incident = incident_memo(live, id);
     let field = move |f: fn(&IncidentSummary) -> String| {
         incident.with(|i| i.as_ref().map(f).unwrap_or_default())
     };
@@ -223,4 +223,9 @@ fn IncidentRow(live: Live, id: i64) -> impl IntoView {
             </A>
         </li>
     }
+}
+
+/// One incident from the store, as a memo (so a view updates only when it changed).
+pub fn incident_memo(live: Live, id: i64) -> Memo<Option<IncidentSummary>> {
+    Memo::new(move |_| live.incidents.with(|s| s.get(id).cloned()))
 }

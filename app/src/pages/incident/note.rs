@@ -4,7 +4,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use wire::NewNote;
 
-use super::{FormOutcome, Submission};
+use crate::components::form::{FormOutcome, Submission};
 use crate::model::adapters::incident_forms::require;
 use crate::net::api;
 use crate::net::live::Live;
