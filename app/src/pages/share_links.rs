@@ -4,18 +4,22 @@
 //! The gateway stores only a hash of each token, so a new link's URL is shown exactly once, right
 //! after it is created, with a copy button and a warning.
 
+mod created_url;
+mod row;
+
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
 use wire::{NewShareLink, ShareLinkInfo};
 
+use crate::components::form::{FormOutcome, Submission};
 use crate::components::gate::Gate;
-use crate::model::adapters::share_links::{link_expiry, parse_hours, share_url, LinkState};
+use crate::model::adapters::share_links::{parse_hours, share_url};
 use crate::net::api;
 use crate::net::live::Live;
 use crate::net::session::Session;
-use crate::pages::users::OutcomeLine;
+use created_url::CreatedUrl;
+use row::LinkRow;
 
 #[component]
 pub fn ShareLinks(session: Session, live: Live) -> impl IntoView {
@@ -81,37 +85,30 @@ fn ShareAdmin(session: Session, live: Live) -> impl IntoView {
 fn CreateLink(session: Session, links: RwSignal<Option<Vec<ShareLinkInfo>>>) -> impl IntoView {
     let label = RwSignal::new(String::new());
     let hours = RwSignal::new("24".to_owned());
-    let busy = RwSignal::new(false);
-    let outcome = RwSignal::new(None::<Result<String, String>>);
+    let form = Submission::default();
+    let Submission { busy, outcome } = form;
     let created = RwSignal::new(None::<String>);
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
-        if busy.get_untracked() {
+        if form.in_flight() {
             return;
         }
         let expires_in_hours = match parse_hours(&hours.get_untracked()) {
             Ok(h) => h,
-            Err(e) => return outcome.set(Some(Err(e))),
+            Err(e) => return form.refuse(e),
         };
         let new = NewShareLink {
             label: label.get_untracked().trim().to_owned(),
             expires_in_hours,
         };
-        busy.set(true);
-        outcome.set(None);
         created.set(None);
-        spawn_local(async move {
-            let result = session.check(api::create_share_link(&session.csrf(), &new).await);
-            busy.set(false);
-            match result {
-                Ok(made) => {
-                    created.set(Some(share_url(&origin(), &made.path)));
-                    links.update(|l| l.get_or_insert_with(Vec::new).push(made.link));
-                    label.set(String::new());
-                }
-                Err(e) => outcome.set(Some(Err(e.message))),
-            }
+        let request = async move { api::create_share_link(&session.csrf(), &new).await };
+        form.send(session, request, move |made| {
+            created.set(Some(share_url(&origin(), &made.path)));
+            links.update(|l| l.get_or_insert_with(Vec::new).push(made.link));
+            label.set(String::new());
+            None
         });
     };
 
@@ -144,7 +141,7 @@ fn CreateLink(session: Session, links: RwSignal<Option<Vec<ShareLinkInfo>>>) -> 
                     bind:value=hours
                 />
             </label>
-            <OutcomeLine outcome=outcome />
+            <FormOutcome outcome=outcome />
             <button
                 type="submit"
                 class="btn btn-primary"
@@ -158,177 +155,9 @@ fn CreateLink(session: Session, links: RwSignal<Option<Vec<ShareLinkInfo>>>) -> 
     }
 }
 
-/// The new link's URL, once: a read-only field (easy to select by hand), a copy button and the
-/// warning that it cannot be shown again.
-#[component]
-fn CreatedUrl(url: String) -> impl IntoView {
-    let copied = RwSignal::new(None::<bool>);
-    let field = NodeRef::<leptos::html::Input>::new();
-    let on_copy = {
-        let url = url.clone();
-        move |_| {
-            let url = url.clone();
-            spawn_local(async move {
-                let ok = copy_text(&url).await;
-                if !ok {
-                    // No clipboard (plain http, old browser): select it so a long-press copies.
-                    if let Some(input) = field.get_untracked() {
-                        input.select();
-                    }
-                }
-                copied.set(Some(ok));
-            });
-        }
-    };
-    view! {
-        <div class="created" role="status">
-            <p class="created-warning">
-                <strong>"Copy this link now."</strong>
-                " It will not be shown again; if it is lost, revoke it and create a new one."
-            </p>
-            <input
-                class="created-url"
-                type="text"
-                readonly
-                aria-label="Share link"
-                data-testid="share-url"
-                node_ref=field
-                prop:value=url.clone()
-                on:focus=move |_| {
-                    if let Some(input) = field.get_untracked() {
-                        input.select();
-                    }
-                }
-            />
-            <button type="button" class="btn" data-testid="share-copy" on:click=on_copy>
-                {move || match copied.get() {
-                    Some(true) => "Copied ✓",
-                    _ => "Copy link",
-                }}
-            </button>
-            {move || {
-                (copied.get() == Some(false))
-                    .then(|| {
-                        view! {
-                            <p class="note">"Copying is blocked here; the link is selected, copy it by hand."</p>
-                        }
-                    })
-            }}
-        </div>
-    }
-}
-
-/// One link: label, who made it, its expiry or state, and revoke while it still works.
-#[component]
-fn LinkRow(
-    session: Session,
-    live: Live,
-    links: RwSignal<Option<Vec<ShareLinkInfo>>>,
-    id: i64,
-) -> impl IntoView {
-    let link = Memo::new(move |_| links.with(|l| l.iter().flatten().find(|l| l.id == id).cloned()));
-    let state = move || {
-        let now = live.server_now();
-        link.with(|l| {
-            l.as_ref()
-                .map_or(LinkState::Revoked, |l| LinkState::of(l, now))
-        })
-    };
-    let expiry = move || {
-        let now = live.server_now();
-        link.with(|l| l.as_ref().map(|l| link_expiry(l, now)).unwrap_or_default())
-    };
-    let label = move || link.with(|l| l.as_ref().map(|l| l.label.clone()).unwrap_or_default());
-    let by = move || {
-        link.with(|l| {
-            l.as_ref()
-                .map(|l| format!("by {}", l.created_by))
-                .unwrap_or_default()
-        })
-    };
-    let busy = RwSignal::new(false);
-    let outcome = RwSignal::new(None::<Result<String, String>>);
-
-    let on_revoke = move |_| {
-        if busy.get_untracked() {
-            return;
-        }
-        busy.set(true);
-        outcome.set(None);
-        spawn_local(async move {
-            let result = session.check(api::revoke_share_link(&session.csrf(), id).await);
-            busy.set(false);
-            match result {
-                Ok(()) => {
-                    links.update(|l| {
-                        if let Some(slot) = l.iter_mut().flatten().find(|l| l.id == id) {
-                            slot.revoked = true;
-                        }
-                    });
-                    outcome.set(Some(Ok("Revoked: the link no longer opens.".to_owned())));
-                }
-                Err(e) => outcome.set(Some(Err(e.message))),
-            }
-        });
-    };
-
-    view! {
-        <li class="row" data-testid=format!("share-link-{id}") data-state=move || state().hook()>
-            <div class="row-head">
-                <p class="row-name">{label}</p>
-                <span class="state-badge" data-state=move || state().hook()>
-                    {move || match state() {
-                        LinkState::Active => "Active",
-                        LinkState::Expired => "Expired",
-                        LinkState::Revoked => "Revoked",
-                    }}
-                </span>
-            </div>
-            <p class="row-meta">
-                <span>{by}</span>
-                <span>{expiry}</span>
-            </p>
-            <Show when=move || state() == LinkState::Active>
-                <div class="row-controls">
-                    <button
-                        type="button"
-                        class="btn btn-danger"
-                        data-testid=format!("revoke-{id}")
-                        disabled=move || busy.get()
-                        on:click=on_revoke
-                    >
-                        {move || if busy.get() { "Revoking…" } else { "Revoke" }}
-                    </button>
-                </div>
-            </Show>
-            <OutcomeLine outcome=outcome />
-        </li>
-    }
-}
-
 /// `location.origin`, e.g. `https://aegis.example`.
 fn origin() -> String {
     web_sys::window()
         .and_then(|w| w.location().origin().ok())
         .unwrap_or_default()
-}
-
-/// `navigator.clipboard.writeText`. False when the browser has no clipboard API here (it exists
-/// only on https and localhost) or refused.
-async fn copy_text(text: &str) -> bool {
-    let Some(window) = web_sys::window() else {
-        return false;
-    };
-    let navigator = window.navigator();
-    // Checked first: calling a method of an undefined `navigator.clipboard` would throw.
-    let Ok(clipboard) = js_sys::Reflect::get(&navigator, &"clipboard".into()) else {
-        return false;
-    };
-    if clipboard.is_undefined() || clipboard.is_null() {
-        return false;
-    }
-    let clipboard: web_sys::Clipboard = clipboard.unchecked_into();
-    wasm_bindgen_futures::JsFuture::from(clipboard.write_text(text))
-        .await
-        .is_ok()
 }
