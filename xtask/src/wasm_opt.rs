@@ -257,6 +257,17 @@ mod tests {
     }
 
     #[test]
+    fn a_missing_tool_says_how_to_install_it() {
+        if skip_requested(std::env::var(SKIP_VAR).ok().as_deref()) {
+            return;
+        }
+        let err = locate(Path::new("/nonexistent-aegis-root")).expect_err("no tool there");
+        let text = err.to_string();
+        assert!(text.contains("cargo xtask deps"), "{text}");
+        assert!(text.contains(SKIP_VAR), "{text}");
+    }
+
+    #[test]
     fn only_a_real_value_skips_the_pass() {
         assert!(!skip_requested(None));
         assert!(!skip_requested(Some("")));
