@@ -26,7 +26,7 @@ fn main() {
 
     // Gateway: connect once, then sweep ROUNDS times.
     let (first, gateway) = rt.block_on(async {
-        let catalog = Catalog::from_settings(&settings).expect("catalog");
+        let catalog = Catalog::from_settings(&settings.catalog()).expect("catalog");
         let host = Arc::new(SshHost::new(
             settings.ssh.clone(),
             data.path().join("ssh"),
@@ -70,7 +70,7 @@ fn main() {
     let p50 = quantile(&playbook, 0.5);
     println!(
         "sweep benchmark: {} checks on the sandbox host ({})",
-        Catalog::from_settings(&settings)
+        Catalog::from_settings(&settings.catalog())
             .map(|c| c.checks.len())
             .unwrap_or(0),
         settings.target_label()
@@ -140,7 +140,7 @@ fn playbook_loop(settings: &Settings) {
     for e in &settings.edges {
         let mut c = Command::new("curl");
         c.args(["-sI", "--max-time", "4"]);
-        if let (Some(ip), Some(rest)) = (e.resolve, e.url.strip_prefix("https://")) {
+        if let (Some(ip), Some(rest)) = (e.resolve, e.url.as_str().strip_prefix("https://")) {
             let hostport = rest.split('/').next().unwrap_or(rest);
             let (host, port) = hostport.split_once(':').unwrap_or((hostport, "443"));
             c.arg("--resolve").arg(format!("{host}:{port}:{ip}"));
@@ -149,7 +149,7 @@ fn playbook_loop(settings: &Settings) {
             c.arg("--cacert").arg(ca);
         }
         let _ = c
-            .arg(&e.url)
+            .arg(e.url.as_str())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .status();

@@ -11,6 +11,7 @@ pub mod client_ip;
 pub mod limiter;
 pub mod session_end;
 pub mod sessions;
+pub mod settings;
 
 pub use access::{Access, Rule, Viewer};
 pub use backend::{Backend, LoginCredentials, Principal};
@@ -35,7 +36,7 @@ pub fn new_csrf_token() -> Option<String> {
 /// has, or when it never recorded a sign-in).
 pub async fn time_left(
     session: &tower_sessions::Session,
-    settings: &crate::config::AuthSettings,
+    settings: &settings::AuthSettings,
     now_ms: i64,
 ) -> std::time::Duration {
     let login_at: Option<i64> = session.get(LOGIN_AT_KEY).await.ok().flatten();

@@ -7,6 +7,7 @@
 
 pub mod courier;
 pub mod lifecycle;
+pub mod settings;
 pub mod timers;
 pub mod webhook;
 
@@ -20,12 +21,12 @@ use wire::{
 };
 
 use crate::clock::Clock;
-use crate::config::IncidentSettings;
 use crate::hub::{Audience, Hub};
 use crate::store::incidents::{ListFilter, NewEntry, Page};
 use crate::store::{Store, StoreError};
 use courier::Courier;
 use lifecycle::{Refusal, Rules};
+use settings::IncidentSettings;
 use timers::BusinessHours;
 
 /// Timeline entries per page of an incident's page; earlier ones are a `?before=` away. A long
@@ -83,8 +84,7 @@ impl Incidents {
         clock: Arc<dyn Clock>,
         stop: crate::shutdown::CancelToken,
     ) -> anyhow::Result<Incidents> {
-        let hours = BusinessHours::new(&settings.time_zone, &settings.business_day_start)
-            .map_err(|(key, m)| anyhow::anyhow!("incidents.{key}: {m}"))?;
+        let hours = settings.business_hours();
         let courier = match &settings.webhook_url {
             Some(url) => Some(Courier::new(url, settings)?),
             None => None,

@@ -17,6 +17,7 @@ pub(crate) mod sockets;
 pub mod state;
 pub mod store;
 pub(crate) mod sweeper;
+pub mod values;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -67,7 +68,7 @@ impl Gateway {
         let store = Store::open(&settings.data_dir)
             .await?
             .with_clock(clock.clone());
-        let catalog = Arc::new(Catalog::from_settings(&settings)?);
+        let catalog = Arc::new(Catalog::from_settings(&settings.catalog())?);
         let interval = settings.sweep.interval();
         let hub = Arc::new(Hub::new(
             host.target(),

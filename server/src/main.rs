@@ -79,7 +79,7 @@ fn check_config(config: Option<PathBuf>) -> i32 {
     let Some(settings) = load(config) else {
         return 2;
     };
-    match server::probes::Catalog::from_settings(&settings) {
+    match server::probes::Catalog::from_settings(&settings.catalog()) {
         Ok(catalog) => {
             println!(
                 "config ok: {} checks against {}",

@@ -4,15 +4,15 @@
 //! paths per incident type. Each probe kind knows how to build its typed command and how to read the
 //! answer; the sweep runs them all concurrently.
 
-mod args;
 mod catalog;
 mod curl;
 mod edge;
 mod pg;
 mod podman;
+pub mod settings;
 mod sweep;
 
-pub use args::{ContainerName, HttpUrl};
+pub use crate::values::{ContainerName, HttpUrl};
 pub use catalog::{Catalog, CheckSpec, ProbeKind};
 pub use edge::EdgeClient;
 pub use sweep::{sweep, Outcome};

@@ -8,7 +8,6 @@ use tower_sessions::Session;
 use wire::Role;
 
 use super::{AuthSession, CSRF_KEY};
-use crate::config::Settings;
 use crate::error::AppError;
 use crate::hub::Audience;
 use crate::state::AppState;
@@ -64,12 +63,12 @@ impl Viewer {
 /// Whether a request comes from the console's own pages: browsers send `Origin` on POST and on
 /// websocket handshakes, and only the console's own origin (or none, for scripts) is accepted, so
 /// another site's page cannot ride a responder's cookie.
-pub fn from_own_origin(settings: &Settings, headers: &axum::http::HeaderMap) -> bool {
+pub fn from_own_origin(allowed: &[String], headers: &axum::http::HeaderMap) -> bool {
     match headers.get(axum::http::header::ORIGIN) {
         None => true,
         Some(origin) => {
             let origin = origin.to_str().unwrap_or("");
-            settings.allowed_origins().iter().any(|o| o == origin)
+            allowed.iter().any(|o| o == origin)
         }
     }
 }

@@ -6,8 +6,8 @@ use tower_sessions::cookie::time::Duration as CookieDuration;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
+use super::settings::AuthSettings;
 use super::Backend;
-use crate::config::AuthSettings;
 use crate::shutdown::CancelToken;
 use crate::store::sessions::HashedSessions;
 use crate::store::Store;

@@ -55,7 +55,10 @@ pub(super) fn apply(
                     .parse()
                     .map_err(|e| err(format!("not a number: {e}")))?
             }
-            "INCIDENT_TIME_ZONE" => settings.incidents.time_zone = value,
+            "INCIDENT_TIME_ZONE" => {
+                settings.incidents.time_zone = crate::values::TimeZoneName::parse(&value)
+                    .map_err(|m| err(format!("(incidents.time_zone) {m}")))?
+            }
             "INCIDENT_CADENCE_MINUTES" => {
                 settings.incidents.cadence_minutes = value
                     .parse()
@@ -73,7 +76,12 @@ pub(super) fn apply(
             }
             "INCIDENT_CHANNEL" => settings.incidents.channel = Some(value),
             // A secret: kept out of config files that end up in repositories.
-            "INCIDENT_WEBHOOK_URL" => settings.incidents.webhook_url = Some(value),
+            "INCIDENT_WEBHOOK_URL" => {
+                settings.incidents.webhook_url = Some(
+                    crate::values::WebhookUrl::parse(&value)
+                        .map_err(|m| err(format!("(incidents.webhook_url) {m}")))?,
+                )
+            }
             // Variables the tooling around the gateway uses, not settings.
             "SANDBOX_DIR" | "LOG" | "CONFIG" => {}
             _ => return Err(err("is not a setting the gateway knows".into())),

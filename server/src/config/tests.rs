@@ -110,8 +110,9 @@ fn the_shipped_example_config_loads() {
     assert_eq!(s.services.len(), 8);
     assert_eq!(s.edges.len(), 2);
     assert!(s
+        .catalog()
         .expected_containers()
-        .contains(&"olympus-postgres".to_string()));
+        .contains(&crate::values::ContainerName::parse("olympus-postgres").unwrap()));
 }
 
 /// Real Kratos answers every path on its admin port (4434 / 5434 in the example) without the
@@ -128,7 +129,7 @@ fn the_example_checks_kratos_where_real_kratos_answers_200() {
         .collect();
     assert_eq!(kratos.len(), 2, "ciam-kratos and iam-kratos");
     for svc in kratos {
-        let url = crate::probes::HttpUrl::parse(&svc.health_url).unwrap();
+        let url = &svc.health_url;
         let after_scheme = url.as_str().split_once("://").unwrap().1;
         let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
         assert!(

@@ -19,11 +19,12 @@ pub(crate) fn catalog() -> Catalog {
             } else {
                 Scope::Iam
             },
-            container: format!("olympus-{name}"),
-            health_url: "http://127.0.0.1:4434/health/alive".into(),
+            container: crate::values::ContainerName::parse(&format!("olympus-{name}")).unwrap(),
+            health_url: crate::values::HttpUrl::parse("http://127.0.0.1:4433/health/alive")
+                .unwrap(),
         });
     }
-    Catalog::from_settings(&s).unwrap()
+    Catalog::from_settings(&s.catalog()).unwrap()
 }
 
 pub(crate) fn outcome(catalog: &Catalog, down: &[&str]) -> Outcome {

@@ -10,11 +10,12 @@ use std::time::Duration;
 use tokio::sync::{mpsc, Mutex};
 use wire::{DeliveryState, EntryKind, IncidentSummary};
 
+use super::settings::IncidentSettings;
 use super::timers::BusinessHours;
 use super::webhook::{backoff, escape, Attempt, Webhook};
 use super::Incidents;
-use crate::config::IncidentSettings;
 use crate::shutdown::CancelToken;
+use crate::values::WebhookUrl;
 
 pub struct Courier {
     webhook: Webhook,
@@ -25,7 +26,7 @@ pub struct Courier {
 }
 
 impl Courier {
-    pub fn new(url: &str, settings: &IncidentSettings) -> anyhow::Result<Courier> {
+    pub fn new(url: &WebhookUrl, settings: &IncidentSettings) -> anyhow::Result<Courier> {
         let (tx, rx) = mpsc::unbounded_channel();
         Ok(Courier {
             webhook: Webhook::new(url, Duration::from_secs(settings.webhook_timeout_secs))?,

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use wire::Scope;
 
+use super::settings::CatalogSettings;
 use super::{ContainerName, EdgeClient, HttpUrl};
-use crate::config::Settings;
 
 /// How one check finds its answer.
 #[derive(Debug, Clone)]
@@ -69,18 +69,14 @@ impl Catalog {
     }
 
     /// Builds the catalog; the settings were validated, so names and URLs parse.
-    pub fn from_settings(settings: &Settings) -> anyhow::Result<Catalog> {
+    pub fn from_settings(settings: &CatalogSettings<'_>) -> anyhow::Result<Catalog> {
         let mut checks = vec![CheckSpec {
             id: "host.ssh".into(),
-            name: format!("SSH to {}", settings.ssh.host),
+            name: format!("SSH to {}", settings.ssh_host),
             scope: Scope::Host,
             kind: ProbeKind::Ssh,
         }];
-        let expected = settings
-            .expected_containers()
-            .iter()
-            .map(|c| ContainerName::parse(c).map_err(anyhow::Error::msg))
-            .collect::<anyhow::Result<Vec<_>>>()?;
+        let expected = settings.expected_containers();
         if !expected.is_empty() {
             checks.push(CheckSpec {
                 id: "host.containers".into(),
@@ -89,28 +85,28 @@ impl Catalog {
                 kind: ProbeKind::Containers { expected },
             });
         }
-        for s in &settings.services {
+        for s in settings.services {
             checks.push(CheckSpec {
                 id: format!("health.{}", s.name),
                 name: format!("{} /health/alive", s.name),
                 scope: s.scope,
                 kind: ProbeKind::HttpFromHost {
-                    url: HttpUrl::parse(&s.health_url).map_err(anyhow::Error::msg)?,
-                    container: ContainerName::parse(&s.container).map_err(anyhow::Error::msg)?,
+                    url: s.health_url.clone(),
+                    container: s.container.clone(),
                 },
             });
         }
-        if let Some(db) = &settings.database {
+        if let Some(db) = settings.database {
             checks.push(CheckSpec {
                 id: "database.pg_isready".into(),
                 name: "PostgreSQL pg_isready".into(),
                 scope: Scope::Database,
                 kind: ProbeKind::PgIsReady {
-                    container: ContainerName::parse(&db.container).map_err(anyhow::Error::msg)?,
+                    container: db.container.clone(),
                 },
             });
         }
-        for e in &settings.edges {
+        for e in settings.edges {
             let client = EdgeClient::new(e, settings.sweep.http_timeout())?;
             checks.push(CheckSpec {
                 id: format!("edge.{}", e.name),

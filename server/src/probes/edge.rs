@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 use wire::Status;
 
+use super::settings::EdgeSettings;
 use super::{Finding, HttpUrl};
-use crate::config::EdgeSettings;
 
 /// An HTTPS client for one edge URL: its own trust roots and, optionally, a pinned address.
 #[derive(Debug)]
@@ -21,7 +21,7 @@ pub struct EdgeClient {
 
 impl EdgeClient {
     pub fn new(settings: &EdgeSettings, timeout: Duration) -> anyhow::Result<Self> {
-        let url = HttpUrl::parse(&settings.url).map_err(anyhow::Error::msg)?;
+        let url = settings.url.clone();
         let mut builder = reqwest::Client::builder()
             .use_rustls_tls()
             .timeout(timeout)

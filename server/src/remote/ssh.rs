@@ -8,8 +8,8 @@ use async_trait::async_trait;
 use openssh::{KnownHosts, Session, SessionBuilder};
 use tokio::sync::{Mutex, Semaphore};
 
+use super::settings::SshSettings;
 use super::{RemoteCommand, RemoteError, RemoteHost, RemoteOutput};
-use crate::config::SshSettings;
 
 /// Longest wait between two reconnection attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(15);

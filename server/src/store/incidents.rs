@@ -184,7 +184,6 @@ fn delivery(
     })
 }
 
-
 const DELIVERY_COLUMNS: &str =
     "id, incident_id, entry_seq, state, attempts, last_error, updated_at_ms";
 

@@ -236,7 +236,7 @@ async fn sev4_is_due_at_the_next_business_day_in_the_configured_zone() {
     // Friday 27 March 2026 16:00 UTC; Berlin moves to summer time that Sunday.
     let friday = 1_774_627_200_000;
     let Console { g, .. } = console_at(friday, |s| {
-        s.incidents.time_zone = "Europe/Berlin".into();
+        s.incidents.time_zone = server::values::TimeZoneName::parse("Europe/Berlin").unwrap();
     })
     .await;
     let responder = signed_in(&g, Role::Responder).await;

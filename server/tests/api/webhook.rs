@@ -71,7 +71,7 @@ impl Receiver {
 async fn console(r: &Receiver, attempts: u32) -> Running {
     let dir = tempfile::tempdir().unwrap();
     let mut s = settings(dir.path());
-    s.incidents.webhook_url = Some(r.url.clone());
+    s.incidents.webhook_url = Some(server::values::WebhookUrl::parse(&r.url).unwrap());
     s.incidents.channel = Some("#inc-olympus".into());
     s.incidents.webhook_attempts = attempts;
     s.incidents.webhook_backoff_ms = 20;
@@ -249,7 +249,7 @@ async fn a_message_pending_at_shutdown_is_sent_after_the_restart() {
     let mut r = receiver(&[503]).await;
     let dir = tempfile::tempdir().unwrap();
     let mut s = settings(dir.path());
-    s.incidents.webhook_url = Some(r.url.clone());
+    s.incidents.webhook_url = Some(server::values::WebhookUrl::parse(&r.url).unwrap());
     s.incidents.webhook_attempts = 5;
     // The first retry would be a minute away: the gateway stops before it.
     s.incidents.webhook_backoff_ms = 60_000;

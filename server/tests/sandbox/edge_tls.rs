@@ -147,7 +147,9 @@ async fn an_expired_edge_certificate_is_down_with_the_reason() {
     let _caddy = start_caddy(dir.path(), port).await;
     let mut s = sb.settings();
     s.edges.truncate(1);
-    s.edges[0].url = format!("https://ciam.olympus.test:{port}/healthz");
+    s.edges[0].url =
+        server::values::HttpUrl::parse(&format!("https://ciam.olympus.test:{port}/healthz"))
+            .unwrap();
     s.edges[0].ca_bundle = Some(dir.path().join("ca.pem"));
     let gw = gateway(s).await;
     wait_check(&gw.hub, "edge.ciam", Status::Down, "certificate expired").await;

@@ -21,7 +21,7 @@ fn set_health_url(s: &mut Settings, service: &str, url: String) {
         .iter_mut()
         .find(|svc| svc.name == service)
         .unwrap_or_else(|| panic!("{service} in the sandbox config"));
-    svc.health_url = url;
+    svc.health_url = server::values::HttpUrl::parse(&url).expect("valid URL");
 }
 
 #[tokio::test]
@@ -73,7 +73,7 @@ async fn the_sandbox_config_checks_kratos_on_its_public_port_and_is_all_up() {
     let sb = Sandbox::claim().await;
     let s = sb.settings();
     for svc in &s.services {
-        let url = server::probes::HttpUrl::parse(&svc.health_url).expect("valid URL");
+        let url = &svc.health_url;
         assert!(
             !ADMIN_PORTS.contains(&url.port()),
             "{}: {} is an admin port",

@@ -20,7 +20,7 @@ use crate::state::AppState;
 /// console's own origin (or none, for scripts) is accepted. The JSON body already keeps plain HTML
 /// forms out (they cannot send `application/json`).
 fn same_origin(state: &AppState, headers: &HeaderMap) -> Result<(), AppError> {
-    if crate::auth::access::from_own_origin(&state.settings, headers) {
+    if crate::auth::access::from_own_origin(&state.settings.allowed_origins(), headers) {
         Ok(())
     } else {
         Err(AppError::Forbidden(

@@ -47,7 +47,7 @@ pub async fn upgrade(
     session: Session,
     headers: HeaderMap,
 ) -> Response {
-    if !from_own_origin(&state.settings, &headers) {
+    if !from_own_origin(&state.settings.allowed_origins(), &headers) {
         tracing::warn!("websocket handshake from a foreign origin refused");
         return AppError::Forbidden(
             "this console only accepts connections from its own pages".into(),

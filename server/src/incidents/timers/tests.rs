@@ -1,3 +1,6 @@
+use jiff::Timestamp;
+use wire::Severity;
+
 use super::*;
 
 fn ms(rfc3339: &str) -> i64 {

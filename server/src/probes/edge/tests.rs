@@ -392,7 +392,8 @@ fn fallback_words_come_from_the_name() {
 fn client_for(port: u16) -> EdgeClient {
     let settings = EdgeSettings {
         name: "ciam".into(),
-        url: format!("https://ciam.example.org:{port}/healthz"),
+        url: crate::values::HttpUrl::parse(&format!("https://ciam.example.org:{port}/healthz"))
+            .unwrap(),
         resolve: Some("127.0.0.1".parse().unwrap()),
         ca_bundle: None,
     };

@@ -15,13 +15,13 @@ fn catalog() -> Catalog {
     s.services.push(ServiceSettings {
         name: "ciam-kratos".into(),
         scope: Scope::Ciam,
-        container: "olympus-ciam-kratos".into(),
-        health_url: "http://127.0.0.1:4434/health/alive".into(),
+        container: crate::values::ContainerName::parse("olympus-ciam-kratos").unwrap(),
+        health_url: crate::values::HttpUrl::parse("http://127.0.0.1:4434/health/alive").unwrap(),
     });
     s.database = Some(DatabaseSettings {
-        container: "olympus-postgres".into(),
+        container: crate::values::ContainerName::parse("olympus-postgres").unwrap(),
     });
-    Catalog::from_settings(&s).unwrap()
+    Catalog::from_settings(&s.catalog()).unwrap()
 }
 
 fn by_id<'a>(catalog: &Catalog, outcome: &'a Outcome, id: &str) -> &'a Finding {
