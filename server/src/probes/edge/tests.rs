@@ -1,4 +1,6 @@
+use std::error::Error as StdError;
 use std::fmt;
+use std::io;
 use std::sync::Arc;
 
 use rustls::pki_types::{ServerName, UnixTime};
