@@ -5,6 +5,7 @@
 
 mod deps;
 mod sandbox;
+mod split;
 mod tasks;
 mod wasm_opt;
 mod web;

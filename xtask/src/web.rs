@@ -1,9 +1,11 @@
 //! `cargo xtask build-web`: the wasm SPA into `<site-root>` (default `target/site`), with no tool
 //! besides cargo.
 //!
-//! Steps: build `app` for `wasm32-unknown-unknown`; run wasm-bindgen as a library (the exact version
-//! the app links, so glue and module always agree); in a release build, `wasm-opt` on every wasm
-//! file wasm-bindgen emitted (see `wasm_opt.rs`); write content-hashed files into
+//! Steps: build `app` for `wasm32-unknown-unknown` (with relocations kept); split it at its lazy
+//! split points into a main module and chunks loaded on demand (see `split.rs`); run wasm-bindgen
+//! as a library (the exact version the app links, so glue and module always agree) on the main
+//! module; in a release build, `wasm-opt` on every wasm file (main module and chunks; see
+//! `wasm_opt.rs`); write content-hashed files into
 //! `<site-root>/<site-pkg-dir>/`; copy `assets-dir`; write `index.html` last; add `.gz`/`.br`
 //! siblings; delete what earlier builds left behind; print every wasm file's sizes before and after
 //! wasm-opt and the first screen's total (the wasm files `index.html` and the boot script load at
@@ -25,7 +27,7 @@ use anyhow::{bail, Context, Result};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use crate::wasm_opt;
+use crate::{split, wasm_opt};
 
 /// The settings `build-web` reads from `Leptos.toml` (cargo-leptos key names).
 #[derive(Debug, Deserialize)]
@@ -63,6 +65,8 @@ pub struct SiteReport {
     /// Every wasm file in the pkg dir, by URL.
     pub wasm: Vec<WasmFile>,
     pub js: FileSize,
+    /// The link module that loads the chunks, imported by the glue, when there are chunks.
+    pub link: Option<FileSize>,
     pub css: FileSize,
     pub boot: FileSize,
     /// What wasm-opt did, or why it did not run.
@@ -182,6 +186,9 @@ impl fmt::Display for SiteReport {
             }
         }
         writeln!(f, "js    {}", self.js)?;
+        if let Some(link) = &self.link {
+            writeln!(f, "js    {}  (chunk loader)", link)?;
+        }
         writeln!(f, "css   {}", self.css)?;
         writeln!(f, "boot  {}", self.boot)?;
         let (wasm, before) = self.first_screen_wasm();
@@ -195,8 +202,30 @@ impl fmt::Display for SiteReport {
         if let Some(before) = &before {
             write!(f, "; before wasm-opt {}", before.totals())?;
         }
+        let later: Vec<&WasmFile> = self.wasm.iter().filter(|w| !w.first_screen).collect();
+        if !later.is_empty() {
+            let mut sum = FileSize {
+                url: String::new(),
+                raw: 0,
+                gzip: 0,
+                brotli: 0,
+            };
+            for w in &later {
+                sum.add(&w.size);
+            }
+            write!(
+                f,
+                "\nloaded later  wasm ({} file{}): {}",
+                later.len(),
+                if later.len() == 1 { "" } else { "s" },
+                sum.totals()
+            )?;
+        }
         let mut all = wasm;
-        for other in [&self.js, &self.css, &self.boot] {
+        for other in [&self.js, &self.css, &self.boot]
+            .into_iter()
+            .chain(self.link.as_ref())
+        {
             all.add(other);
         }
         write!(
@@ -220,7 +249,22 @@ pub fn build(root: &Path, release: bool) -> Result<SiteReport> {
 
     let target = target_dir(root);
     let staging = target.join("site-staging");
-    bindgen(&wasm, &staging, &settings.output_name, release)?;
+    let split_dir = target.join("site-split");
+    let split = split::split(&wasm, &split_dir, &settings.output_name)?;
+    bindgen(
+        &split.main,
+        &staging,
+        &settings.output_name,
+        release,
+        split.link.is_some(),
+    )?;
+    // The chunks and the link module join the glue, so that wasm-opt sees every module.
+    for chunk in &split.chunks {
+        fs::rename(split_dir.join(chunk), staging.join(chunk))
+            .with_context(|| format!("moving {chunk} into {}", staging.display()))?;
+    }
+    let link = split.link.as_deref().map(fs::read_to_string).transpose()?;
+    let _ = fs::remove_dir_all(&split_dir);
     let (before_opt, wasm_opt) = optimise(root, &staging, release)?;
 
     let site_root = root.join(&settings.site_root);
@@ -236,9 +280,29 @@ pub fn build(root: &Path, release: bool) -> Result<SiteReport> {
     let wasm_file = format!("{name}-{}_bg.wasm", short_hash(&wasm_bytes));
     site.write(&pkg.join(&wasm_file), &wasm_bytes, url_of(&wasm_file))?;
 
-    let js_bytes = read(&staging.join(format!("{name}.js")))?;
-    let js_file = format!("{name}-{}.js", short_hash(&js_bytes));
-    let js_size = site.write(&pkg.join(&js_file), &js_bytes, url_of(&js_file))?;
+    // The modules loaded on demand, named by their content in the link module.
+    let mut chunks = Vec::new();
+    for chunk in &split.chunks {
+        let bytes = read(&staging.join(chunk))?;
+        let stem = chunk.trim_end_matches(".wasm");
+        let file = format!("{stem}-{}.wasm", short_hash(&bytes));
+        site.write(&pkg.join(&file), &bytes, url_of(&file))?;
+        chunks.push((chunk.clone(), file));
+    }
+
+    // The glue, and the link module it imports when there are chunks (see `split::name_files`).
+    let glue = fs::read_to_string(staging.join(format!("{name}.js")))
+        .with_context(|| format!("reading the glue {name}.js"))?;
+    let named = split::name_files(name, &glue, link.as_deref(), &chunks, short_hash)?;
+    let js_file = named.glue_file;
+    let js_size = site.write(&pkg.join(&js_file), named.glue.as_bytes(), url_of(&js_file))?;
+    let link = match &named.link {
+        Some((file, text)) => Some((
+            url_of(file),
+            site.write(&pkg.join(file), text.as_bytes(), url_of(file))?,
+        )),
+        None => None,
+    };
 
     // `#[wasm_bindgen(module = ...)]`/`inline_js` snippets, imported by the glue as `./snippets/..`.
     // Their paths already carry a per-crate hash.
@@ -272,6 +336,7 @@ pub fn build(root: &Path, release: bool) -> Result<SiteReport> {
     let html = index_html(
         &url_of(&boot_file),
         &url_of(&js_file),
+        link.as_ref().map(|(url, _)| url.as_str()),
         &url_of(&wasm_file),
         &url_of(&css_file),
     );
@@ -301,6 +366,7 @@ pub fn build(root: &Path, release: bool) -> Result<SiteReport> {
         site_root,
         wasm,
         js: js_size,
+        link: link.map(|(_, size)| size),
         css: css_size,
         boot: boot_size,
         wasm_opt,
@@ -333,6 +399,8 @@ fn cargo_build(root: &Path, settings: &Settings, release: bool) -> Result<PathBu
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(cargo)
         .current_dir(root)
+        .env("CARGO_ENCODED_RUSTFLAGS", rustflags())
+        .env_remove("RUSTFLAGS")
         .args(["build", "-p", &settings.lib_package, "--lib"])
         .args(["--target", "wasm32-unknown-unknown", "--profile", profile])
         .status()
@@ -354,8 +422,27 @@ fn cargo_build(root: &Path, settings: &Settings, release: bool) -> Result<PathBu
     Ok(wasm)
 }
 
+/// The rustflags for the wasm build: the caller's (`CARGO_ENCODED_RUSTFLAGS`, else `RUSTFLAGS`),
+/// plus the relocations the split needs. Setting them in the environment overrides rustflags from
+/// cargo config files; this workspace has none.
+fn rustflags() -> String {
+    let mut flags: Vec<String> = match std::env::var("CARGO_ENCODED_RUSTFLAGS") {
+        Ok(encoded) if !encoded.is_empty() => encoded.split('\x1f').map(str::to_owned).collect(),
+        _ => std::env::var("RUSTFLAGS")
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect(),
+    };
+    if !flags.iter().any(|f| f == split::RUSTFLAG) {
+        flags.push(split::RUSTFLAG.to_owned());
+    }
+    flags.join("\x1f")
+}
+
 /// wasm-bindgen's `--target web` output (`<name>.js`, `<name>_bg.wasm`) into a clean `out` dir.
-fn bindgen(wasm: &Path, out: &Path, name: &str, release: bool) -> Result<()> {
+/// `split`: the module has split points, whose chunks import the linker's exports.
+fn bindgen(wasm: &Path, out: &Path, name: &str, release: bool, split: bool) -> Result<()> {
     if out.exists() {
         fs::remove_dir_all(out).with_context(|| format!("clearing {}", out.display()))?;
     }
@@ -368,6 +455,10 @@ fn bindgen(wasm: &Path, out: &Path, name: &str, release: bool) -> Result<()> {
         .debug(!release)
         .remove_name_section(release)
         .remove_producers_section(true)
+        // The chunks import the linker's exports (function table, stack pointer, ...) from the
+        // main module by their symbol names.
+        .keep_lld_exports(split)
+        .demangle(!split)
         .generate(out)
         .with_context(|| format!("wasm-bindgen on {}", wasm.display()))
 }
@@ -459,7 +550,11 @@ init({{ module_or_path: new URL('./{wasm_file}', import.meta.url) }})
     )
 }
 
-fn index_html(boot: &str, js: &str, wasm: &str, css: &str) -> String {
+fn index_html(boot: &str, js: &str, link: Option<&str>, wasm: &str, css: &str) -> String {
+    // The glue imports the link module statically: preloading it saves a round trip.
+    let link = link
+        .map(|url| format!("\n<link rel=\"modulepreload\" href=\"{url}\">"))
+        .unwrap_or_default();
     format!(
         r##"<!doctype html>
 <html lang="en">
@@ -473,7 +568,7 @@ fn index_html(boot: &str, js: &str, wasm: &str, css: &str) -> String {
 <title>Aegis — Olympus</title>
 <link rel="icon" href="/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="{css}">
-<link rel="modulepreload" href="{js}">
+<link rel="modulepreload" href="{js}">{link}
 <link rel="preload" href="{wasm}" as="fetch" type="application/wasm" crossorigin>
 <script type="module" src="{boot}"></script>
 </head>
@@ -674,11 +769,13 @@ mod tests {
         let html = index_html(
             "/pkg/boot-1.js",
             "/pkg/a-2.js",
+            Some("/pkg/a-split-5.js"),
             "/pkg/a-3_bg.wasm",
             "/pkg/main-4.css",
         );
         assert!(html.contains(r#"<script type="module" src="/pkg/boot-1.js"></script>"#));
         assert_eq!(html.matches("<script").count(), 1);
+        assert!(html.contains(r#"<link rel="modulepreload" href="/pkg/a-split-5.js">"#));
         assert!(!html.contains("http://") && !html.contains("https://"));
     }
 
