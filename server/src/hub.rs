@@ -150,9 +150,7 @@ impl Hub {
                 changed.push((slot.clone(), before));
             }
         }
-        board
-            .checks
-            .sort_by(|a, b| (a.status, a.scope, &a.id).cmp(&(b.status, b.scope, &b.id)));
+        board.checks.sort_by(CheckResult::board_order);
         board.host = outcome.host;
         board.host.detail = mask_secrets(&board.host.detail);
         board.sweep_seq += 1;

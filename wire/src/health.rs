@@ -111,6 +111,14 @@ pub struct HealthSnapshot {
     pub sweeping: bool,
 }
 
+impl CheckResult {
+    /// The board's order, on both sides of the wire: worst first (`Status`'s order), then by
+    /// scope, then by id, so the order is stable between sweeps.
+    pub fn board_order(a: &CheckResult, b: &CheckResult) -> std::cmp::Ordering {
+        (a.status, a.scope, &a.id).cmp(&(b.status, b.scope, &b.id))
+    }
+}
+
 impl HealthSnapshot {
     /// Results whose status is not `Up`.
     pub fn problems(&self) -> impl Iterator<Item = &CheckResult> {

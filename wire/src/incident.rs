@@ -173,6 +173,18 @@ pub struct IncidentScope {
 }
 
 impl IncidentScope {
+    /// The scope in canonical order (services by name, domains in `Domain` order, no repeats), as
+    /// the gateway stores it; an edited copy compares equal to the stored one when it means the
+    /// same.
+    pub fn normalised(&self) -> IncidentScope {
+        let mut scope = self.clone();
+        scope.domains.sort();
+        scope.domains.dedup();
+        scope.services.sort();
+        scope.services.dedup();
+        scope
+    }
+
     pub fn is_empty(&self) -> bool {
         self.services.is_empty() && self.domains.is_empty() && !self.database && !self.apps
     }

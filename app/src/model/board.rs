@@ -106,7 +106,7 @@ impl BoardState {
 
 /// Worst first (`Status`'s order), then by scope, then by id, so the order is stable between sweeps.
 pub fn sort_checks(checks: &mut [CheckResult]) {
-    checks.sort_by(|a, b| (a.status, a.scope, &a.id).cmp(&(b.status, b.scope, &b.id)));
+    checks.sort_by(CheckResult::board_order);
 }
 
 #[cfg(test)]

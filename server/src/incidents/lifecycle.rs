@@ -50,8 +50,7 @@ fn open(i: &IncidentSummary) -> Result<(), Refusal> {
 }
 
 fn check_scope(scope: &IncidentScope, services: &[String]) -> Result<IncidentScope, Refusal> {
-    let mut out = scope.clone();
-    for s in &out.services {
+    for s in &scope.services {
         if !services.contains(s) {
             return Err(Refusal::Invalid(format!(
                 "`{}` is not a service this console knows; choose from: {}",
@@ -60,11 +59,7 @@ fn check_scope(scope: &IncidentScope, services: &[String]) -> Result<IncidentSco
             )));
         }
     }
-    out.services.sort();
-    out.services.dedup();
-    out.domains.sort();
-    out.domains.dedup();
-    Ok(out)
+    Ok(scope.normalised())
 }
 
 /// A new incident (id 0 until stored) and its `declared` entry.

@@ -34,7 +34,7 @@ pub fn require(text: &str, message: &str) -> Result<String, String> {
 pub fn not_up_lines(checks: &[CheckResult]) -> Vec<String> {
     let mut problems: Vec<&CheckResult> =
         checks.iter().filter(|c| c.status != Status::Up).collect();
-    problems.sort_by(|a, b| (a.status, a.scope, &a.id).cmp(&(b.status, b.scope, &b.id)));
+    problems.sort_by(|a, b| CheckResult::board_order(a, b));
     problems
         .into_iter()
         .map(|c| {
@@ -68,12 +68,7 @@ pub fn set_service(scope: &mut IncidentScope, service: &str, on: bool) {
 
 /// A scope in canonical order, for comparing an edited copy with the incident's.
 pub fn normalized(scope: &IncidentScope) -> IncidentScope {
-    let mut scope = scope.clone();
-    scope.domains.sort();
-    scope.domains.dedup();
-    scope.services.sort();
-    scope.services.dedup();
-    scope
+    scope.normalised()
 }
 
 #[cfg(test)]
