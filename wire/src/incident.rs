@@ -143,6 +143,48 @@ impl Phase {
     }
 }
 
+/// The incident list's state filter: the `?state=` of `GET /api/incidents`, on both sides.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum StateFilter {
+    Open,
+    Resolved,
+    /// Open first, then resolved: the default.
+    #[default]
+    All,
+}
+
+impl StateFilter {
+    pub const ALL: [StateFilter; 3] = [StateFilter::All, StateFilter::Open, StateFilter::Resolved];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StateFilter::Open => "open",
+            StateFilter::Resolved => "resolved",
+            StateFilter::All => "all",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<StateFilter> {
+        StateFilter::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            StateFilter::Open => "Open",
+            StateFilter::Resolved => "Resolved",
+            StateFilter::All => "All",
+        }
+    }
+
+    pub fn admits(self, phase: Phase) -> bool {
+        match self {
+            StateFilter::Open => phase.is_open(),
+            StateFilter::Resolved => !phase.is_open(),
+            StateFilter::All => true,
+        }
+    }
+}
+
 /// The two identity domains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -12,8 +12,8 @@ pub use health::{CheckResult, HealthSnapshot, HostState, Scope, Status};
 pub use incident::{
     clock_text, countdown, Acknowledged, Countdown, Delivery, DeliveryState, Domain, EntryKind,
     IncidentDetail, IncidentList, IncidentScope, IncidentSummary, NewIncident, NewNote,
-    NewStatusUpdate, Phase, Regrade, Resolve, Severity, TimelineEntry, Written, COMPROMISE_RULE,
-    FIRST_POST, MINUTE_MS, SYSTEM_ACTOR,
+    NewStatusUpdate, Phase, Regrade, Resolve, Severity, StateFilter, TimelineEntry, Written,
+    COMPROMISE_RULE, FIRST_POST, MINUTE_MS, SYSTEM_ACTOR,
 };
 pub use live::{ClientMsg, ServerMsg, SweepAccepted};
 

@@ -2,52 +2,12 @@
 
 use std::cmp::{Ordering, Reverse};
 
-use wire::{IncidentSummary, Phase, Severity};
+use wire::{IncidentSummary, Severity};
 
 use super::deadlines::Deadline;
 use crate::model::time;
 
-/// The list's state filter (`?state=` of `GET /api/incidents`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum StateFilter {
-    Open,
-    Resolved,
-    /// Open first, then resolved: the default.
-    #[default]
-    All,
-}
-
-impl StateFilter {
-    pub const ALL: [StateFilter; 3] = [StateFilter::All, StateFilter::Open, StateFilter::Resolved];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            StateFilter::Open => "open",
-            StateFilter::Resolved => "resolved",
-            StateFilter::All => "all",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<StateFilter> {
-        StateFilter::ALL.into_iter().find(|f| f.as_str() == s)
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            StateFilter::Open => "Open",
-            StateFilter::Resolved => "Resolved",
-            StateFilter::All => "All",
-        }
-    }
-
-    pub fn admits(self, phase: Phase) -> bool {
-        match self {
-            StateFilter::Open => phase.is_open(),
-            StateFilter::Resolved => !phase.is_open(),
-            StateFilter::All => true,
-        }
-    }
-}
+pub use wire::StateFilter;
 
 /// What the list page filters on.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -134,7 +94,7 @@ pub fn row_deadline(incident: &IncidentSummary, now_ms: i64) -> Deadline {
 mod tests {
     use super::*;
     use crate::model::fixtures::incident;
-    use wire::MINUTE_MS;
+    use wire::{Phase, MINUTE_MS};
 
     const MIN: i64 = MINUTE_MS;
 

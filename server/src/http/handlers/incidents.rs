@@ -10,7 +10,7 @@ use axum::{Extension, Json};
 use serde::Deserialize;
 use wire::{
     Acknowledged, Delivery, IncidentDetail, IncidentList, IncidentScope, NewIncident, NewNote,
-    NewStatusUpdate, Regrade, Resolve, Severity, Written,
+    NewStatusUpdate, Regrade, Resolve, Severity, StateFilter, Written,
 };
 
 use crate::auth::Principal;
@@ -73,16 +73,19 @@ pub async fn list(
     Extension(user): Extension<Principal>,
     Query(q): Query<ListQuery>,
 ) -> Result<(HeaderMap, Json<IncidentList>), AppError> {
-    let open = match q.state.as_deref() {
-        None | Some("all") => None,
-        Some("open") => Some(true),
-        Some("resolved") => Some(false),
-        Some(other) => {
-            return Err(AppError::BadRequest(format!(
+    let wanted = match q.state.as_deref() {
+        None => StateFilter::All,
+        Some(s) => StateFilter::parse(s).ok_or_else(|| {
+            AppError::BadRequest(format!(
                 "state `{}` is not one of open, resolved, all",
-                other.chars().take(20).collect::<String>()
-            )))
-        }
+                s.chars().take(20).collect::<String>()
+            ))
+        })?,
+    };
+    let open = match wanted {
+        StateFilter::All => None,
+        StateFilter::Open => Some(true),
+        StateFilter::Resolved => Some(false),
     };
     let severity = match q.severity.as_deref() {
         None | Some("") => None,
@@ -104,8 +107,8 @@ pub async fn list(
     let (list, more) = state.incidents.list(filter, audience).await?;
     let next = more.then(|| {
         let mut url = format!("{}?page={}", wire::INCIDENTS_PATH, page + 1);
-        if let Some(s) = q.state.as_deref() {
-            url.push_str(&format!("&state={s}"));
+        if q.state.is_some() {
+            url.push_str(&format!("&state={}", wanted.as_str()));
         }
         if let Some(s) = severity {
             url.push_str(&format!("&severity={}", s.as_str()));
