@@ -135,7 +135,18 @@ pub fn name_files(
     let glue_file = format!("{name}-{}.js", hash(format!("{glue}\n{link}").as_bytes()));
     let link = link.replace(GLUE_PLACEHOLDER, &format!("./{glue_file}"));
     let link_file = format!("{name}-split-{}.js", hash(link.as_bytes()));
-    let glue = glue.replace(LINK_PLACEHOLDER, &format!("./{link_file}"));
+    // Only the import specifiers: the main module still names its imports' module
+    // LINK_PLACEHOLDER, so the glue's import object must keep that key.
+    let mut glue = glue.to_owned();
+    for quote in ['"', '\''] {
+        glue = glue.replace(
+            &format!("from {quote}{LINK_PLACEHOLDER}{quote}"),
+            &format!("from {quote}./{link_file}{quote}"),
+        );
+    }
+    if !glue.contains(&format!("./{link_file}")) {
+        bail!("the glue has no `import ... from` the link module");
+    }
     Ok(Named {
         glue_file,
         glue,
@@ -162,14 +173,20 @@ mod tests {
 
     #[test]
     fn glue_and_link_module_point_at_each_others_final_names() -> Result<()> {
-        let glue = format!("import * as s from '{LINK_PLACEHOLDER}';");
+        let glue = format!(
+            "import * as s from '{LINK_PLACEHOLDER}';\nconst imports = {{ '{LINK_PLACEHOLDER}': s }};"
+        );
         let link = format!(
             "import {{ initSync }} from \"{GLUE_PLACEHOLDER}\";\nfetch(new URL(\"./split_a.wasm\", import.meta.url));"
         );
         let chunks = [("split_a.wasm".to_owned(), "split_a-1234.wasm".to_owned())];
         let named = name_files("aegis", &glue, Some(&link), &chunks, hash)?;
         let (link_file, link_text) = named.link.clone().expect("a link module");
-        assert!(named.glue.contains(&format!("'./{link_file}'")));
+        assert!(named.glue.contains(&format!("from './{link_file}'")));
+        // The import object's key stays what the main module's imports name.
+        assert!(named
+            .glue
+            .contains(&format!("{{ '{LINK_PLACEHOLDER}': s }}")));
         assert!(link_text.contains(&format!("\"./{}\"", named.glue_file)));
         assert!(link_text.contains("\"./split_a-1234.wasm\""));
         assert!(!link_text.contains("split_a.wasm"));
