@@ -8,11 +8,14 @@
 //! - `net`: `api` (HTTP) and `live` (websocket, reconnects, clock), the only code that talks to the
 //!   gateway, and `session`, which holds who is signed in and turns any 401 into "signed out";
 //! - `components`: pieces several pages share (header, session gate, the form helper);
-//! - `pages`: one module per route, wired up below.
+//! - `pages`: one module per route, wired up below; the incident, users and share-links pages
+//!   through `lazy_routes`, so that their code loads on demand and the first screen (login and
+//!   board) loads less.
 //!
 //! Rules the gateway enforces too (paths, limits, enum names) come from `wire`, never retyped here.
 
 pub mod components;
+mod lazy_routes;
 pub mod model;
 pub mod net;
 pub mod pages;
@@ -20,24 +23,22 @@ pub mod pages;
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::hooks::{use_location, use_navigate};
-use leptos_router::{path, NavigateOptions};
+use leptos_router::{path, Lazy, NavigateOptions};
 use wasm_bindgen::prelude::wasm_bindgen;
 
 use crate::components::gate::Gate;
 use crate::components::header::{Header, TITLE};
+use crate::lazy_routes::{
+    DeclareRoute, IncidentRoute, IncidentsRoute, ShareLinksRoute, Shell, UsersRoute,
+};
 use crate::model::access::{is_public, login_redirect, Auth};
 use crate::model::adapters::board::Counts;
 use crate::net::live::Live;
 use crate::net::session::Session;
 use crate::pages::board::Board;
-use crate::pages::declare::DeclarePage;
-use crate::pages::incident::IncidentPage;
-use crate::pages::incidents::IncidentsPage;
 use crate::pages::login::Login;
 use crate::pages::not_found::NotFound;
-use crate::pages::share_links::ShareLinks;
 use crate::pages::share_open::ShareOpen;
-use crate::pages::users::Users;
 
 /// The whole app: the session and the live feed are created once here and shared by every route.
 #[component]
@@ -50,6 +51,8 @@ pub fn App() -> impl IntoView {
     }
     follow_session(session, live);
     tab_title(live);
+    // For the routes loaded on demand (`lazy_routes`), which are built without arguments.
+    provide_context(Shell { session, live });
     view! {
         <Router>
             <Header live=live session=session />
@@ -66,25 +69,13 @@ pub fn App() -> impl IntoView {
                             }
                         }
                     />
-                    <Route
-                        path=path!("/incidents")
-                        view=move || view! { <IncidentsPage session=session live=live /> }
-                    />
+                    <Route path=path!("/incidents") view={Lazy::<IncidentsRoute>::new()} />
                     // Before `:id`, so that "new" is not taken for an incident number.
-                    <Route
-                        path=path!("/incidents/new")
-                        view=move || view! { <DeclarePage session=session live=live /> }
-                    />
-                    <Route
-                        path=path!("/incidents/:id")
-                        view=move || view! { <IncidentPage session=session live=live /> }
-                    />
+                    <Route path=path!("/incidents/new") view={Lazy::<DeclareRoute>::new()} />
+                    <Route path=path!("/incidents/:id") view={Lazy::<IncidentRoute>::new()} />
                     <Route path=path!("/login") view=move || view! { <Login session=session /> } />
-                    <Route path=path!("/users") view=move || view! { <Users session=session /> } />
-                    <Route
-                        path=path!("/share-links")
-                        view=move || view! { <ShareLinks session=session live=live /> }
-                    />
+                    <Route path=path!("/users") view={Lazy::<UsersRoute>::new()} />
+                    <Route path=path!("/share-links") view={Lazy::<ShareLinksRoute>::new()} />
                     <Route
                         path=path!("/share/:token")
                         view=move || view! { <ShareOpen session=session live=live /> }
