@@ -3,6 +3,19 @@
 //! incident channel's webhook URL, business hours. Neither the config nor the subsystems parse
 //! them again.
 
+/// `Deserialize` for a value type through its `parse(&str) -> Result<Self, String>`: a config
+/// holding a bad value does not load, and the error names the key.
+macro_rules! deserialize_by_parse {
+    ($t:ty) => {
+        impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = String::deserialize(d)?;
+                <$t>::parse(&s).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+
 mod args;
 mod business_hours;
 mod webhook_url;

@@ -49,43 +49,40 @@ impl HashedSessions {
         HashedSessions { store }
     }
 
-    /// Inserts the record unless its id is taken; `false` on a collision.
-    async fn try_insert(&self, record: &Record) -> session_store::Result<bool> {
-        let data = encode(record)?;
-        let done = sqlx::query(
-            "INSERT INTO sessions (id_hash, data, expires_at_ms) VALUES (?, ?, ?) ON CONFLICT(id_hash) DO NOTHING",
-        )
-        .bind(id_key(&record.id.to_string()))
-        .bind(data)
-        .bind(expiry_ms(record.expiry_date))
-        .execute(self.store.pool())
-        .await
-        .map_err(backend)?;
-        Ok(done.rows_affected() == 1)
+    /// Writes the record under its id's hash; on a taken hash, `on_conflict` decides (keep the
+    /// old row, or overwrite it). How many rows were written.
+    async fn write(&self, record: &Record, on_conflict: &str) -> session_store::Result<u64> {
+        let sql = format!(
+            "INSERT INTO sessions (id_hash, data, expires_at_ms) VALUES (?, ?, ?) \
+             ON CONFLICT(id_hash) DO {on_conflict}"
+        );
+        let done = sqlx::query(&sql)
+            .bind(id_key(&record.id.to_string()))
+            .bind(encode(record)?)
+            .bind(expiry_ms(record.expiry_date))
+            .execute(self.store.pool())
+            .await
+            .map_err(backend)?;
+        Ok(done.rows_affected())
     }
 }
 
 #[async_trait]
 impl SessionStore for HashedSessions {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        while !self.try_insert(record).await? {
+        // A new id that happens to hash like a live one is drawn again, never overwritten.
+        while self.write(record, "NOTHING").await? == 0 {
             record.id = Id::default();
         }
         Ok(())
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let data = encode(record)?;
-        sqlx::query(
-            "INSERT INTO sessions (id_hash, data, expires_at_ms) VALUES (?, ?, ?) \
-             ON CONFLICT(id_hash) DO UPDATE SET data = excluded.data, expires_at_ms = excluded.expires_at_ms",
+        self.write(
+            record,
+            "UPDATE SET data = excluded.data, expires_at_ms = excluded.expires_at_ms",
         )
-        .bind(id_key(&record.id.to_string()))
-        .bind(data)
-        .bind(expiry_ms(record.expiry_date))
-        .execute(self.store.pool())
-        .await
-        .map_err(backend)?;
+        .await?;
         Ok(())
     }
 

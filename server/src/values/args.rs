@@ -108,18 +108,8 @@ impl std::fmt::Display for HttpUrl {
     }
 }
 
-/// Both deserialize from a string and refuse what `parse` refuses, so a config holding a bad one
-/// does not load (the error names the key).
-macro_rules! deserialize_by_parse {
-    ($t:ty) => {
-        impl<'de> serde::Deserialize<'de> for $t {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = String::deserialize(d)?;
-                <$t>::parse(&s).map_err(serde::de::Error::custom)
-            }
-        }
-    };
-}
+// Both deserialize from a string and refuse what `parse` refuses, so a config holding a bad one
+// does not load (the error names the key).
 deserialize_by_parse!(ContainerName);
 deserialize_by_parse!(HttpUrl);
 

@@ -53,16 +53,6 @@ impl TimeOfDay {
     }
 }
 
-macro_rules! deserialize_by_parse {
-    ($t:ty) => {
-        impl<'de> serde::Deserialize<'de> for $t {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = String::deserialize(d)?;
-                <$t>::parse(&s).map_err(serde::de::Error::custom)
-            }
-        }
-    };
-}
 deserialize_by_parse!(TimeZoneName);
 deserialize_by_parse!(TimeOfDay);
 

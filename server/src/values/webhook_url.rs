@@ -37,12 +37,7 @@ impl TryFrom<String> for WebhookUrl {
     }
 }
 
-impl<'de> serde::Deserialize<'de> for WebhookUrl {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        WebhookUrl::parse(&s).map_err(serde::de::Error::custom)
-    }
-}
+deserialize_by_parse!(WebhookUrl);
 
 #[cfg(test)]
 mod tests {
