@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{HealthSnapshot, Status};
+use crate::Status;
 
 /// The playbook's severity levels, most severe first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -185,76 +185,6 @@ impl StateFilter {
     }
 }
 
-/// The two identity domains.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Domain {
-    Ciam,
-    Iam,
-}
-
-impl Domain {
-    pub const ALL: [Domain; 2] = [Domain::Ciam, Domain::Iam];
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Domain::Ciam => "ciam",
-            Domain::Iam => "iam",
-        }
-    }
-}
-
-/// The playbook's step 3: one service, one domain, both domains; the database or just the apps.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IncidentScope {
-    /// Affected services by name, e.g. `ciam-kratos`, `caddy`, `postgres`; the gateway accepts only
-    /// names from its catalog ([`IncidentList::services`]).
-    pub services: Vec<String>,
-    pub domains: Vec<Domain>,
-    pub database: bool,
-    pub apps: bool,
-}
-
-impl IncidentScope {
-    /// The scope in canonical order (services by name, domains in `Domain` order, no repeats), as
-    /// the gateway stores it; an edited copy compares equal to the stored one when it means the
-    /// same.
-    pub fn normalised(&self) -> IncidentScope {
-        let mut scope = self.clone();
-        scope.domains.sort();
-        scope.domains.dedup();
-        scope.services.sort();
-        scope.services.dedup();
-        scope
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.services.is_empty() && self.domains.is_empty() && !self.database && !self.apps
-    }
-
-    /// One line for lists and the incident channel.
-    pub fn summary(&self) -> String {
-        if self.is_empty() {
-            return "not yet identified".into();
-        }
-        let mut parts = Vec::new();
-        match self.domains.as_slice() {
-            [] => {}
-            [d] => parts.push(format!("{} domain", d.as_str())),
-            _ => parts.push("both domains".into()),
-        }
-        match (self.database, self.apps) {
-            (true, true) => parts.push("database and apps".into()),
-            (true, false) => parts.push("database".into()),
-            (false, true) => parts.push("apps only".into()),
-            (false, false) => {}
-        }
-        if !self.services.is_empty() {
-            parts.push(self.services.join(", "));
-        }
-        parts.join("; ")
-    }
-}
-
 /// How a message to the incident channel is doing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -424,126 +354,15 @@ impl IncidentSummary {
     }
 }
 
-/// `GET /api/incidents/{id}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IncidentDetail {
-    pub incident: IncidentSummary,
-    pub timeline: Vec<TimelineEntry>,
-    /// The board when the incident was declared (projected for stakeholders).
-    pub board_at_declaration: HealthSnapshot,
-    /// Channel messages, newest last; empty for stakeholders and when no channel is configured.
-    pub deliveries: Vec<Delivery>,
-}
-
-/// `GET /api/incidents`: newest first, open ones before resolved ones.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IncidentList {
-    pub incidents: Vec<IncidentSummary>,
-    /// Services a scope may name.
-    pub services: Vec<String>,
-    /// Minutes between status updates.
-    pub cadence_minutes: u32,
-    /// Whether status updates also go to an incident channel.
-    pub channel: Option<String>,
-    /// The time zone that "next business day" is counted in.
-    pub time_zone: String,
-}
-
-/// `POST /api/incidents`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NewIncident {
-    pub title: String,
-    /// What is broken, in the declarer's words.
-    pub broken: String,
-    pub severity: Severity,
-    /// Confirmed compromise: forces Sev 1 whatever `severity` says.
-    #[serde(default)]
-    pub compromise: bool,
-    #[serde(default)]
-    pub scope: IncidentScope,
-}
-
-/// `POST /api/incidents/{id}/ack`'s answer: the incident, and for Sev 1/2 the playbook's first post
-/// ready to send.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Acknowledged {
-    pub incident: IncidentSummary,
-    /// The `acknowledged` entry it appended.
-    pub entry: TimelineEntry,
-    pub proposed_update: Option<NewStatusUpdate>,
-}
-
-/// `POST /api/incidents/{id}/updates`: shaped as the playbook asks.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NewStatusUpdate {
-    /// What we know.
-    pub known: String,
-    /// What we're trying.
-    #[serde(default)]
-    pub trying: String,
-    /// ETA on the next update, in minutes (at most the cadence).
-    pub eta_minutes: u32,
-}
-
-/// `POST /api/incidents/{id}/severity` (commander).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Regrade {
-    pub severity: Severity,
-    pub reason: String,
-}
-
-/// `POST /api/incidents/{id}/notes`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NewNote {
-    pub text: String,
-}
-
-/// `POST /api/incidents/{id}/resolve`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Resolve {
-    /// User-visible impact, in words ("none" is an answer).
-    pub impact: String,
-    /// Commander only: resolve although the current sweep is not all up, and why.
-    #[serde(default)]
-    pub override_reason: Option<String>,
-}
-
-/// What a write returns: the incident as it now is and the entry it appended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Written {
-    pub incident: IncidentSummary,
-    pub entry: TimelineEntry,
-}
-
-/// How far a deadline is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Countdown {
-    /// Milliseconds left.
-    Left(i64),
-    /// Milliseconds past due.
-    Overdue(i64),
-}
-
-/// Milliseconds left until `due_ms`, or how long past it. Exactly at the deadline is not yet overdue.
-pub fn countdown(now_ms: i64, due_ms: i64) -> Countdown {
-    if now_ms > due_ms {
-        Countdown::Overdue(now_ms - due_ms)
-    } else {
-        Countdown::Left(due_ms - now_ms)
-    }
-}
-
-/// `m:ss` or `h:mm:ss`, for countdowns. Partial seconds round up, so a deadline a moment past
-/// reads "OVERDUE by 0:01", never "by 0:00", and a fresh 15-minute timer reads 15:00.
-pub fn clock_text(ms: i64) -> String {
-    let secs = (ms.max(0) + 999) / 1000;
-    let (h, m, s) = (secs / 3600, (secs / 60) % 60, secs % 60);
-    if h > 0 {
-        format!("{h}:{m:02}:{s:02}")
-    } else {
-        format!("{m}:{s:02}")
-    }
-}
+mod bodies;
+mod countdown;
+mod scope;
+pub use bodies::{
+    Acknowledged, IncidentDetail, IncidentList, NewIncident, NewNote, NewStatusUpdate, Regrade,
+    Resolve, Written,
+};
+pub use countdown::{clock_text, countdown, Countdown};
+pub use scope::{Domain, IncidentScope};
 
 #[cfg(test)]
 mod tests;
