@@ -16,10 +16,8 @@
 //! module. Why a `boot-<hash>.js` file rather than an inline script: the CSP is
 //! `script-src 'self' 'wasm-unsafe-eval'` without `'unsafe-inline'`.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
+use std::collections::BTreeMap;
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -28,6 +26,11 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::{split, wasm_opt};
+
+mod report;
+mod site;
+pub use report::{FileSize, SiteReport, WasmFile};
+use site::*;
 
 /// The settings `build-web` reads from `Leptos.toml` (cargo-leptos key names).
 #[derive(Debug, Deserialize)]
@@ -57,189 +60,6 @@ const COMPRESSIBLE: &[&str] = &[
 /// Lists the root-level files a build wrote, so the next build can delete the ones it no longer
 /// writes (an asset removed from `public/`). Kept in the target dir, not in the served site.
 const MANIFEST: &str = "site-files.txt";
-
-/// What a build produced, for the caller and for the console.
-#[derive(Debug)]
-pub struct SiteReport {
-    pub site_root: PathBuf,
-    /// Every wasm file in the pkg dir, by URL.
-    pub wasm: Vec<WasmFile>,
-    pub js: FileSize,
-    /// The link module that loads the chunks, imported by the glue, when there are chunks.
-    pub link: Option<FileSize>,
-    pub css: FileSize,
-    pub boot: FileSize,
-    /// What wasm-opt did, or why it did not run.
-    pub wasm_opt: String,
-}
-
-/// One shipped wasm file.
-#[derive(Debug, Clone)]
-pub struct WasmFile {
-    pub size: FileSize,
-    /// Its sizes as wasm-bindgen emitted it, when wasm-opt ran on it.
-    pub before: Option<FileSize>,
-    /// Loaded at start (named by `index.html` or the boot script), not later on demand.
-    pub first_screen: bool,
-}
-
-/// One shipped file: its URL path and its sizes in bytes.
-#[derive(Debug, Clone)]
-pub struct FileSize {
-    pub url: String,
-    pub raw: u64,
-    pub gzip: u64,
-    pub brotli: u64,
-}
-
-impl fmt::Display for FileSize {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{} KB raw / {} KB gzip / {} KB br  {}",
-            kb(self.raw),
-            kb(self.gzip),
-            kb(self.brotli),
-            self.url
-        )
-    }
-}
-
-impl FileSize {
-    fn add(&mut self, other: &FileSize) {
-        self.raw += other.raw;
-        self.gzip += other.gzip;
-        self.brotli += other.brotli;
-    }
-
-    fn totals(&self) -> String {
-        format!(
-            "{} KB raw / {} KB gzip / {} KB br",
-            kb(self.raw),
-            kb(self.gzip),
-            kb(self.brotli)
-        )
-    }
-}
-
-/// `after` relative to `before`, in percent.
-fn change(before: u64, after: u64) -> String {
-    if before == 0 {
-        return "n/a".to_owned();
-    }
-    format!(
-        "{:+.1}%",
-        (after as f64 - before as f64) * 100.0 / before as f64
-    )
-}
-
-fn changes(before: &FileSize, after: &FileSize) -> String {
-    format!(
-        "{} raw, {} gzip, {} br",
-        change(before.raw, after.raw),
-        change(before.gzip, after.gzip),
-        change(before.brotli, after.brotli)
-    )
-}
-
-impl SiteReport {
-    /// The first screen's wasm files summed, after and (when every one was optimised) before
-    /// wasm-opt.
-    pub fn first_screen_wasm(&self) -> (FileSize, Option<FileSize>) {
-        let empty = || FileSize {
-            url: String::new(),
-            raw: 0,
-            gzip: 0,
-            brotli: 0,
-        };
-        let mut after = empty();
-        let mut before = Some(empty());
-        for w in self.wasm.iter().filter(|w| w.first_screen) {
-            after.add(&w.size);
-            match (&mut before, &w.before) {
-                (Some(total), Some(b)) => total.add(b),
-                _ => before = None,
-            }
-        }
-        (after, before)
-    }
-}
-
-impl fmt::Display for SiteReport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "site  {}", self.site_root.display())?;
-        writeln!(f, "opt   {}", self.wasm_opt)?;
-        for w in &self.wasm {
-            let when = if w.first_screen {
-                "first screen"
-            } else {
-                "loaded later"
-            };
-            writeln!(f, "wasm  {}  ({when})", w.size)?;
-            if let Some(before) = &w.before {
-                writeln!(
-                    f,
-                    "        before wasm-opt: {}  ({})",
-                    before.totals(),
-                    changes(before, &w.size)
-                )?;
-            }
-        }
-        writeln!(f, "js    {}", self.js)?;
-        if let Some(link) = &self.link {
-            writeln!(f, "js    {}  (chunk loader)", link)?;
-        }
-        writeln!(f, "css   {}", self.css)?;
-        writeln!(f, "boot  {}", self.boot)?;
-        let (wasm, before) = self.first_screen_wasm();
-        let count = self.wasm.iter().filter(|w| w.first_screen).count();
-        write!(
-            f,
-            "first screen  wasm ({count} file{}): {}",
-            if count == 1 { "" } else { "s" },
-            wasm.totals()
-        )?;
-        if let Some(before) = &before {
-            write!(f, "; before wasm-opt {}", before.totals())?;
-        }
-        let later: Vec<&WasmFile> = self.wasm.iter().filter(|w| !w.first_screen).collect();
-        if !later.is_empty() {
-            let mut sum = FileSize {
-                url: String::new(),
-                raw: 0,
-                gzip: 0,
-                brotli: 0,
-            };
-            for w in &later {
-                sum.add(&w.size);
-            }
-            write!(
-                f,
-                "\nloaded later  wasm ({} file{}): {}",
-                later.len(),
-                if later.len() == 1 { "" } else { "s" },
-                sum.totals()
-            )?;
-        }
-        let mut all = wasm;
-        for other in [&self.js, &self.css, &self.boot]
-            .into_iter()
-            .chain(self.link.as_ref())
-        {
-            all.add(other);
-        }
-        write!(
-            f,
-            "\n              with js glue, css, boot: {}",
-            all.totals()
-        )
-    }
-}
-
-/// Kilobytes (1000 bytes) with one decimal.
-fn kb(bytes: u64) -> String {
-    format!("{:.1}", bytes as f64 / 1000.0)
-}
 
 /// Builds the site. `release` selects the size-optimised `lib-profile-release` profile; otherwise
 /// the dev profile, with symbol names kept for readable stack traces.
@@ -581,188 +401,9 @@ fn index_html(boot: &str, js: &str, link: Option<&str>, wasm: &str, css: &str) -
     )
 }
 
-/// Everything written by one build, for compression, reporting and stale-file removal.
-struct Site {
-    release: bool,
-    written: BTreeSet<PathBuf>,
-    /// Sizes before wasm-opt, by the SHA-256 of the optimised bytes.
-    before_opt: BTreeMap<Vec<u8>, FileSize>,
-    /// Every wasm file written, with its sizes before wasm-opt when it went through it.
-    wasm: Vec<(FileSize, Option<FileSize>)>,
-}
-
-impl Site {
-    fn new(release: bool) -> Self {
-        Site {
-            release,
-            written: BTreeSet::new(),
-            before_opt: BTreeMap::new(),
-            wasm: Vec::new(),
-        }
-    }
-
-    /// Writes `path` atomically plus its `.gz`/`.br` siblings when they are smaller.
-    fn write(&mut self, path: &Path, bytes: &[u8], url: String) -> Result<FileSize> {
-        write_atomic(path, bytes)?;
-        self.written.insert(path.to_path_buf());
-        let mut size = FileSize {
-            url,
-            raw: bytes.len() as u64,
-            gzip: bytes.len() as u64,
-            brotli: bytes.len() as u64,
-        };
-        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-        if COMPRESSIBLE.contains(&ext) {
-            let gz = gzip(bytes, self.release)?;
-            size.gzip = gz.len() as u64;
-            self.sibling(path, "gz", &gz, bytes.len())?;
-            let br = brotli(bytes, self.release)?;
-            size.brotli = br.len() as u64;
-            self.sibling(path, "br", &br, bytes.len())?;
-        }
-        if ext == "wasm" {
-            let before = self
-                .before_opt
-                .get(Sha256::digest(bytes).as_slice())
-                .cloned();
-            self.wasm.push((size.clone(), before));
-        }
-        Ok(size)
-    }
-
-    fn sibling(&mut self, path: &Path, ext: &str, bytes: &[u8], raw_len: usize) -> Result<()> {
-        let mut name = path.as_os_str().to_owned();
-        name.push(".");
-        name.push(ext);
-        let sibling = PathBuf::from(name);
-        // A compressed copy that is not smaller is useless; the gateway then serves the original.
-        if bytes.len() < raw_len {
-            write_atomic(&sibling, bytes)?;
-            self.written.insert(sibling);
-        }
-        Ok(())
-    }
-
-    /// Deletes files in the pkg dir that this build did not write, and root-level files an earlier
-    /// build wrote (per its manifest) that this one did not.
-    fn remove_stale(&self, site_root: &Path, pkg: &Path, manifest: &Path) -> Result<()> {
-        remove_unwritten(pkg, &self.written)?;
-        if let Ok(previous) = fs::read_to_string(manifest) {
-            for line in previous.lines().filter(|l| !l.is_empty()) {
-                let path = site_root.join(line);
-                if path.starts_with(pkg) || self.written.contains(&path) {
-                    continue;
-                }
-                if path.is_file() {
-                    fs::remove_file(&path)
-                        .with_context(|| format!("removing {}", path.display()))?;
-                }
-            }
-        }
-        let listing: String = self
-            .written
-            .iter()
-            .filter(|p| !p.starts_with(pkg))
-            .filter_map(|p| p.strip_prefix(site_root).ok())
-            .map(|p| format!("{}\n", p.display()))
-            .collect();
-        write_atomic(manifest, listing.as_bytes())
-    }
-}
-
-/// Removes files under `dir` (recursively) that are not in `keep`, then empty directories.
-fn remove_unwritten(dir: &Path, keep: &BTreeSet<PathBuf>) -> Result<()> {
-    for entry in fs::read_dir(dir).with_context(|| format!("listing {}", dir.display()))? {
-        let path = entry?.path();
-        if path.is_dir() {
-            remove_unwritten(&path, keep)?;
-            // Fails when not empty, which is fine.
-            let _ = fs::remove_dir(&path);
-        } else if !keep.contains(&path) {
-            fs::remove_file(&path).with_context(|| format!("removing {}", path.display()))?;
-        }
-    }
-    Ok(())
-}
-
-/// Copies `from`'s contents into `to`, through `site` so that files get compressed and tracked.
-fn copy_tree(from: &Path, to: &Path, site: &mut Site, url_prefix: &str) -> Result<()> {
-    let mut entries: Vec<_> = fs::read_dir(from)
-        .with_context(|| format!("listing {}", from.display()))?
-        .collect::<std::io::Result<_>>()?;
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let name = entry.file_name();
-        let path = entry.path();
-        let url = format!("{url_prefix}/{}", name.to_string_lossy());
-        if path.is_dir() {
-            fs::create_dir_all(to.join(&name))?;
-            copy_tree(&path, &to.join(&name), site, &url)?;
-        } else {
-            site.write(&to.join(&name), &read(&path)?, url)?;
-        }
-    }
-    Ok(())
-}
-
-fn read(path: &Path) -> Result<Vec<u8>> {
-    fs::read(path).with_context(|| format!("reading {}", path.display()))
-}
-
-/// Write to a temporary sibling and rename, so a gateway serving the directory never sees half a
-/// file.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    if let Some(dir) = path.parent() {
-        fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = PathBuf::from(tmp);
-    fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
-    fs::rename(&tmp, path).with_context(|| format!("renaming into {}", path.display()))
-}
-
-/// First 8 hex digits of the SHA-256: plenty to tell builds apart.
-fn short_hash(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .take(4)
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-fn gzip(bytes: &[u8], best: bool) -> Result<Vec<u8>> {
-    let level = if best {
-        flate2::Compression::best()
-    } else {
-        flate2::Compression::fast()
-    };
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), level);
-    encoder.write_all(bytes)?;
-    Ok(encoder.finish()?)
-}
-
-fn brotli(bytes: &[u8], best: bool) -> Result<Vec<u8>> {
-    let params = brotli::enc::BrotliEncoderParams {
-        quality: if best { 11 } else { 5 },
-        lgwin: 22,
-        ..Default::default()
-    };
-    let mut out = Vec::new();
-    brotli::BrotliCompress(&mut &bytes[..], &mut out, &params)?;
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hashes_are_short_and_stable() {
-        assert_eq!(short_hash(b"aegis"), short_hash(b"aegis"));
-        assert_eq!(short_hash(b"aegis").len(), 8);
-        assert_ne!(short_hash(b"aegis"), short_hash(b"aegis2"));
-    }
 
     #[test]
     fn page_references_only_same_origin_files_and_no_inline_script() {
@@ -777,16 +418,5 @@ mod tests {
         assert_eq!(html.matches("<script").count(), 1);
         assert!(html.contains(r#"<link rel="modulepreload" href="/pkg/a-split-5.js">"#));
         assert!(!html.contains("http://") && !html.contains("https://"));
-    }
-
-    #[test]
-    fn compression_round_trips() -> Result<()> {
-        let text = "aegis ".repeat(1000);
-        let gz = gzip(text.as_bytes(), true)?;
-        let mut back = String::new();
-        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut back)?;
-        assert_eq!(back, text);
-        assert!(brotli(text.as_bytes(), false)?.len() < text.len());
-        Ok(())
     }
 }
