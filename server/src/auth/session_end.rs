@@ -21,10 +21,18 @@ pub async fn session_ended(
 ) {
     let absolute_end = tokio::time::Instant::now() + absolute;
     loop {
-        let mut ends_at_ms = user.expires_at_ms;
+        // Milliseconds left before each deadline, each judged by the clock it was written with: a
+        // share link's expiry by the store's (the gateway's one clock), a session's idle expiry by
+        // the wall clock tower-sessions writes it in.
+        let link_left = user
+            .expires_at_ms
+            .map(|at| at.saturating_sub(backend.store().now_ms()));
+        let mut session_left = None;
         if let Some(id) = &session_id {
             match backend.store().session_expires_at_ms(id).await {
-                Ok(Some(at)) => ends_at_ms = Some(ends_at_ms.map_or(at, |e| e.min(at))),
+                Ok(Some(at)) => {
+                    session_left = Some(at.saturating_sub(crate::store::sessions::wall_clock_ms()))
+                }
                 Ok(None) => return,
                 // A database hiccup is not a sign-out; the next wake-up looks again.
                 Err(e) => tracing::warn!(error = %e, "reading a socket's session"),
@@ -37,8 +45,7 @@ pub async fn session_ended(
             _ => return,
         }
         let mut until = absolute_end;
-        if let Some(at) = ends_at_ms {
-            let left = at.saturating_sub(crate::store::sessions::wall_clock_ms());
+        for left in [link_left, session_left].into_iter().flatten() {
             if left <= 0 {
                 return;
             }
