@@ -233,16 +233,6 @@ async fn a_session_holds_a_bounded_number_of_sockets() {
     assert!(again.is_some(), "a closed socket's place is given back");
 }
 
-/// Reads until the server closes the socket; fails when it stays open for 20 s (heartbeats keep
-/// arriving on an open socket, so "open" is seen, not assumed).
-async fn closes_within_20s(ws: &mut super::support::Ws) {
-    tokio::time::timeout(std::time::Duration::from_secs(20), async {
-        while next_text_or_close(ws).await.is_some() {}
-    })
-    .await
-    .expect("the server closes the socket");
-}
-
 #[tokio::test]
 async fn a_client_starting_a_huge_frame_is_dropped_at_its_header() {
     use tokio::io::AsyncWriteExt;
@@ -260,5 +250,5 @@ async fn a_client_starting_a_huge_frame_is_dropped_at_its_header() {
         tokio_tungstenite::MaybeTlsStream::Plain(tcp) => tcp.write_all(&header).await.unwrap(),
         _ => unreachable!("plain TCP in tests"),
     }
-    closes_within_20s(&mut ws).await;
+    super::support::closed_within(&mut ws, 20).await;
 }

@@ -266,16 +266,6 @@ async fn changing_a_role_ends_the_sessions_of_the_old_role() {
     assert_eq!(me.role, Role::Stakeholder);
 }
 
-/// Reads until the server closes the socket; fails when it is still open after `secs` (it gets a
-/// heartbeat every few seconds while open, so "open" is observed, not assumed).
-async fn closed_within(ws: &mut super::support::Ws, secs: u64) {
-    tokio::time::timeout(std::time::Duration::from_secs(secs), async {
-        while next_text_or_close(ws).await.is_some() {}
-    })
-    .await
-    .expect("the socket is closed");
-}
-
 #[tokio::test]
 async fn an_idle_sessions_websocket_is_closed_when_the_session_ends() {
     let dir = tempfile::tempdir().unwrap();
@@ -286,7 +276,7 @@ async fn an_idle_sessions_websocket_is_closed_when_the_session_ends() {
     let (cookie, _) = session_cookie(&g, Role::Stakeholder).await;
     let mut ws = ws_with(&g, &cookie, &g.base).await.expect("ws connects");
     assert!(next_text_or_close(&mut ws).await.is_some(), "snapshot");
-    closed_within(&mut ws, 20).await;
+    super::support::closed_within(&mut ws, 20).await;
     assert_eq!(
         status_with_cookie(&g, Method::GET, "/api/me", &cookie).await,
         401,
@@ -319,7 +309,7 @@ async fn a_share_links_websocket_is_closed_when_the_link_expires() {
         .unwrap();
     let mut ws = ws_with(&g, &cookie, &g.base).await.expect("ws connects");
     assert!(next_text_or_close(&mut ws).await.is_some(), "snapshot");
-    closed_within(&mut ws, 20).await;
+    super::support::closed_within(&mut ws, 20).await;
 }
 
 #[tokio::test]

@@ -176,6 +176,16 @@ pub async fn next_text_or_close(ws: &mut Ws) -> Option<String> {
     }
 }
 
+/// Reads until the server closes the socket; fails when it is still open after `secs` (an open
+/// socket gets a heartbeat every few seconds, so "open" is observed, not assumed).
+pub async fn closed_within(ws: &mut Ws, secs: u64) {
+    tokio::time::timeout(std::time::Duration::from_secs(secs), async {
+        while next_text_or_close(ws).await.is_some() {}
+    })
+    .await
+    .expect("the socket is closed");
+}
+
 pub async fn next_text(ws: &mut Ws) -> String {
     next_text_or_close(ws).await.expect("the socket stays open")
 }
