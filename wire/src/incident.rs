@@ -290,6 +290,8 @@ impl EntryKind {
 
 /// One line of an incident's timeline. Entries are never changed or removed once written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+// Read in one pass (see `entry_fields`); written by the derive, the kind's fields beside its own.
+#[serde(try_from = "entry_fields::Fields")]
 pub struct TimelineEntry {
     /// Increases across all incidents; a client merges entries by it.
     pub seq: i64,
@@ -356,6 +358,7 @@ impl IncidentSummary {
 
 mod bodies;
 mod countdown;
+mod entry_fields;
 mod scope;
 pub use bodies::{
     Acknowledged, IncidentDetail, IncidentList, NewIncident, NewNote, NewStatusUpdate, Regrade,

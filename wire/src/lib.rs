@@ -7,6 +7,7 @@
 mod health;
 mod incident;
 mod live;
+mod one_pass;
 
 pub use health::{CheckResult, HealthSnapshot, HostState, Scope, Status};
 pub use incident::{

@@ -7,6 +7,8 @@ use crate::{CheckResult, Delivery, HealthSnapshot, HostState, IncidentSummary, T
 /// What the gateway sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+// Read in one pass (see `fields`); written by the derive, tag first.
+#[serde(try_from = "fields::Fields")]
 // A message lives only while it is encoded or applied; boxing the large variants would only make
 // both sides' matches noisier.
 #[allow(clippy::large_enum_variant)]
@@ -38,6 +40,8 @@ pub enum ServerMsg {
     /// A message the client sent could not be handled.
     Error { message: String },
 }
+
+mod fields;
 
 /// What a client may send.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
