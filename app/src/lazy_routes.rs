@@ -1,20 +1,20 @@
-//! The routes loaded on demand: the incident pages, the accounts page and the share-link
-//! management page. Each is a [`LazyRoute`] whose view is a split point, so `cargo xtask build-web`
-//! moves the page's code into a wasm chunk fetched the first time the route is shown; the login
-//! page and the board stay in the main module (the first screen).
+//! The pages loaded on demand: the incident pages, the accounts page and the share-link
+//! management page. Each page's view is a split point, so `cargo xtask build-web` moves its code
+//! into a wasm chunk fetched the first time the page is shown (or a link to it is pointed at); the
+//! login page and the board stay in the main module (the first screen).
 //!
-//! A lazy route is built without arguments, so the shell's session and live feed reach it as a
-//! context ([`Shell`], provided by `App`).
+//! The shell's session and live feed reach them as a context ([`Shell`], provided by `App`).
 //!
-//! The split points are declared `fallible` (rather than with Leptos's `#[lazy_route]`, whose
-//! split points panic, which aborts the whole app): a chunk that cannot be fetched (a phone losing
+//! The split points are declared `fallible` (rather than with Leptos's `#[lazy]`, whose split
+//! points panic, which aborts the whole app): a chunk that cannot be fetched (a phone losing
 //! its signal, a redeploy mid-session) shows [`NotLoaded`] in place of the page, and the next visit
 //! to the route tries again.
 
 use leptos::prelude::*;
 use leptos::wasm_split::{wasm_split, SplitLoaderError};
-use leptos_router::LazyRoute;
+use send_wrapper::SendWrapper;
 
+use crate::model::route::Page;
 use crate::net::live::Live;
 use crate::net::session::Session;
 use crate::pages::declare::DeclarePage;
@@ -62,62 +62,70 @@ fn not_loaded(_: NotLoaded) -> AnyView {
     .into_any()
 }
 
-/// One lazily loaded route: `$route` shows `$page`'s view, which `$split` (a unique name) moves
-/// into its own chunk.
+/// One page loaded on demand: `$split` (a unique name) moves `$page`'s view into its own chunk;
+/// `$view` shows it once fetched; `$preload` fetches it.
 macro_rules! lazy_page {
-    ($route:ident, $split:ident, $preload:ident, |$shell:ident| $page:expr) => {
-        #[doc = concat!("The route showing `", stringify!($split), "`.")]
-        pub struct $route(Shell);
-
+    ($view:ident, $split:ident, $preload:ident, |$shell:ident| $page:expr) => {
         #[wasm_split($split, wasm_split_path = ::leptos::wasm_split, fallible, preload($preload))]
         fn $split($shell: Shell) -> Result<AnyView, NotLoaded> {
             Ok($page.into_any())
         }
 
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                Self(expect_context::<Shell>())
-            }
-
-            async fn view(this: Self) -> AnyView {
-                $split(this.0).await.unwrap_or_else(not_loaded)
-            }
-
-            async fn preload() {
-                // A failure shows when the route is opened.
-                let _ = $preload().await;
-            }
+        #[doc = concat!("The page in `", stringify!($split), "`, shown once its code is here.")]
+        pub fn $view() -> AnyView {
+            let shell = expect_context::<Shell>();
+            // The split point's future is not `Send`; it lives and ends on this one thread.
+            Suspend::new(SendWrapper::new(async move {
+                $split(shell).await.unwrap_or_else(not_loaded)
+            }))
+            .into_any()
         }
     };
 }
 
 lazy_page!(
-    IncidentsRoute,
+    incidents_page,
     aegis_incidents_page,
     preload_incidents_page,
     |shell| view! { <IncidentsPage session=shell.session live=shell.live /> }
 );
 lazy_page!(
-    DeclareRoute,
+    declare_page,
     aegis_declare_page,
     preload_declare_page,
     |shell| view! { <DeclarePage session=shell.session live=shell.live /> }
 );
 lazy_page!(
-    IncidentRoute,
+    incident_page,
     aegis_incident_page,
     preload_incident_page,
     |shell| view! { <IncidentPage session=shell.session live=shell.live /> }
 );
 lazy_page!(
-    UsersRoute,
+    users_page,
     aegis_users_page,
     preload_users_page,
     |shell| view! { <Users session=shell.session /> }
 );
 lazy_page!(
-    ShareLinksRoute,
+    share_links_page,
     aegis_share_links_page,
     preload_share_links_page,
     |shell| view! { <ShareLinks session=shell.session live=shell.live /> }
 );
+
+/// Fetches `page`'s code if it is loaded on demand (a link was pointed at). A failure shows when
+/// the page is opened.
+pub fn preload(page: &Page) {
+    let page = page.without_parameters();
+    leptos::task::spawn_local(async move {
+        let _ = match page {
+            Page::Incidents => preload_incidents_page().await,
+            Page::Declare => preload_declare_page().await,
+            Page::Incident(_) => preload_incident_page().await,
+            Page::Users => preload_users_page().await,
+            Page::ShareLinks => preload_share_links_page().await,
+            Page::Board | Page::Login | Page::Share(_) | Page::NotFound => Ok(()),
+        };
+    });
+}

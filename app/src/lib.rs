@@ -21,18 +21,15 @@ pub mod net;
 pub mod pages;
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
-use leptos_router::hooks::{use_location, use_navigate};
-use leptos_router::{path, Lazy, NavigateOptions};
 use wasm_bindgen::prelude::wasm_bindgen;
 
 use crate::components::gate::Gate;
 use crate::components::header::{Header, TITLE};
-use crate::lazy_routes::{
-    DeclareRoute, IncidentRoute, IncidentsRoute, ShareLinksRoute, Shell, UsersRoute,
-};
+use crate::components::router::{provide_location, History, Location};
+use crate::lazy_routes::Shell;
 use crate::model::access::{is_public, login_redirect, Auth};
 use crate::model::adapters::board::Counts;
+use crate::model::route::Page;
 use crate::net::live::Live;
 use crate::net::session::Session;
 use crate::pages::board::Board;
@@ -40,49 +37,46 @@ use crate::pages::login::Login;
 use crate::pages::not_found::NotFound;
 use crate::pages::share_open::ShareOpen;
 
-/// The whole app: the session and the live feed are created once here and shared by every route.
+/// The whole app: the session and the live feed are created once here and shared by every page.
 #[component]
 pub fn App() -> impl IntoView {
     let session = Session::new();
     let live = Live::create();
+    let location = provide_location(lazy_routes::preload);
     // A share link signs in by itself; asking `/api/me` first would only race it.
-    if !current_path().starts_with("/share/") {
+    if !matches!(location.page.get_untracked(), Page::Share(_)) {
         session.load();
     }
     follow_session(session, live);
     tab_title(live);
-    // For the routes loaded on demand (`lazy_routes`), which are built without arguments.
+    sign_in_redirect(session, location);
+    // For the pages loaded on demand (`lazy_routes`), which are built without arguments.
     provide_context(Shell { session, live });
+    // Which page, without its parameters: moving from one incident to another keeps the page,
+    // which follows the id itself.
+    let shown = Memo::new(move |_| location.page.with(Page::without_parameters));
     view! {
-        <Router>
-            <Header live=live session=session />
-            <SignInRedirect session=session />
-            <main id="main" class="main">
-                <Routes fallback=|| view! { <NotFound /> }>
-                    <Route
-                        path=path!("/")
-                        view=move || {
-                            view! {
-                                <Gate session=session>
-                                    <Board live=live session=session />
-                                </Gate>
-                            }
-                        }
-                    />
-                    <Route path=path!("/incidents") view={Lazy::<IncidentsRoute>::new()} />
-                    // Before `:id`, so that "new" is not taken for an incident number.
-                    <Route path=path!("/incidents/new") view={Lazy::<DeclareRoute>::new()} />
-                    <Route path=path!("/incidents/:id") view={Lazy::<IncidentRoute>::new()} />
-                    <Route path=path!("/login") view=move || view! { <Login session=session /> } />
-                    <Route path=path!("/users") view={Lazy::<UsersRoute>::new()} />
-                    <Route path=path!("/share-links") view={Lazy::<ShareLinksRoute>::new()} />
-                    <Route
-                        path=path!("/share/:token")
-                        view=move || view! { <ShareOpen session=session live=live /> }
-                    />
-                </Routes>
-            </main>
-        </Router>
+        <Header live=live session=session />
+        <main id="main" class="main">
+            {move || match shown.get() {
+                Page::Board => {
+                    view! {
+                        <Gate session=session>
+                            <Board live=live session=session />
+                        </Gate>
+                    }
+                        .into_any()
+                }
+                Page::Incidents => lazy_routes::incidents_page(),
+                Page::Declare => lazy_routes::declare_page(),
+                Page::Incident(_) => lazy_routes::incident_page(),
+                Page::Login => view! { <Login session=session /> }.into_any(),
+                Page::Users => lazy_routes::users_page(),
+                Page::ShareLinks => lazy_routes::share_links_page(),
+                Page::Share(_) => view! { <ShareOpen session=session live=live /> }.into_any(),
+                Page::NotFound => view! { <NotFound /> }.into_any(),
+            }}
+        </main>
     }
 }
 
@@ -103,12 +97,8 @@ fn follow_session(session: Session, live: Live) {
     );
 }
 
-/// Sends a signed-out visitor of a page that needs a session to `/login?next=<that page>`. Renders
-/// nothing; it is a component only because navigation needs the router's context.
-#[component]
-fn SignInRedirect(session: Session) -> impl IntoView {
-    let location = use_location();
-    let navigate = use_navigate();
+/// Sends a signed-out visitor of a page that needs a session to `/login?next=<that page>`.
+fn sign_in_redirect(session: Session, location: Location) {
     Effect::new(move |_| {
         let signed_out = session.auth.with(|a| matches!(a, Auth::SignedOut { .. }));
         let path = location.pathname.get();
@@ -116,23 +106,10 @@ fn SignInRedirect(session: Session) -> impl IntoView {
             return;
         }
         let search = location.search.get_untracked();
-        if let Some(href) = login_redirect(&path, &search) {
-            navigate(
-                &href,
-                NavigateOptions {
-                    replace: true,
-                    ..Default::default()
-                },
-            );
+        if let Some(href) = login_redirect(&path, search.trim_start_matches('?')) {
+            location.navigate(&href, History::Replace);
         }
     });
-}
-
-/// `location.pathname` before the router exists.
-fn current_path() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().pathname().ok())
-        .unwrap_or_default()
 }
 
 /// Puts trouble in the tab title ("(2 down) Aegis — Olympus") for a responder with many tabs open.

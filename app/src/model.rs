@@ -10,6 +10,7 @@ pub mod adapters;
 pub mod board;
 pub mod conn;
 pub mod incident_store;
+pub mod route;
 pub mod time;
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 //! so it appears (and counts up) without a reload.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
+use crate::components::router::A;
 use crate::model::adapters::deadlines::overdue_lines;
 use crate::net::live::Live;
 
@@ -34,7 +34,7 @@ pub fn OverdueBanner(live: Live) -> impl IntoView {
         <Show when=move || !ids.with(Vec::is_empty)>
             <div class="overdue-banner" data-testid="overdue-banner" role="region" aria-label="Overdue incidents">
                 <For each=move || ids.get() key=|id| *id let(id)>
-                    <A href=format!("/incidents/{id}") attr:data-testid=format!("overdue-link-{id}")>
+                    <A href=format!("/incidents/{id}") testid=format!("overdue-link-{id}")>
                         {move || {
                             lines
                                 .with(|ls| {

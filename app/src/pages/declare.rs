@@ -4,13 +4,12 @@
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
-use leptos_router::NavigateOptions;
 use wire::{IncidentScope, NewIncident, Severity, COMPROMISE_RULE};
 
 use crate::components::form::{FormOutcome, Submission};
 use crate::components::gate::Gate;
 use crate::components::incident_meta::{ensure_meta, services_memo};
+use crate::components::router::{use_location, History};
 use crate::components::scope_picker::ScopePicker;
 use crate::model::access::Access;
 use crate::model::adapters::incident_forms::{normalized, require};
@@ -56,7 +55,7 @@ fn DeclareForm(session: Session, live: Live) -> impl IntoView {
     let meta_error = RwSignal::new(None::<String>);
     ensure_meta(live, session, meta_error);
     let services = services_memo(live);
-    let navigate = use_navigate();
+    let location = use_location();
 
     // A confirmed compromise is Sev 1 whatever was picked.
     let chosen = move || {
@@ -95,12 +94,11 @@ fn DeclareForm(session: Session, live: Live) -> impl IntoView {
             Ok(new) => new,
             Err(e) => return form.refuse(e),
         };
-        let navigate = navigate.clone();
         let request = async move { api::declare(&session.csrf(), &new).await };
         form.send(session, request, move |written| {
             let id = written.incident.id;
             live.incidents.update(|s| s.apply_written(written));
-            navigate(&format!("/incidents/{id}"), NavigateOptions::default());
+            location.navigate(&format!("/incidents/{id}"), History::Push);
             None
         });
     };

@@ -16,16 +16,16 @@ mod timeline;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use wire::{HealthSnapshot, IncidentSummary, Phase, Severity};
 
 use crate::components::gate::Gate;
 use crate::components::incident_meta::{cadence_memo, ensure_meta, services_memo};
 use crate::components::local_time::local_time;
+use crate::components::router::{use_location, A};
 use crate::components::severity_badge::SeverityBadge;
 use crate::model::access::Access;
 use crate::model::adapters::incident_forms::not_up_lines;
+use crate::model::route::Page;
 use crate::model::time;
 use crate::net::api;
 use crate::net::live::Live;
@@ -41,11 +41,12 @@ use timeline::Timeline;
 
 #[component]
 pub fn IncidentPage(session: Session, live: Live) -> impl IntoView {
-    let params = use_params_map();
+    let location = use_location();
     let id = Memo::new(move |_| {
-        params
-            .with(|p| p.get("id"))
-            .and_then(|s| s.trim().parse::<i64>().ok())
+        location.page.with(|p| match p {
+            Page::Incident(id) => id.trim().parse::<i64>().ok(),
+            _ => None,
+        })
     });
     view! {
         <Gate session=session>

@@ -8,10 +8,10 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
 use wire::{IncidentSummary, Phase, Severity};
 
 use crate::components::gate::Gate;
+use crate::components::router::A;
 use crate::components::severity_badge::SeverityBadge;
 use crate::model::access::Access;
 use crate::model::adapters::incident_list::{
@@ -75,8 +75,8 @@ fn IncidentList(session: Session, live: Live) -> impl IntoView {
                 <Show when=can_respond>
                     <A
                         href="/incidents/new"
-                        attr:class="btn btn-primary"
-                        attr:data-testid="declare-button"
+                        class="btn btn-primary"
+                        testid="declare-button"
                     >
                         "Declare incident"
                     </A>
@@ -202,7 +202,7 @@ fn IncidentRow(live: Live, id: i64) -> impl IntoView {
             data-phase=move || phase().map(Phase::as_str)
             data-severity=move || severity.get().as_str()
         >
-            <A href=format!("/incidents/{id}") attr:class="row-link">
+            <A href=format!("/incidents/{id}") class="row-link">
                 <span class="row-head">
                     <span class="row-name">
                         <span class="incident-ref">{move || field(|i| i.reference())}</span>

@@ -7,31 +7,23 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::NavigateOptions;
 use wire::LoginRequest;
 
+use crate::components::router::{use_location, History};
 use crate::model::access::{safe_next, Auth};
 use crate::net::api;
 use crate::net::session::Session;
 
 #[component]
 pub fn Login(session: Session) -> impl IntoView {
-    let query = use_query_map();
-    let next = Memo::new(move |_| query.with(|q| safe_next(q.get_str("next"))));
-    let navigate = use_navigate();
+    let location = use_location();
+    let next = Memo::new(move |_| safe_next(location.query("next").as_deref()));
 
     // Signed in (just now, or already when the page opened): go on. Replace, so Back does not
     // return to a login form for a session that exists.
     Effect::new(move |_| {
         if session.auth.with(|a| matches!(a, Auth::SignedIn(_))) {
-            navigate(
-                &next.get_untracked(),
-                NavigateOptions {
-                    replace: true,
-                    ..Default::default()
-                },
-            );
+            location.navigate(&next.get_untracked(), History::Replace);
         }
     });
 

@@ -1,8 +1,8 @@
 //! The router's fallback: any path the SPA does not know (the gateway serves `index.html` for all
 //! of them).
 
+use crate::components::router::use_location;
 use leptos::prelude::*;
-use leptos_router::hooks::use_location;
 
 #[component]
 pub fn NotFound() -> impl IntoView {

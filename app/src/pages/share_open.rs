@@ -7,9 +7,10 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_params_map;
 
+use crate::components::router::use_location;
 use crate::model::access::Auth;
+use crate::model::route::Page;
 use crate::net::api;
 use crate::net::live::Live;
 use crate::net::session::Session;
@@ -25,13 +26,14 @@ enum Opening {
 
 #[component]
 pub fn ShareOpen(session: Session, live: Live) -> impl IntoView {
-    let params = use_params_map();
+    let location = use_location();
     let state = RwSignal::new(Opening::Pending);
 
     let open = move || {
-        let token = params
-            .with_untracked(|p| p.get("token"))
-            .unwrap_or_default();
+        let token = location.page.with_untracked(|p| match p {
+            Page::Share(token) => token.clone(),
+            _ => String::new(),
+        });
         state.set(Opening::Pending);
         spawn_local(async move {
             state.set(match api::open_share(&token).await {

@@ -3,10 +3,8 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
-use leptos_router::NavigateOptions;
 
+use crate::components::router::{use_location, History, A};
 use crate::model::access::Access;
 use crate::net::api;
 use crate::net::live::Live;
@@ -33,10 +31,10 @@ pub fn Account(session: Session, live: Live, access: Access) -> impl IntoView {
             }}
         </div>
         <nav class="nav" aria-label="Console">
-            <A href="/" exact=true attr:data-testid="nav-board">
+            <A href="/" exact=true testid="nav-board">
                 "Board"
             </A>
-            <A href="/incidents" attr:data-testid="nav-incidents">
+            <A href="/incidents" testid="nav-incidents">
                 "Incidents"
                 <OpenCount live=live />
             </A>
@@ -44,10 +42,10 @@ pub fn Account(session: Session, live: Live, access: Access) -> impl IntoView {
                 .can_administer()
                 .then(|| {
                     view! {
-                        <A href="/users" attr:data-testid="nav-users">
+                        <A href="/users" testid="nav-users">
                             "Users"
                         </A>
-                        <A href="/share-links" attr:data-testid="nav-share-links">
+                        <A href="/share-links" testid="nav-share-links">
                             "Share links"
                         </A>
                     }
@@ -77,7 +75,7 @@ fn OpenCount(live: Live) -> impl IntoView {
 /// `POST /api/logout`, then the login page. A 401 means the session was already gone: same result.
 #[component]
 fn SignOut(session: Session) -> impl IntoView {
-    let navigate = use_navigate();
+    let location = use_location();
     let busy = RwSignal::new(false);
     let failure = RwSignal::new(None::<String>);
     let on_click = move |_| {
@@ -86,7 +84,6 @@ fn SignOut(session: Session) -> impl IntoView {
         }
         busy.set(true);
         failure.set(None);
-        let navigate = navigate.clone();
         spawn_local(async move {
             let result = api::logout(&session.csrf()).await;
             busy.set(false);
@@ -96,7 +93,7 @@ fn SignOut(session: Session) -> impl IntoView {
                 Err(e) => return failure.set(Some(format!("Sign-out failed — {e}"))),
             }
             session.end(false);
-            navigate("/login", NavigateOptions::default());
+            location.navigate("/login", History::Push);
         });
     };
     view! {
