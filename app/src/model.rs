@@ -9,6 +9,7 @@ pub mod access;
 pub mod adapters;
 pub mod board;
 pub mod conn;
+pub mod id_map;
 pub mod incident_store;
 pub mod route;
 pub mod time;

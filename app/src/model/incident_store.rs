@@ -7,12 +7,12 @@
 //! sources race, so every merge is order-independent: summaries keep the highest `version`,
 //! timelines merge by `seq`, deliveries keep the latest change.
 
-use std::collections::BTreeMap;
-
 use wire::{
     Delivery, HealthSnapshot, IncidentDetail, IncidentList, IncidentSummary, ServerMsg,
     TimelineEntry, Written,
 };
+
+use crate::model::id_map::IdMap;
 
 /// The list's settings from `GET /api/incidents`, needed by the forms.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -37,11 +37,11 @@ pub enum Source {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct IncidentStore {
     /// By id.
-    pub incidents: BTreeMap<i64, IncidentSummary>,
+    pub incidents: IdMap<IncidentSummary>,
     /// By incident id; each sorted by `seq`, without duplicates.
-    pub timelines: BTreeMap<i64, Vec<TimelineEntry>>,
+    pub timelines: IdMap<Vec<TimelineEntry>>,
     /// Channel messages by delivery id.
-    pub deliveries: BTreeMap<i64, Delivery>,
+    pub deliveries: IdMap<Delivery>,
     pub meta: Option<IncidentMeta>,
     /// False until the socket's `incidents` message or an HTTP list arrived.
     pub loaded: bool,
@@ -52,7 +52,7 @@ pub struct IncidentStore {
 
 impl IncidentStore {
     pub fn get(&self, id: i64) -> Option<&IncidentSummary> {
-        self.incidents.get(&id)
+        self.incidents.get(id)
     }
 
     /// Open incidents (declared or acknowledged), for the nav's count.
@@ -66,7 +66,7 @@ impl IncidentStore {
     /// The timeline known so far, oldest first.
     pub fn timeline(&self, incident_id: i64) -> &[TimelineEntry] {
         self.timelines
-            .get(&incident_id)
+            .get(incident_id)
             .map(Vec::as_slice)
             .unwrap_or_default()
     }
@@ -108,22 +108,22 @@ impl IncidentStore {
         let mut held = std::mem::take(&mut self.incidents);
         self.incidents = incidents
             .into_iter()
-            .map(|listed| match held.remove(&listed.id) {
+            .map(|listed| match held.remove(listed.id) {
                 Some(mine) if mine.version > listed.version => (mine.id, mine),
                 _ => (listed.id, listed),
             })
             .collect();
         let listed = &self.incidents;
-        self.timelines.retain(|id, _| listed.contains_key(id));
+        self.timelines.retain(|id, _| listed.contains(id));
         self.deliveries
-            .retain(|_, d| listed.contains_key(&d.incident_id));
+            .retain(|_, d| listed.contains(d.incident_id));
         self.loaded = true;
         self.epoch += 1;
     }
 
     /// Keeps `incident` unless a newer version is already held. Returns whether it was applied.
     pub fn upsert(&mut self, incident: IncidentSummary) -> bool {
-        match self.incidents.get_mut(&incident.id) {
+        match self.incidents.get_mut(incident.id) {
             Some(held) if held.version > incident.version => false,
             Some(held) => {
                 *held = incident;
@@ -138,7 +138,7 @@ impl IncidentStore {
 
     /// Adds one entry to its incident's timeline, in `seq` order; a duplicate is ignored.
     pub fn merge_entry(&mut self, entry: TimelineEntry) {
-        let timeline = self.timelines.entry(entry.incident_id).or_default();
+        let timeline = self.timelines.get_or_default(entry.incident_id);
         if let Err(at) = timeline.binary_search_by_key(&entry.seq, |e| e.seq) {
             timeline.insert(at, entry);
         }
@@ -154,7 +154,7 @@ impl IncidentStore {
     /// Keeps the delivery unless the one held changed later. From the socket (in order), equal
     /// times count as newer; from HTTP they do not. Returns whether it was applied.
     pub fn upsert_delivery(&mut self, delivery: Delivery, source: Source) -> bool {
-        if let Some(held) = self.deliveries.get(&delivery.id) {
+        if let Some(held) = self.deliveries.get(delivery.id) {
             let (new, old) = (
                 (delivery.updated_at_ms, delivery.attempts),
                 (held.updated_at_ms, held.attempts),
@@ -245,7 +245,7 @@ mod tests {
         store.apply(ServerMsg::Incidents {
             incidents: vec![incident(2, 3), incident(4, 1)],
         });
-        assert_eq!(store.incidents.keys().copied().collect::<Vec<_>>(), [2, 4]);
+        assert_eq!(store.incidents.ids().collect::<Vec<_>>(), [2, 4]);
         assert_eq!(
             store.get(2).map(|i| i.version),
             Some(5),
