@@ -201,7 +201,7 @@ impl Incidents {
     pub async fn declare(&self, who: &Actor, new: &NewIncident) -> Result<Written, IncidentError> {
         let _w = self.inner.writes.lock().await;
         let now = self.now_ms();
-        let (mut incident, kind) = lifecycle::declare(new, &who.name, now, &self.rules())?;
+        let declaration = lifecycle::declare(new, &who.name, now, &self.rules())?;
         // Counted under the write lock: two declarations cannot both take the last place.
         let open = self.inner.store.open_incidents().await?;
         if open >= self.inner.max_open {
@@ -211,18 +211,16 @@ impl Incidents {
             ))));
         }
         let board = self.inner.hub.snapshot();
-        let (id, entry, delivery) = self
+        let (incident, entry, delivery) = self
             .inner
             .store
-            .insert_incident(&incident, &board, |id| {
-                let numbered = IncidentSummary {
-                    id,
-                    ..incident.clone()
-                };
-                self.entry(&numbered, &who.name, now, kind)
+            .insert_incident(&board, |id| {
+                let incident = declaration.numbered(id);
+                let first = self.entry(&incident, &who.name, now, declaration.entry());
+                (incident, first)
             })
             .await?;
-        incident.id = id;
+        let id = incident.id;
         tracing::info!(incident = id, severity = incident.severity.as_str(), by = %who.name, "incident declared");
         self.published(incident, entry, delivery)
     }

@@ -62,13 +62,68 @@ fn check_scope(scope: &IncidentScope, services: &[String]) -> Result<IncidentSco
     Ok(scope.normalised())
 }
 
-/// A new incident (id 0 until stored) and its `declared` entry.
+/// A declaration that passed the rules and has no number yet: the store gives it one, in the
+/// same transaction that writes it ([`Declaration::numbered`]).
+#[derive(Debug, Clone)]
+pub struct Declaration {
+    title: String,
+    broken: String,
+    severity: Severity,
+    compromise: bool,
+    scope: IncidentScope,
+    declared_by: String,
+    declared_at_ms: i64,
+    response_due_ms: i64,
+    update_due_ms: Option<i64>,
+}
+
+impl Declaration {
+    /// The incident as it is once stored as number `id`.
+    pub fn numbered(&self, id: i64) -> IncidentSummary {
+        IncidentSummary {
+            id,
+            version: 1,
+            title: self.title.clone(),
+            broken: self.broken.clone(),
+            severity: self.severity,
+            compromise: self.compromise,
+            phase: Phase::Declared,
+            scope: self.scope.clone(),
+            declared_by: self.declared_by.clone(),
+            declared_at_ms: self.declared_at_ms,
+            response_due_ms: self.response_due_ms,
+            acknowledged_by: None,
+            acknowledged_at_ms: None,
+            update_due_ms: self.update_due_ms,
+            last_update_ms: None,
+            updates: 0,
+            last_update: None,
+            resolved_by: None,
+            resolved_at_ms: None,
+            impact: None,
+            retrospective_due_ms: None,
+            failed_deliveries: 0,
+        }
+    }
+
+    /// The `declared` entry that opens its timeline.
+    pub fn entry(&self) -> EntryKind {
+        EntryKind::Declared {
+            title: self.title.clone(),
+            broken: self.broken.clone(),
+            severity: self.severity,
+            compromise: self.compromise,
+        }
+    }
+}
+
+/// Checks a new incident against the rules.
 pub fn declare(
     new: &NewIncident,
     actor: &str,
     now_ms: i64,
     rules: &Rules<'_>,
-) -> Result<(IncidentSummary, EntryKind), Refusal> {
+) -> Result<Declaration, Refusal> {
     let title = line("title", &new.title, 120, true)?;
     let broken = text("what is broken", &new.broken, 2000, true)?;
     let scope = check_scope(&new.scope, rules.services)?;
@@ -78,40 +133,20 @@ pub fn declare(
     } else {
         new.severity
     };
-    let incident = IncidentSummary {
-        id: 0,
-        version: 1,
-        title: title.clone(),
-        broken: broken.clone(),
-        severity,
-        compromise: new.compromise,
-        phase: Phase::Declared,
-        scope,
-        declared_by: actor.to_string(),
-        declared_at_ms: now_ms,
-        response_due_ms: rules.hours.response_due(severity, now_ms),
-        acknowledged_by: None,
-        acknowledged_at_ms: None,
-        // The update cadence runs from the declaration.
-        update_due_ms: severity
-            .has_update_cadence()
-            .then(|| update_due(now_ms, rules.cadence_minutes)),
-        last_update_ms: None,
-        updates: 0,
-        last_update: None,
-        resolved_by: None,
-        resolved_at_ms: None,
-        impact: None,
-        retrospective_due_ms: None,
-        failed_deliveries: 0,
-    };
-    let entry = EntryKind::Declared {
+    Ok(Declaration {
         title,
         broken,
         severity,
         compromise: new.compromise,
-    };
-    Ok((incident, entry))
+        scope,
+        declared_by: actor.to_string(),
+        declared_at_ms: now_ms,
+        response_due_ms: rules.hours.response_due(severity, now_ms),
+        // The update cadence runs from the declaration.
+        update_due_ms: severity
+            .has_update_cadence()
+            .then(|| update_due(now_ms, rules.cadence_minutes)),
+    })
 }
 
 /// Acknowledges the page; for Sev 1/2 also returns the playbook's first post, for the responder to

@@ -360,8 +360,8 @@ fn no_case_reaches_a_browser() {
             services: &[],
         };
         // A case the lifecycle refuses outright (a control character) reaches no one either.
-        if let Ok((_, kind)) = crate::incidents::lifecycle::declare(&new, "ana", 0, &rules) {
-            let text = serde_json::to_string(&kind).unwrap();
+        if let Ok(declaration) = crate::incidents::lifecycle::declare(&new, "ana", 0, &rules) {
+            let text = serde_json::to_string(&declaration.entry()).unwrap();
             for gone in c.gone {
                 assert!(
                     !text.contains(gone),

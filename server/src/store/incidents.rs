@@ -42,31 +42,38 @@ pub struct NewEntry {
 }
 
 impl Store {
-    /// Writes a new incident with its `declared` entry (made once the id is known); returns the id.
+    /// Writes a new incident with its `declared` entry. `number` makes both from the id this
+    /// incident gets (the next after the highest), chosen and written in one `BEGIN IMMEDIATE`
+    /// transaction so that no other writer can take it in between.
     pub async fn insert_incident(
         &self,
-        incident: &IncidentSummary,
         board: &HealthSnapshot,
-        first: impl FnOnce(i64) -> NewEntry,
-    ) -> Result<(i64, TimelineEntry, Option<Delivery>), StoreError> {
-        let mut tx = self.pool().begin().await?;
+        number: impl FnOnce(i64) -> (IncidentSummary, NewEntry),
+    ) -> Result<(IncidentSummary, TimelineEntry, Option<Delivery>), StoreError> {
         let board_json = serde_json::to_string(board).map_err(|e| corrupt("board", e))?;
+        let mut tx = self.pool().begin_with("BEGIN IMMEDIATE").await?;
+        let (id,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) + 1 FROM incidents")
+            .fetch_one(&mut *tx)
+            .await?;
+        let (incident, first) = number(id);
+        if incident.id != id {
+            return Err(corrupt("incident", format!("numbered {} for {id}", incident.id)));
+        }
         let sql = format!(
-            "INSERT INTO incidents (declared_by, declared_at_ms, board_json, {}) VALUES (?, ?, ?{})",
+            "INSERT INTO incidents (id, declared_by, declared_at_ms, board_json, {}) \
+             VALUES (?, ?, ?, ?{})",
             STATE_COLUMNS.join(", "),
             ", ?".repeat(STATE_COLUMNS.len())
         );
         let query = sqlx::query(&sql)
+            .bind(id)
             .bind(&incident.declared_by)
             .bind(incident.declared_at_ms)
             .bind(board_json);
-        let id = bind_state(query, incident)?
-            .execute(&mut *tx)
-            .await?
-            .last_insert_rowid();
-        let (entry, delivery) = append(&mut tx, id, first(id)).await?;
+        bind_state(query, &incident)?.execute(&mut *tx).await?;
+        let (entry, delivery) = append(&mut tx, id, first).await?;
         tx.commit().await?;
-        Ok((id, entry, delivery))
+        Ok((incident, entry, delivery))
     }
 
     /// Rewrites an incident's row and appends the entry that says why, in one transaction.

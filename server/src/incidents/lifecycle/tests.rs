@@ -21,7 +21,7 @@ fn declared(severity: Severity, compromise: bool) -> IncidentSummary {
     .0
 }
 
-/// Declares `new` by ana at time 0 under the test's rules.
+/// Declares `new` by ana at time 0 under the test's rules, numbered 1.
 fn declare_new(new: &NewIncident) -> Result<(IncidentSummary, EntryKind), Refusal> {
     let (h, s) = (hours(), services());
     let rules = Rules {
@@ -29,7 +29,7 @@ fn declare_new(new: &NewIncident) -> Result<(IncidentSummary, EntryKind), Refusa
         cadence_minutes: 15,
         services: &s,
     };
-    declare(new, "ana", 0, &rules)
+    declare(new, "ana", 0, &rules).map(|d| (d.numbered(1), d.entry()))
 }
 
 fn board(statuses: &[Status]) -> HealthSnapshot {

@@ -1,9 +1,10 @@
 use super::*;
 use wire::{HostState, IncidentScope, Phase};
 
-fn incident() -> IncidentSummary {
+/// A freshly declared incident, as number `id`.
+fn numbered(id: i64) -> IncidentSummary {
     IncidentSummary {
-        id: 0,
+        id,
         version: 1,
         title: "t".into(),
         broken: "b".into(),
@@ -56,10 +57,11 @@ fn note(text: &str, payload: Option<&str>) -> NewEntry {
 async fn the_timeline_refuses_edits_and_deletions() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).await.unwrap();
-    let (id, first, _) = store
-        .insert_incident(&incident(), &board(), |_| note("first", None))
+    let (stored, first, _) = store
+        .insert_incident(&board(), |id| (numbered(id), note("first", None)))
         .await
         .unwrap();
+    let id = stored.id;
     for sql in [
         "UPDATE timeline SET body_json = '{}' WHERE seq = ?",
         "DELETE FROM timeline WHERE seq = ?",
@@ -81,10 +83,11 @@ async fn the_timeline_refuses_edits_and_deletions() {
 async fn a_change_and_its_entry_and_delivery_are_stored_together() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path()).await.unwrap();
-    let (id, _, none) = store
-        .insert_incident(&incident(), &board(), |_| note("first", None))
+    let (stored, _, none) = store
+        .insert_incident(&board(), |id| (numbered(id), note("first", None)))
         .await
         .unwrap();
+    let id = stored.id;
     assert!(none.is_none());
     let mut i = store.incident(id).await.unwrap().unwrap();
     i.phase = Phase::Acknowledged;
@@ -106,4 +109,30 @@ async fn a_change_and_its_entry_and_delivery_are_stored_together() {
         (Phase::Acknowledged, 2, 1)
     );
     assert!(store.pending_deliveries().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn concurrent_declarations_get_distinct_numbers_that_their_rows_carry() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).await.unwrap();
+    let declare = |text: &'static str| {
+        let store = store.clone();
+        async move {
+            store
+                .insert_incident(&board(), |id| (numbered(id), note(text, None)))
+                .await
+                .unwrap()
+        }
+    };
+    let (a, b) = tokio::join!(declare("a"), declare("b"));
+    let mut ids = [a.0.id, b.0.id];
+    ids.sort_unstable();
+    assert_eq!(ids, [1, 2]);
+    for (incident, entry, _) in [a, b] {
+        assert_eq!(entry.incident_id, incident.id);
+        assert_eq!(
+            store.incident(incident.id).await.unwrap().unwrap(),
+            incident
+        );
+    }
 }
