@@ -57,7 +57,10 @@ impl Store {
             .await?;
         let (incident, first) = number(id);
         if incident.id != id {
-            return Err(corrupt("incident", format!("numbered {} for {id}", incident.id)));
+            return Err(corrupt(
+                "incident",
+                format!("numbered {} for {id}", incident.id),
+            ));
         }
         let sql = format!(
             "INSERT INTO incidents (id, declared_by, declared_at_ms, board_json, {}) \
