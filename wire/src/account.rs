@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// What a signed-in person may do. Ordered by power, least first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "lowercase", try_from = "String")]
 pub enum Role {
     /// Read-only: health at component level, incident status and updates.
     Stakeholder,
@@ -156,3 +156,5 @@ pub struct ApiError {
     /// What happened and what the user can do, in one sentence.
     pub message: String,
 }
+
+crate::named::read_by_name!(Role, "role");

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 /// Where a check belongs, following the playbook's step 3 ("one service, one domain, both domains? Is
 /// the database affected, or just the apps?").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "lowercase", try_from = "String")]
 pub enum Scope {
     Ciam,
     Iam,
@@ -48,7 +48,7 @@ impl Scope {
 
 /// The outcome of one check. Ordered from worst to best so that sorting puts trouble first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "lowercase", try_from = "String")]
 pub enum Status {
     Down,
     Degraded,
@@ -57,6 +57,13 @@ pub enum Status {
 }
 
 impl Status {
+    pub const ALL: [Status; 4] = [Status::Down, Status::Degraded, Status::Unknown, Status::Up];
+
+    /// The wire name, as serde writes it.
+    pub fn as_str(self) -> &'static str {
+        self.label()
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Status::Up => "up",
@@ -129,3 +136,6 @@ impl HealthSnapshot {
         self.checks.iter().find(|c| c.id == id)
     }
 }
+
+crate::named::read_by_name!(Scope, "scope");
+crate::named::read_by_name!(Status, "status");

@@ -10,7 +10,7 @@ use crate::Status;
 
 /// The playbook's severity levels, most severe first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "lowercase", try_from = "String")]
 pub enum Severity {
     Sev1,
     Sev2,
@@ -110,7 +110,7 @@ pub const COMPROMISE_RULE: &str = "A confirmed compromise (credentials leaked, u
 
 /// Where an incident is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", try_from = "String")]
 pub enum Phase {
     /// Declared; nobody has acknowledged the page yet.
     Declared,
@@ -121,6 +121,8 @@ pub enum Phase {
 }
 
 impl Phase {
+    pub const ALL: [Phase; 3] = [Phase::Declared, Phase::Acknowledged, Phase::Resolved];
+
     pub fn is_open(self) -> bool {
         !matches!(self, Phase::Resolved)
     }
@@ -187,7 +189,7 @@ impl StateFilter {
 
 /// How a message to the incident channel is doing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", try_from = "String")]
 pub enum DeliveryState {
     /// Queued or between attempts.
     Pending,
@@ -197,6 +199,12 @@ pub enum DeliveryState {
 }
 
 impl DeliveryState {
+    pub const ALL: [DeliveryState; 3] = [
+        DeliveryState::Pending,
+        DeliveryState::Delivered,
+        DeliveryState::Failed,
+    ];
+
     /// The wire name, as serde writes it ("pending", ...): for storage and test hooks.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -355,6 +363,10 @@ impl IncidentSummary {
         self.phase.is_open() && self.update_due_ms.is_some_and(|due| now_ms > due)
     }
 }
+
+crate::named::read_by_name!(Severity, "severity");
+crate::named::read_by_name!(Phase, "phase");
+crate::named::read_by_name!(DeliveryState, "delivery state");
 
 mod bodies;
 mod countdown;

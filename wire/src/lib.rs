@@ -7,6 +7,8 @@
 mod health;
 mod incident;
 mod live;
+mod named;
+pub use named::UnknownName;
 mod one_pass;
 
 pub use health::{CheckResult, HealthSnapshot, HostState, Scope, Status};

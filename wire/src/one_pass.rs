@@ -20,7 +20,7 @@ impl fmt::Display for Invalid {
         match self {
             Invalid::Missing(field) => write!(f, "missing field `{field}`"),
             Invalid::Wrong { field, expected } => {
-                write!(f, "invalid value for `{field}`: expected {expected}")
+                write!(f, "invalid value for `{field}`: expected a {expected}")
             }
         }
     }

@@ -2,70 +2,14 @@
 //!
 //! An entry is one flat object: its own fields, then its kind's fields beside them, tagged by
 //! `kind`. `from` and `to` are the only names two kinds share (severities in `severity_changed`,
-//! statuses in `health`), so they are read as a [`Level`] that holds either and then checked
-//! against the kind.
+//! statuses in `health`), so they are read as names and then as what the kind needs. The kind
+//! names are `EntryKind`'s serde tags (`EntryKind::tag`); the tests read back every kind.
 
 use serde::Deserialize;
 
 use super::{EntryKind, IncidentScope, Severity, TimelineEntry};
+use crate::named::Named;
 use crate::one_pass::{required, Invalid};
-use crate::Status;
-
-/// The `kind` tag.
-#[derive(Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum Kind {
-    Declared,
-    Acknowledged,
-    StatusUpdate,
-    SeverityChanged,
-    ScopeChanged,
-    Note,
-    Health,
-    Resolved,
-}
-
-/// A severity or a status, by its wire name.
-#[derive(Deserialize, Clone, Copy)]
-#[serde(rename_all = "lowercase")]
-enum Level {
-    Sev1,
-    Sev2,
-    Sev3,
-    Sev4,
-    Down,
-    Degraded,
-    Unknown,
-    Up,
-}
-
-impl Level {
-    fn severity(self, field: &'static str) -> Result<Severity, Invalid> {
-        match self {
-            Level::Sev1 => Ok(Severity::Sev1),
-            Level::Sev2 => Ok(Severity::Sev2),
-            Level::Sev3 => Ok(Severity::Sev3),
-            Level::Sev4 => Ok(Severity::Sev4),
-            _ => Err(Invalid::Wrong {
-                field,
-                expected: "a severity",
-            }),
-        }
-    }
-
-    fn status(self, field: &'static str) -> Result<Status, Invalid> {
-        match self {
-            Level::Down => Ok(Status::Down),
-            Level::Degraded => Ok(Status::Degraded),
-            Level::Unknown => Ok(Status::Unknown),
-            Level::Up => Ok(Status::Up),
-            _ => Err(Invalid::Wrong {
-                field,
-                expected: "a status",
-            }),
-        }
-    }
-}
 
 /// The entry's fields and every kind's, each kind's optional.
 #[derive(Deserialize)]
@@ -74,7 +18,7 @@ pub(super) struct Fields {
     incident_id: i64,
     at_ms: i64,
     actor: String,
-    kind: Kind,
+    kind: String,
     title: Option<String>,
     broken: Option<String>,
     severity: Option<Severity>,
@@ -82,8 +26,8 @@ pub(super) struct Fields {
     known: Option<String>,
     trying: Option<String>,
     eta_minutes: Option<u32>,
-    from: Option<Level>,
-    to: Option<Level>,
+    from: Option<String>,
+    to: Option<String>,
     reason: Option<String>,
     scope: Option<IncidentScope>,
     text: Option<String>,
@@ -98,43 +42,49 @@ impl TryFrom<Fields> for TimelineEntry {
     type Error = Invalid;
 
     fn try_from(f: Fields) -> Result<Self, Invalid> {
-        let from = || required(f.from, "from");
-        let to = || required(f.to, "to");
-        let kind = match f.kind {
-            Kind::Declared => EntryKind::Declared {
+        let from = f.from.ok_or(Invalid::Missing("from"));
+        let to = f.to.ok_or(Invalid::Missing("to"));
+        let kind = match f.kind.as_str() {
+            "declared" => EntryKind::Declared {
                 title: required(f.title, "title")?,
                 broken: required(f.broken, "broken")?,
                 severity: required(f.severity, "severity")?,
                 compromise: required(f.compromise, "compromise")?,
             },
-            Kind::Acknowledged => EntryKind::Acknowledged,
-            Kind::StatusUpdate => EntryKind::StatusUpdate {
+            "acknowledged" => EntryKind::Acknowledged,
+            "status_update" => EntryKind::StatusUpdate {
                 known: required(f.known, "known")?,
                 trying: required(f.trying, "trying")?,
                 eta_minutes: required(f.eta_minutes, "eta_minutes")?,
             },
-            Kind::SeverityChanged => EntryKind::SeverityChanged {
-                from: from()?.severity("from")?,
-                to: to()?.severity("to")?,
+            "severity_changed" => EntryKind::SeverityChanged {
+                from: level(from?, "from")?,
+                to: level(to?, "to")?,
                 reason: required(f.reason, "reason")?,
             },
-            Kind::ScopeChanged => EntryKind::ScopeChanged {
+            "scope_changed" => EntryKind::ScopeChanged {
                 scope: required(f.scope, "scope")?,
             },
-            Kind::Note => EntryKind::Note {
+            "note" => EntryKind::Note {
                 text: required(f.text, "text")?,
             },
-            Kind::Health => EntryKind::Health {
+            "health" => EntryKind::Health {
                 check_id: required(f.check_id, "check_id")?,
                 name: required(f.name, "name")?,
-                from: from()?.status("from")?,
-                to: to()?.status("to")?,
+                from: level(from?, "from")?,
+                to: level(to?, "to")?,
                 detail: required(f.detail, "detail")?,
             },
-            Kind::Resolved => EntryKind::Resolved {
+            "resolved" => EntryKind::Resolved {
                 impact: required(f.impact, "impact")?,
                 override_reason: f.override_reason,
             },
+            _ => {
+                return Err(Invalid::Wrong {
+                    field: "kind",
+                    expected: "timeline entry kind",
+                })
+            }
         };
         Ok(TimelineEntry {
             seq: f.seq,
@@ -144,4 +94,12 @@ impl TryFrom<Fields> for TimelineEntry {
             kind,
         })
     }
+}
+
+/// `name` as a severity or a status, whichever the kind needs.
+fn level<T: Named + TryFrom<String>>(name: String, field: &'static str) -> Result<T, Invalid> {
+    T::try_from(name).map_err(|_| Invalid::Wrong {
+        field,
+        expected: T::WHAT,
+    })
 }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// The two identity domains.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "lowercase", try_from = "String")]
 pub enum Domain {
     Ciam,
     Iam,
@@ -20,6 +20,8 @@ impl Domain {
         }
     }
 }
+
+crate::named::read_by_name!(Domain, "domain");
 
 /// The playbook's step 3: one service, one domain, both domains; the database or just the apps.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

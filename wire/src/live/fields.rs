@@ -14,26 +14,11 @@ use super::ServerMsg;
 use crate::one_pass::{required, Invalid};
 use crate::{CheckResult, Delivery, HealthSnapshot, HostState, IncidentSummary, TimelineEntry};
 
-/// The `type` tag.
-#[derive(Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum Kind {
-    Snapshot,
-    Changes,
-    Sweeping,
-    Heartbeat,
-    Incidents,
-    Incident,
-    Entry,
-    Delivery,
-    Error,
-}
-
 /// Every variant's fields, each optional.
 #[derive(Deserialize)]
 pub(super) struct Fields {
     #[serde(rename = "type")]
-    kind: Kind,
+    kind: String,
     snapshot: Option<HealthSnapshot>,
     changed: Option<Vec<CheckResult>>,
     host: Option<HostState>,
@@ -52,37 +37,43 @@ impl TryFrom<Fields> for ServerMsg {
     type Error = Invalid;
 
     fn try_from(f: Fields) -> Result<Self, Invalid> {
-        Ok(match f.kind {
-            Kind::Snapshot => ServerMsg::Snapshot {
+        Ok(match f.kind.as_str() {
+            "snapshot" => ServerMsg::Snapshot {
                 snapshot: required(f.snapshot, "snapshot")?,
             },
-            Kind::Changes => ServerMsg::Changes {
+            "changes" => ServerMsg::Changes {
                 changed: required(f.changed, "changed")?,
                 host: required(f.host, "host")?,
                 sweep_seq: required(f.sweep_seq, "sweep_seq")?,
                 swept_at_ms: required(f.swept_at_ms, "swept_at_ms")?,
             },
-            Kind::Sweeping => ServerMsg::Sweeping {
+            "sweeping" => ServerMsg::Sweeping {
                 sweeping: required(f.sweeping, "sweeping")?,
             },
-            Kind::Heartbeat => ServerMsg::Heartbeat {
+            "heartbeat" => ServerMsg::Heartbeat {
                 server_now_ms: required(f.server_now_ms, "server_now_ms")?,
             },
-            Kind::Incidents => ServerMsg::Incidents {
+            "incidents" => ServerMsg::Incidents {
                 incidents: required(f.incidents, "incidents")?,
             },
-            Kind::Incident => ServerMsg::Incident {
+            "incident" => ServerMsg::Incident {
                 incident: required(f.incident, "incident")?,
             },
-            Kind::Entry => ServerMsg::Entry {
+            "entry" => ServerMsg::Entry {
                 entry: required(f.entry, "entry")?,
             },
-            Kind::Delivery => ServerMsg::Delivery {
+            "delivery" => ServerMsg::Delivery {
                 delivery: required(f.delivery, "delivery")?,
             },
-            Kind::Error => ServerMsg::Error {
+            "error" => ServerMsg::Error {
                 message: required(f.message, "message")?,
             },
+            _ => {
+                return Err(Invalid::Wrong {
+                    field: "type",
+                    expected: "message type",
+                })
+            }
         })
     }
 }
