@@ -1,5 +1,5 @@
-//! The pages loaded on demand: the incident pages, the accounts page and the share-link
-//! management page. Each page's view is a split point, so `cargo xtask build-web` moves its code
+//! The pages loaded on demand: the incident pages, the accounts page, the share-link management
+//! page, opening a share link (a stakeholder's first visit) and "page not found". Each page's view is a split point, so `cargo xtask build-web` moves its code
 //! into a wasm chunk fetched the first time the page is shown (or a link to it is pointed at); the
 //! login page and the board stay in the main module (the first screen).
 //!
@@ -10,9 +10,11 @@
 //! its signal, a redeploy mid-session) shows [`NotLoaded`] in place of the page, and the next visit
 //! to the route tries again.
 
+use std::future::Future;
+
+use futures::FutureExt;
 use leptos::prelude::*;
 use leptos::wasm_split::{wasm_split, SplitLoaderError};
-use send_wrapper::SendWrapper;
 
 use crate::model::route::Page;
 use crate::net::live::Live;
@@ -20,7 +22,9 @@ use crate::net::session::Session;
 use crate::pages::declare::DeclarePage;
 use crate::pages::incident::IncidentPage;
 use crate::pages::incidents::IncidentsPage;
+use crate::pages::not_found::NotFound;
 use crate::pages::share_links::ShareLinks;
+use crate::pages::share_open::ShareOpen;
 use crate::pages::users::Users;
 
 /// What every page receives from the shell.
@@ -62,6 +66,29 @@ fn not_loaded(_: NotLoaded) -> AnyView {
     .into_any()
 }
 
+/// Nothing until `fetch` (a split point's preload) is done, then `show`'s page, or [`NotLoaded`]
+/// when the fetch failed. Once fetched, the split point's own future is ready at its first poll,
+/// so `show` needs no executor (and the page no `Suspend`, which is heavier in the first screen).
+fn lazy_view<F, S>(fetch: impl FnOnce() -> F + 'static, show: S) -> AnyView
+where
+    F: Future<Output = Result<(), SplitLoaderError>> + 'static,
+    S: Fn() -> Option<Result<AnyView, NotLoaded>> + Send + Sync + 'static,
+{
+    let fetched = RwSignal::new(None::<bool>);
+    leptos::task::spawn_local(async move {
+        let ok = fetch().await.is_ok();
+        // The page may have been left before its code arrived.
+        let _ = fetched.try_set(Some(ok));
+    });
+    (move || {
+        fetched.get().map(|ok| {
+            let page = if ok { show() } else { None };
+            page.unwrap_or(Err(NotLoaded)).unwrap_or_else(not_loaded)
+        })
+    })
+    .into_any()
+}
+
 /// One page loaded on demand: `$split` (a unique name) moves `$page`'s view into its own chunk;
 /// `$view` shows it once fetched; `$preload` fetches it.
 macro_rules! lazy_page {
@@ -74,11 +101,7 @@ macro_rules! lazy_page {
         #[doc = concat!("The page in `", stringify!($split), "`, shown once its code is here.")]
         pub fn $view() -> AnyView {
             let shell = expect_context::<Shell>();
-            // The split point's future is not `Send`; it lives and ends on this one thread.
-            Suspend::new(SendWrapper::new(async move {
-                $split(shell).await.unwrap_or_else(not_loaded)
-            }))
-            .into_any()
+            lazy_view($preload, move || $split(shell).now_or_never())
         }
     };
 }
@@ -114,6 +137,19 @@ lazy_page!(
     |shell| view! { <ShareLinks session=shell.session live=shell.live /> }
 );
 
+lazy_page!(
+    share_open_page,
+    aegis_share_open_page,
+    preload_share_open_page,
+    |shell| view! { <ShareOpen session=shell.session live=shell.live /> }
+);
+lazy_page!(
+    not_found_page,
+    aegis_not_found_page,
+    preload_not_found_page,
+    |_shell| view! { <NotFound /> }
+);
+
 /// Fetches `page`'s code if it is loaded on demand (a link was pointed at). A failure shows when
 /// the page is opened.
 pub fn preload(page: &Page) {
@@ -125,7 +161,9 @@ pub fn preload(page: &Page) {
             Page::Incident(_) => preload_incident_page().await,
             Page::Users => preload_users_page().await,
             Page::ShareLinks => preload_share_links_page().await,
-            Page::Board | Page::Login | Page::Share(_) | Page::NotFound => Ok(()),
+            Page::Share(_) => preload_share_open_page().await,
+            Page::NotFound => preload_not_found_page().await,
+            Page::Board | Page::Login => Ok(()),
         };
     });
 }

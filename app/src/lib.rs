@@ -34,8 +34,6 @@ use crate::net::live::Live;
 use crate::net::session::Session;
 use crate::pages::board::Board;
 use crate::pages::login::Login;
-use crate::pages::not_found::NotFound;
-use crate::pages::share_open::ShareOpen;
 
 /// The whole app: the session and the live feed are created once here and shared by every page.
 #[component]
@@ -73,8 +71,8 @@ pub fn App() -> impl IntoView {
                 Page::Login => view! { <Login session=session /> }.into_any(),
                 Page::Users => lazy_routes::users_page(),
                 Page::ShareLinks => lazy_routes::share_links_page(),
-                Page::Share(_) => view! { <ShareOpen session=session live=live /> }.into_any(),
-                Page::NotFound => view! { <NotFound /> }.into_any(),
+                Page::Share(_) => lazy_routes::share_open_page(),
+                Page::NotFound => lazy_routes::not_found_page(),
             }}
         </main>
     }
