@@ -33,9 +33,7 @@ pub fn Header(live: Live, session: Session) -> impl IntoView {
                     <span class="title-mark" aria-hidden="true"></span>
                     {TITLE}
                 </h1>
-                <Show when=move || access().is_some()>
-                    <ConnIndicator live=live />
-                </Show>
+                {move || access().is_some().then(|| view! { <ConnIndicator live=live /> })}
             </div>
             {move || {
                 access()

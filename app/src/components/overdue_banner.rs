@@ -33,16 +33,25 @@ pub fn OverdueBanner(live: Live) -> impl IntoView {
         </p>
         <Show when=move || !ids.with(Vec::is_empty)>
             <div class="overdue-banner" data-testid="overdue-banner" role="region" aria-label="Overdue incidents">
-                <For each=move || ids.get() key=|id| *id let(id)>
-                    <A href=format!("/incidents/{id}") testid=format!("overdue-link-{id}")>
-                        {move || {
-                            lines
-                                .with(|ls| {
-                                    ls.iter().find(|l| l.id == id).map(|l| l.text.clone())
-                                })
-                        }}
-                    </A>
-                </For>
+                // Rebuilt when the set of late incidents changes; the texts tick in place.
+                {move || {
+                    ids.get()
+                        .into_iter()
+                        .map(|id| {
+                            let text = move || {
+                                lines
+                                    .with(|ls| {
+                                        ls.iter().find(|l| l.id == id).map(|l| l.text.clone())
+                                    })
+                            };
+                            view! {
+                                <A href=format!("/incidents/{id}") testid=format!("overdue-link-{id}")>
+                                    {text}
+                                </A>
+                            }
+                        })
+                        .collect_view()
+                }}
             </div>
         </Show>
     }

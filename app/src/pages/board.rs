@@ -18,8 +18,9 @@ use tile::Tile;
 #[component]
 pub fn Board(live: Live, session: Session) -> impl IntoView {
     let full_board = Signal::derive(move || session.access().is_some_and(Access::full_board));
-    let order = Memo::new(move |_| live.board.with(|b| group_order(&b.checks)));
     let loaded = move || live.board.with(|b| b.loaded);
+    // Groups are rebuilt only when their order changes (a group's worst status changed).
+    let order = Memo::new(move |_| live.board.with(|b| group_order(&b.checks)));
     view! {
         <div
             class="board"
@@ -33,12 +34,16 @@ pub fn Board(live: Live, session: Session) -> impl IntoView {
                 live.server_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })
             }}
             <div class="groups">
-                <For each=move || order.get() key=|scope| *scope let(scope)>
-                    <Group live=live scope=scope full_board=full_board />
-                </For>
+                {move || {
+                    order
+                        .get()
+                        .into_iter()
+                        .map(|scope| view! { <Group live=live scope=scope full_board=full_board /> })
+                        .collect_view()
+                }}
             </div>
             {move || {
-                (loaded() && order.with(Vec::is_empty))
+                (loaded() && live.board.with(|b| b.checks.is_empty()))
                     .then(|| view! { <p class="empty">"The gateway reports no checks."</p> })
             }}
         </div>
@@ -49,13 +54,15 @@ pub fn Board(live: Live, session: Session) -> impl IntoView {
 #[component]
 fn StaleBanner(live: Live) -> impl IntoView {
     let show = move || live.stale() && live.board.with(|b| b.loaded);
-    view! {
-        <Show when=show>
-            <p class="stale-banner" role="status">
-                <strong>"Stale"</strong>
-                " — last known state. Not live until the connection is back."
-            </p>
-        </Show>
+    move || {
+        show().then(|| {
+            view! {
+                <p class="stale-banner" role="status">
+                    <strong>"Stale"</strong>
+                    " — last known state. Not live until the connection is back."
+                </p>
+            }
+        })
     }
 }
 
@@ -99,25 +106,24 @@ fn HostBanner(live: Live, full_board: Signal<bool>) -> impl IntoView {
 /// moment it changes.
 #[component]
 fn Summary(live: Live) -> impl IntoView {
-    let counts = Memo::new(move |_| live.board.with(|b| Counts::of(&b.checks)));
+    let counts = move || live.board.with(|b| Counts::of(&b.checks));
     let loaded = move || live.board.with(|b| b.loaded);
     let worst = move || {
         if loaded() {
-            counts.get().worst().map_or("none", |s| s.label())
+            counts().worst().map_or("none", |s| s.label())
         } else {
             "loading"
         }
     };
     let icon = move || {
-        counts
-            .get()
+        counts()
             .worst()
             .filter(|_| loaded())
             .map_or("…", status_icon)
     };
     let headline = move || {
         if loaded() {
-            counts.get().headline()
+            counts().headline()
         } else if live.server_error.with(Option::is_some) {
             "Board unavailable".to_owned()
         } else {
@@ -125,7 +131,7 @@ fn Summary(live: Live) -> impl IntoView {
         }
     };
     let sub = move || {
-        let c = counts.get();
+        let c = counts();
         (loaded() && c.up() != c.total).then(|| c.up_of_total())
     };
     view! {
@@ -142,10 +148,10 @@ fn Summary(live: Live) -> impl IntoView {
 /// One scope: heading with its counts, then its tiles, worst first.
 #[component]
 fn Group(live: Live, scope: Scope, full_board: Signal<bool>) -> impl IntoView {
-    let tiles = Memo::new(move |_| {
+    let tiles = move || {
         let full = full_board.get();
         live.board.with(|b| tiles_in(&b.checks, scope, full))
-    });
+    };
     let counts = move || {
         live.board
             .with(|b| Counts::of(b.checks.iter().filter(|c| c.scope == scope)))
@@ -161,9 +167,12 @@ fn Group(live: Live, scope: Scope, full_board: Signal<bool>) -> impl IntoView {
                 <span class="group-note">{move || counts().brief()}</span>
             </h2>
             <ul class="tiles">
-                <For each=move || tiles.get() key=|t| t.clone() let(tile)>
-                    <Tile live=live tile=tile />
-                </For>
+                {move || {
+                    tiles()
+                        .into_iter()
+                        .map(|tile| view! { <Tile live=live tile=tile /> })
+                        .collect_view()
+                }}
             </ul>
         </section>
     }

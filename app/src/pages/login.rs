@@ -17,13 +17,13 @@ use crate::net::session::Session;
 #[component]
 pub fn Login(session: Session) -> impl IntoView {
     let location = use_location();
-    let next = Memo::new(move |_| safe_next(location.query("next").as_deref()));
+    let next = move || safe_next(location.query("next").as_deref());
 
     // Signed in (just now, or already when the page opened): go on. Replace, so Back does not
     // return to a login form for a session that exists.
     Effect::new(move |_| {
         if session.auth.with(|a| matches!(a, Auth::SignedIn(_))) {
-            location.navigate(&next.get_untracked(), History::Replace);
+            location.navigate(&untrack(next), History::Replace);
         }
     });
 
@@ -71,11 +71,16 @@ pub fn Login(session: Session) -> impl IntoView {
             <h2 id="login-title" class="page-title">
                 "Sign in"
             </h2>
-            <Show when=ended>
-                <p class="note" role="status">
-                    "Your session ended. Sign in again to continue."
-                </p>
-            </Show>
+            {move || {
+                ended()
+                    .then(|| {
+                        view! {
+                            <p class="note" role="status">
+                                "Your session ended. Sign in again to continue."
+                            </p>
+                        }
+                    })
+            }}
             <form class="form card" on:submit=on_submit>
                 <label class="field">
                     <span class="field-label">"Name"</span>
@@ -87,7 +92,8 @@ pub fn Login(session: Session) -> impl IntoView {
                         spellcheck="false"
                         required
                         data-testid="login-name"
-                        bind:value=name
+                        prop:value=name
+                        on:input=move |ev| name.set(event_target_value(&ev))
                     />
                 </label>
                 <label class="field">
@@ -98,7 +104,8 @@ pub fn Login(session: Session) -> impl IntoView {
                         autocomplete="current-password"
                         required
                         data-testid="login-password"
-                        bind:value=password
+                        prop:value=password
+                        on:input=move |ev| password.set(event_target_value(&ev))
                     />
                 </label>
                 {move || {

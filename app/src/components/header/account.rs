@@ -57,9 +57,8 @@ pub fn Account(session: Session, live: Live, access: Access) -> impl IntoView {
 /// The number of open incidents beside "Incidents" (nothing when there are none).
 #[component]
 fn OpenCount(live: Live) -> impl IntoView {
-    let open = Memo::new(move |_| live.incidents.with(|s| s.open_count()));
     move || {
-        let n = open.get();
+        let n = live.incidents.with(|s| s.open_count());
         (n > 0).then(|| {
             view! {
                 <span class="nav-count" data-testid="nav-incidents-count">
