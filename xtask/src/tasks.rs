@@ -90,9 +90,13 @@ fn demo_account(aegis: &Path, config: &Path, role: &str) -> Result<String> {
 pub fn test(root: &Path, args: &[String]) -> Result<()> {
     let started = Instant::now();
     deps::ensure(root, Need::all())?;
-    web::build(root, true)?;
+    let site = web::build(root, true)?;
     sandbox::run(root, &["up".to_string()])?;
     let mut failures = Vec::new();
+    if let Some(why) = site.over_budget() {
+        eprintln!("xtask test: {why}");
+        failures.push("the first screen's wasm budget");
+    }
 
     let cargo_ok = cargo()
         .current_dir(root)
