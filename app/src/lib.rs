@@ -7,10 +7,10 @@
 //!   browser, so all of it is unit-tested natively with `cargo test -p app`;
 //! - `net`: `api` (HTTP) and `live` (websocket, reconnects, clock), the only code that talks to the
 //!   gateway, and `session`, which holds who is signed in and turns any 401 into "signed out";
-//! - `components`: pieces several pages share (header, session gate, the form helper);
-//! - `pages`: one module per route, wired up below; the incident, users and share-links pages
-//!   through `lazy_routes`, so that their code loads on demand and the first screen (login and
-//!   board) loads less.
+//! - `components`: pieces several pages share (header, session gate, the form helper, the router);
+//! - `pages`: one module per route of `model::route::Page`, wired up below; every page but the
+//!   login form and the board through `lazy_routes`, so that its code loads on demand and the
+//!   first screen (login and board) stays within its 200 KB budget (`cargo xtask build-web`).
 //!
 //! Rules the gateway enforces too (paths, limits, enum names) come from `wire`, never retyped here.
 

@@ -1,5 +1,5 @@
-// The pages whose code loads on demand (the incident pages, users, share links: wasm chunks that
-// `cargo xtask build-web` splits off): opened from the menu they load; when their chunk cannot be
+// The pages whose code loads on demand (every page but the login form and the board: wasm chunks
+// that `cargo xtask build-web` splits off): opened from the menu they load; when their chunk cannot be
 // fetched the app stays up, says so, and the next visit fetches again.
 import { test, expect } from '@playwright/test';
 import { sandbox, startGateway, signIn } from './gateway.mjs';

@@ -1,4 +1,4 @@
-//! Splitting the app's wasm at its split points (Leptos's `#[lazy_route]` and `#[lazy]`), before
+//! Splitting the app's wasm at its split points (`#[wasm_split]` functions, as in `app/src/lazy_routes.rs`, and Leptos's `#[lazy]`), before
 //! wasm-bindgen, with the `wasm_split_cli_support` library.
 //!
 //! The app marks split points with `wasm_split_helpers` (re-exported by Leptos as
