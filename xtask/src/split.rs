@@ -1,5 +1,6 @@
-//! Splitting the app's wasm at its split points (`#[wasm_split]` functions, as in `app/src/lazy_routes.rs`, and Leptos's `#[lazy]`), before
-//! wasm-bindgen, with the `wasm_split_cli_support` library.
+//! Splitting the app's wasm at its split points (`#[wasm_split]` functions, as in
+//! `app/src/lazy_routes.rs`, and Leptos's `#[lazy]`), before wasm-bindgen, with the
+//! `wasm_split_cli_support` library.
 //!
 //! The app marks split points with `wasm_split_helpers` (re-exported by Leptos as
 //! `leptos::wasm_split`), which records them in the `__wasm_split_unstable` custom section and
