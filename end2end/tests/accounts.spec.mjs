@@ -2,18 +2,11 @@
 // sandbox host: who sees what, who may do what, and that a revoked link stops working.
 import { test, expect } from '@playwright/test';
 import path from 'node:path';
-import { sandbox, startGateway, signIn, root, PASSWORD } from './gateway.mjs';
+import { gatewayForFile, sandbox, signIn, root, PASSWORD } from './gateway.mjs';
 
 let gw;
-
-test.beforeAll(async () => {
-  sandbox('reset');
-  gw = await startGateway();
-});
-
-test.afterAll(async () => {
-  await gw?.stop();
-  sandbox('reset');
+gatewayForFile(test, (g) => {
+  gw = g;
 });
 
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };

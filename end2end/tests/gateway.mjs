@@ -109,3 +109,20 @@ export async function startGateway(port, data, extraEnv = {}) {
     },
   };
 }
+
+/**
+ * One gateway for a whole spec file: the sandbox is reset and the gateway started before its
+ * tests, and stopped (and the sandbox reset again) after them. `use` receives the gateway.
+ */
+export function gatewayForFile(test, use) {
+  let gw;
+  test.beforeAll(async () => {
+    sandbox('reset');
+    gw = await startGateway();
+    use(gw);
+  });
+  test.afterAll(async () => {
+    await gw?.stop();
+    sandbox('reset');
+  });
+}

@@ -3,21 +3,14 @@
 import { test, expect } from '@playwright/test';
 import http from 'node:http';
 import path from 'node:path';
-import { sandbox, startGateway, signIn, root } from './gateway.mjs';
+import { gatewayForFile, sandbox, startGateway, signIn, root } from './gateway.mjs';
 
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 const FIRST_POST = 'Investigating, ETA on next update in 15 minutes.';
 
 let gw;
-
-test.beforeAll(async () => {
-  sandbox('reset');
-  gw = await startGateway();
-});
-
-test.afterAll(async () => {
-  await gw?.stop();
-  sandbox('reset');
+gatewayForFile(test, (g) => {
+  gw = g;
 });
 
 test('a Sev 1 from declaration to resolution, live on a stakeholder\'s phone', async ({ page, browser }) => {

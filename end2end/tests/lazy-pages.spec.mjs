@@ -2,22 +2,15 @@
 // that `cargo xtask build-web` splits off): opened from the menu they load; when their chunk cannot be
 // fetched the app stays up, says so, and the next visit fetches again.
 import { test, expect } from '@playwright/test';
-import { sandbox, startGateway, signIn } from './gateway.mjs';
+import { gatewayForFile, signIn } from './gateway.mjs';
 
 let gw;
-
-test.beforeAll(async () => {
-  sandbox('reset');
-  gw = await startGateway();
+gatewayForFile(test, (g) => {
+  gw = g;
 });
 
 test.beforeEach(async ({ page }) => {
   await signIn(page, gw, 'commander');
-});
-
-test.afterAll(async () => {
-  await gw?.stop();
-  sandbox('reset');
 });
 
 const CHUNK = /\/pkg\/(split|chunk)_[^/]*\.wasm$/;

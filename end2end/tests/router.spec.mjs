@@ -2,18 +2,11 @@
 // between pages without reloading the app (the live socket stays up), the nav marks where you are,
 // a plain link in page text navigates in place too, and an unknown path says so.
 import { test, expect } from '@playwright/test';
-import { sandbox, startGateway, signIn, PASSWORD } from './gateway.mjs';
+import { gatewayForFile, signIn, PASSWORD } from './gateway.mjs';
 
 let gw;
-
-test.beforeAll(async () => {
-  sandbox('reset');
-  gw = await startGateway();
-});
-
-test.afterAll(async () => {
-  await gw?.stop();
-  sandbox('reset');
+gatewayForFile(test, (g) => {
+  gw = g;
 });
 
 test('links and Back move between pages in place, and the nav marks the current one', async ({ page }) => {
