@@ -347,7 +347,52 @@ pub struct IncidentSummary {
     pub failed_deliveries: u32,
 }
 
+/// What a declaration fixes about an incident; everything else starts empty
+/// ([`IncidentSummary::declared`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Declared {
+    pub title: String,
+    pub broken: String,
+    pub severity: Severity,
+    pub compromise: bool,
+    pub scope: IncidentScope,
+    pub declared_by: String,
+    pub declared_at_ms: i64,
+    pub response_due_ms: i64,
+    /// `None` for a severity without an update cadence.
+    pub update_due_ms: Option<i64>,
+}
+
 impl IncidentSummary {
+    /// Incident number `id` as it is when just declared: version 1, nobody has acknowledged it, no
+    /// updates, nothing failed.
+    pub fn declared(id: i64, d: Declared) -> IncidentSummary {
+        IncidentSummary {
+            id,
+            version: 1,
+            title: d.title,
+            broken: d.broken,
+            severity: d.severity,
+            compromise: d.compromise,
+            phase: Phase::Declared,
+            scope: d.scope,
+            declared_by: d.declared_by,
+            declared_at_ms: d.declared_at_ms,
+            response_due_ms: d.response_due_ms,
+            acknowledged_by: None,
+            acknowledged_at_ms: None,
+            update_due_ms: d.update_due_ms,
+            last_update_ms: None,
+            updates: 0,
+            last_update: None,
+            resolved_by: None,
+            resolved_at_ms: None,
+            impact: None,
+            retrospective_due_ms: None,
+            failed_deliveries: 0,
+        }
+    }
+
     /// `INC-7`, as people say it.
     pub fn reference(&self) -> String {
         format!("INC-{}", self.id)

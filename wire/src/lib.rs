@@ -13,8 +13,8 @@ mod one_pass;
 
 pub use health::{CheckResult, HealthSnapshot, HostState, Scope, Status};
 pub use incident::{
-    clock_text, countdown, Acknowledged, Countdown, Delivery, DeliveryState, Domain, EntryKind,
-    IncidentDetail, IncidentList, IncidentScope, IncidentSummary, NewIncident, NewNote,
+    clock_text, countdown, Acknowledged, Countdown, Declared, Delivery, DeliveryState, Domain,
+    EntryKind, IncidentDetail, IncidentList, IncidentScope, IncidentSummary, NewIncident, NewNote,
     NewStatusUpdate, Phase, Regrade, Resolve, Severity, StateFilter, TimelineEntry, Written,
     COMPROMISE_RULE, FIRST_POST, MINUTE_MS, SYSTEM_ACTOR,
 };

@@ -2,8 +2,8 @@
 //! complete and plausible so that a test changes only the fields it is about.
 
 use wire::{
-    CheckResult, Delivery, DeliveryState, EntryKind, IncidentScope, IncidentSummary, Phase, Scope,
-    Severity, Status, TimelineEntry,
+    CheckResult, Declared, Delivery, DeliveryState, EntryKind, IncidentScope, IncidentSummary,
+    Scope, Severity, Status, TimelineEntry,
 };
 
 pub fn check(id: &str, scope: Scope, status: Status) -> CheckResult {
@@ -21,28 +21,21 @@ pub fn check(id: &str, scope: Scope, status: Status) -> CheckResult {
 
 pub fn incident(id: i64, version: i64) -> IncidentSummary {
     IncidentSummary {
-        id,
         version,
-        title: format!("incident {id}"),
-        broken: "logins fail".to_owned(),
-        severity: Severity::Sev2,
-        compromise: false,
-        phase: Phase::Declared,
-        scope: IncidentScope::default(),
-        declared_by: "ann".to_owned(),
-        declared_at_ms: 1_000_000,
-        response_due_ms: 1_000_000 + 30 * 60_000,
-        acknowledged_by: None,
-        acknowledged_at_ms: None,
-        update_due_ms: Some(1_000_000 + 30 * 60_000),
-        last_update_ms: None,
-        updates: 0,
-        last_update: None,
-        resolved_by: None,
-        resolved_at_ms: None,
-        impact: None,
-        retrospective_due_ms: None,
-        failed_deliveries: 0,
+        ..IncidentSummary::declared(
+            id,
+            Declared {
+                title: format!("incident {id}"),
+                broken: "logins fail".to_owned(),
+                severity: Severity::Sev2,
+                compromise: false,
+                scope: IncidentScope::default(),
+                declared_by: "ann".to_owned(),
+                declared_at_ms: 1_000_000,
+                response_due_ms: 1_000_000 + 30 * 60_000,
+                update_due_ms: Some(1_000_000 + 30 * 60_000),
+            },
+        )
     }
 }
 

@@ -7,7 +7,7 @@
 //! have acknowledged the page; nothing changes a resolved incident.
 
 use wire::{
-    CheckResult, EntryKind, HealthSnapshot, IncidentScope, IncidentSummary, NewIncident,
+    CheckResult, Declared, EntryKind, HealthSnapshot, IncidentScope, IncidentSummary, NewIncident,
     NewStatusUpdate, Phase, Regrade, Resolve, Role, Severity, Status, FIRST_POST,
 };
 
@@ -65,54 +65,21 @@ fn check_scope(scope: &IncidentScope, services: &[String]) -> Result<IncidentSco
 /// A declaration that passed the rules and has no number yet: the store gives it one, in the
 /// same transaction that writes it ([`Declaration::numbered`]).
 #[derive(Debug, Clone)]
-pub struct Declaration {
-    title: String,
-    broken: String,
-    severity: Severity,
-    compromise: bool,
-    scope: IncidentScope,
-    declared_by: String,
-    declared_at_ms: i64,
-    response_due_ms: i64,
-    update_due_ms: Option<i64>,
-}
+pub struct Declaration(Declared);
 
 impl Declaration {
     /// The incident as it is once stored as number `id`.
     pub fn numbered(&self, id: i64) -> IncidentSummary {
-        IncidentSummary {
-            id,
-            version: 1,
-            title: self.title.clone(),
-            broken: self.broken.clone(),
-            severity: self.severity,
-            compromise: self.compromise,
-            phase: Phase::Declared,
-            scope: self.scope.clone(),
-            declared_by: self.declared_by.clone(),
-            declared_at_ms: self.declared_at_ms,
-            response_due_ms: self.response_due_ms,
-            acknowledged_by: None,
-            acknowledged_at_ms: None,
-            update_due_ms: self.update_due_ms,
-            last_update_ms: None,
-            updates: 0,
-            last_update: None,
-            resolved_by: None,
-            resolved_at_ms: None,
-            impact: None,
-            retrospective_due_ms: None,
-            failed_deliveries: 0,
-        }
+        IncidentSummary::declared(id, self.0.clone())
     }
 
     /// The `declared` entry that opens its timeline.
     pub fn entry(&self) -> EntryKind {
         EntryKind::Declared {
-            title: self.title.clone(),
-            broken: self.broken.clone(),
-            severity: self.severity,
-            compromise: self.compromise,
+            title: self.0.title.clone(),
+            broken: self.0.broken.clone(),
+            severity: self.0.severity,
+            compromise: self.0.compromise,
         }
     }
 }
@@ -133,7 +100,7 @@ pub fn declare(
     } else {
         new.severity
     };
-    Ok(Declaration {
+    Ok(Declaration(Declared {
         title,
         broken,
         severity,
@@ -146,7 +113,7 @@ pub fn declare(
         update_due_ms: severity
             .has_update_cadence()
             .then(|| update_due(now_ms, rules.cadence_minutes)),
-    })
+    }))
 }
 
 /// Acknowledges the page; for Sev 1/2 also returns the playbook's first post, for the responder to

@@ -45,30 +45,20 @@ fn timeline_entries_are_flat_json_tagged_by_kind() {
 
 #[test]
 fn overdue_flags_follow_phase_and_acknowledgement() {
-    let mut i = IncidentSummary {
-        id: 1,
-        version: 1,
-        title: "t".into(),
-        broken: "b".into(),
-        severity: Severity::Sev1,
-        compromise: false,
-        phase: Phase::Declared,
-        scope: IncidentScope::default(),
-        declared_by: "a".into(),
-        declared_at_ms: 0,
-        response_due_ms: 100,
-        acknowledged_by: None,
-        acknowledged_at_ms: None,
-        update_due_ms: Some(100),
-        last_update_ms: None,
-        updates: 0,
-        last_update: None,
-        resolved_by: None,
-        resolved_at_ms: None,
-        impact: None,
-        retrospective_due_ms: None,
-        failed_deliveries: 0,
-    };
+    let mut i = IncidentSummary::declared(
+        1,
+        Declared {
+            title: "t".into(),
+            broken: "b".into(),
+            severity: Severity::Sev1,
+            compromise: false,
+            scope: IncidentScope::default(),
+            declared_by: "a".into(),
+            declared_at_ms: 0,
+            response_due_ms: 100,
+            update_due_ms: Some(100),
+        },
+    );
     assert!(!i.response_overdue(100) && i.response_overdue(101));
     i.acknowledged_at_ms = Some(150);
     assert!(

@@ -28,33 +28,30 @@ fn host() -> HostState {
 
 fn incident() -> IncidentSummary {
     IncidentSummary {
-        id: 7,
         version: 2,
-        title: "logins fail".into(),
-        broken: "ciam".into(),
-        severity: Severity::Sev2,
-        compromise: false,
         phase: Phase::Acknowledged,
-        scope: IncidentScope {
-            services: vec!["ciam-kratos".into()],
-            domains: vec![Domain::Ciam],
-            database: false,
-            apps: true,
-        },
-        declared_by: "ana".into(),
-        declared_at_ms: 1,
-        response_due_ms: 2,
         acknowledged_by: Some("bo".into()),
         acknowledged_at_ms: Some(3),
-        update_due_ms: Some(4),
-        last_update_ms: None,
-        updates: 0,
-        last_update: None,
-        resolved_by: None,
-        resolved_at_ms: None,
-        impact: None,
-        retrospective_due_ms: None,
         failed_deliveries: 1,
+        ..IncidentSummary::declared(
+            7,
+            Declared {
+                title: "logins fail".into(),
+                broken: "ciam".into(),
+                severity: Severity::Sev2,
+                compromise: false,
+                scope: IncidentScope {
+                    services: vec!["ciam-kratos".into()],
+                    domains: vec![Domain::Ciam],
+                    database: false,
+                    apps: true,
+                },
+                declared_by: "ana".into(),
+                declared_at_ms: 1,
+                response_due_ms: 2,
+                update_due_ms: Some(4),
+            },
+        )
     }
 }
 

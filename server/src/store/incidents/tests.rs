@@ -1,32 +1,22 @@
 use super::*;
-use wire::{HostState, IncidentScope, Phase};
+use wire::{Declared, HostState, IncidentScope, Phase};
 
 /// A freshly declared incident, as number `id`.
 fn numbered(id: i64) -> IncidentSummary {
-    IncidentSummary {
+    IncidentSummary::declared(
         id,
-        version: 1,
-        title: "t".into(),
-        broken: "b".into(),
-        severity: Severity::Sev2,
-        compromise: false,
-        phase: Phase::Declared,
-        scope: IncidentScope::default(),
-        declared_by: "ana".into(),
-        declared_at_ms: 1,
-        response_due_ms: 2,
-        acknowledged_by: None,
-        acknowledged_at_ms: None,
-        update_due_ms: Some(3),
-        last_update_ms: None,
-        updates: 0,
-        last_update: None,
-        resolved_by: None,
-        resolved_at_ms: None,
-        impact: None,
-        retrospective_due_ms: None,
-        failed_deliveries: 0,
-    }
+        Declared {
+            title: "t".into(),
+            broken: "b".into(),
+            severity: Severity::Sev2,
+            compromise: false,
+            scope: IncidentScope::default(),
+            declared_by: "ana".into(),
+            declared_at_ms: 1,
+            response_due_ms: 2,
+            update_due_ms: Some(3),
+        },
+    )
 }
 
 fn board() -> HealthSnapshot {
