@@ -53,6 +53,8 @@ test('a Sev 1 from declaration to resolution, live on a stakeholder\'s phone', a
   await page.getByTestId('ack-button').click();
   await expect(page.getByTestId('update-known')).toHaveValue(FIRST_POST);
   await expect(page.getByTestId('response-countdown')).not.toHaveClass(/overdue/);
+  // One tap sends it: the post button has the focus.
+  await expect(page.getByTestId('update-submit')).toBeFocused();
   await page.getByTestId('update-submit').click();
   const stakeholderUpdates = stakeholder.locator('[data-testid="timeline-entry"][data-kind="status_update"]');
   await expect(stakeholderUpdates.filter({ hasText: FIRST_POST })).toHaveCount(1);

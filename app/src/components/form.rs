@@ -83,3 +83,38 @@ pub fn FormOutcome(outcome: RwSignal<Outcome>) -> impl IntoView {
         })
     }
 }
+
+/// A form's submit button: disabled while its request is in flight (a second tap does nothing),
+/// marked `aria-busy` then, and saying what it is doing ("Adding…") instead of what it does.
+#[component]
+pub fn SubmitButton(
+    busy: RwSignal<bool>,
+    /// What it does: "Add note".
+    label: &'static str,
+    /// What it says while the request is in flight: "Adding…".
+    busy_label: &'static str,
+    #[prop(optional)] testid: Option<&'static str>,
+    /// The form's main action (`btn-primary`).
+    #[prop(optional)]
+    primary: bool,
+    /// A large tap target, for the one action a page is about (`btn-big`).
+    #[prop(optional)]
+    big: bool,
+) -> impl IntoView {
+    let class = match (primary, big) {
+        (false, _) => "btn",
+        (true, false) => "btn btn-primary",
+        (true, true) => "btn btn-primary btn-big",
+    };
+    view! {
+        <button
+            type="submit"
+            class=class
+            data-testid=testid
+            disabled=move || busy.get()
+            aria-busy=move || busy.get().to_string()
+        >
+            {move || if busy.get() { busy_label } else { label }}
+        </button>
+    }
+}

@@ -6,7 +6,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use wire::{IncidentScope, NewIncident, Severity, COMPROMISE_RULE};
 
-use crate::components::form::{FormOutcome, Submission};
+use crate::components::form::{FormOutcome, Submission, SubmitButton};
 use crate::components::gate::Gate;
 use crate::components::incident_meta::{ensure_meta, services_memo};
 use crate::components::router::{use_location, History};
@@ -201,15 +201,7 @@ fn DeclareForm(session: Session, live: Live) -> impl IntoView {
                 <ScopePicker scope=scope services=services />
                 {move || meta_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
                 <FormOutcome outcome=outcome />
-                <button
-                    type="submit"
-                    class="btn btn-primary btn-big"
-                    data-testid="declare-submit"
-                    disabled=move || busy.get()
-                    aria-busy=move || busy.get().to_string()
-                >
-                    {move || if busy.get() { "Declaring…" } else { "Declare incident" }}
-                </button>
+                <SubmitButton busy=busy label="Declare incident" busy_label="Declaring…" testid="declare-submit" primary=true big=true />
             </form>
         </section>
     }

@@ -12,7 +12,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wire::{NewShareLink, ShareLinkInfo};
 
-use crate::components::form::{FormOutcome, Submission};
+use crate::components::form::{FormOutcome, Submission, SubmitButton};
 use crate::components::gate::Gate;
 use crate::model::adapters::share_links::{parse_hours, share_url};
 use crate::net::api;
@@ -142,14 +142,7 @@ fn CreateLink(session: Session, links: RwSignal<Option<Vec<ShareLinkInfo>>>) -> 
                 />
             </label>
             <FormOutcome outcome=outcome />
-            <button
-                type="submit"
-                class="btn btn-primary"
-                data-testid="share-create"
-                disabled=move || busy.get()
-            >
-                {move || if busy.get() { "Creating…" } else { "Create link" }}
-            </button>
+            <SubmitButton busy=busy label="Create link" busy_label="Creating…" testid="share-create" primary=true />
             {move || created.get().map(|url| view! { <CreatedUrl url=url /> })}
         </form>
     }

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wire::{NewUser, Role, UserInfo, MIN_PASSWORD};
 
-use crate::components::form::{FormOutcome, Submission};
+use crate::components::form::{FormOutcome, Submission, SubmitButton};
 use crate::components::gate::Gate;
 use crate::model::adapters::users::password_problem;
 use crate::net::api;
@@ -148,14 +148,7 @@ fn AddUser(session: Session, users: RwSignal<Option<Vec<UserInfo>>>) -> impl Int
                 </span>
             </label>
             <FormOutcome outcome=outcome />
-            <button
-                type="submit"
-                class="btn btn-primary"
-                data-testid="new-user-submit"
-                disabled=move || busy.get()
-            >
-                {move || if busy.get() { "Adding…" } else { "Add user" }}
-            </button>
+            <SubmitButton busy=busy label="Add user" busy_label="Adding…" testid="new-user-submit" primary=true />
         </form>
     }
 }

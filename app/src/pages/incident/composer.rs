@@ -6,7 +6,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use wire::NewStatusUpdate;
 
-use crate::components::form::{FormOutcome, Submission};
+use crate::components::form::{FormOutcome, Submission, SubmitButton};
 use crate::model::adapters::incident_forms::{parse_eta, require};
 use crate::net::api;
 use crate::net::live::Live;
@@ -169,16 +169,7 @@ pub fn Composer(
                 </span>
             </div>
             <FormOutcome outcome=outcome />
-            <button
-                type="submit"
-                id="update-submit"
-                class="btn btn-primary btn-big"
-                data-testid="update-submit"
-                disabled=move || busy.get()
-                aria-busy=move || busy.get().to_string()
-            >
-                {move || if busy.get() { "Posting…" } else { "Post update" }}
-            </button>
+            <SubmitButton busy=busy label="Post update" busy_label="Posting…" testid="update-submit" primary=true big=true attr:id="update-submit" />
         </form>
     }
 }

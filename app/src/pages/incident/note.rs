@@ -4,7 +4,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use wire::NewNote;
 
-use crate::components::form::{FormOutcome, Submission};
+use crate::components::form::{FormOutcome, Submission, SubmitButton};
 use crate::model::adapters::incident_forms::require;
 use crate::net::api;
 use crate::net::live::Live;
@@ -53,9 +53,7 @@ pub fn NoteForm(session: Session, live: Live, id: i64) -> impl IntoView {
                 </span>
             </div>
             <FormOutcome outcome=outcome />
-            <button type="submit" class="btn" data-testid="note-submit" disabled=move || busy.get()>
-                {move || if busy.get() { "Adding…" } else { "Add note" }}
-            </button>
+            <SubmitButton busy=busy label="Add note" busy_label="Adding…" testid="note-submit" />
         </form>
     }
 }

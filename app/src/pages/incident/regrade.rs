@@ -5,7 +5,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use wire::{Regrade, Severity, COMPROMISE_RULE};
 
-use crate::components::form::{FormOutcome, Submission};
+use crate::components::form::{FormOutcome, Submission, SubmitButton};
 use crate::model::adapters::incident_forms::require;
 use crate::net::api;
 use crate::net::live::Live;
@@ -91,14 +91,7 @@ pub fn RegradeForm(session: Session, live: Live, id: i64) -> impl IntoView {
                 ></textarea>
             </div>
             <FormOutcome outcome=outcome />
-            <button
-                type="submit"
-                class="btn"
-                data-testid="regrade-submit"
-                disabled=move || busy.get()
-            >
-                {move || if busy.get() { "Changing…" } else { "Change severity" }}
-            </button>
+            <SubmitButton busy=busy label="Change severity" busy_label="Changing…" testid="regrade-submit" />
         </form>
     }
 }

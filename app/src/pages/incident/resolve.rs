@@ -6,7 +6,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use wire::Resolve;
 
-use crate::components::form::{FormOutcome, Submission};
+use crate::components::form::{FormOutcome, Submission, SubmitButton};
 use crate::model::adapters::incident_forms::{not_up_lines, require};
 use crate::net::api;
 use crate::net::live::Live;
@@ -129,14 +129,7 @@ pub fn ResolveForm(session: Session, live: Live, id: i64, commander: bool) -> im
                 </div>
             </Show>
             <FormOutcome outcome=outcome />
-            <button
-                type="submit"
-                class="btn btn-primary"
-                data-testid="resolve-submit"
-                disabled=move || busy.get()
-            >
-                {move || if busy.get() { "Resolving…" } else { "Resolve incident" }}
-            </button>
+            <SubmitButton busy=busy label="Resolve incident" busy_label="Resolving…" testid="resolve-submit" primary=true />
         </form>
     }
 }

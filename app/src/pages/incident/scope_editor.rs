@@ -5,7 +5,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use wire::IncidentScope;
 
-use crate::components::form::{FormOutcome, Submission};
+use crate::components::form::{FormOutcome, Submission, SubmitButton};
 use crate::components::scope_picker::ScopePicker;
 use crate::model::adapters::incident_forms::normalized;
 use crate::net::api;
@@ -59,15 +59,7 @@ pub fn ScopeEditor(
             </h3>
             <ScopePicker scope=draft services=services />
             <FormOutcome outcome=outcome />
-            <button
-                type="submit"
-                class="btn"
-                data-testid="scope-submit"
-                data-dirty=move || dirty().to_string()
-                disabled=move || busy.get()
-            >
-                {move || if busy.get() { "Saving…" } else { "Save scope" }}
-            </button>
+            <SubmitButton busy=busy label="Save scope" busy_label="Saving…" testid="scope-submit" attr:data-dirty=move || dirty().to_string() />
         </form>
     }
 }

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use wire::{Role, UserInfo, UserPatch, MIN_PASSWORD};
 
 use super::role_select::RoleSelect;
-use crate::components::form::{FormOutcome, Submission};
+use crate::components::form::{FormOutcome, Submission, SubmitButton};
 use crate::model::adapters::users::password_problem;
 use crate::net::api;
 use crate::net::session::Session;
@@ -145,9 +145,7 @@ pub fn UserRow(
                         data-testid=move || format!("password-{}", name())
                         bind:value=new_password
                     />
-                    <button type="submit" class="btn" disabled=move || busy.get()>
-                        "Set"
-                    </button>
+                    <SubmitButton busy=busy label="Set" busy_label="Setting…" />
                 </form>
             </details>
             <FormOutcome outcome=outcome />
