@@ -4,14 +4,14 @@
 //! Every route and websocket message is authorised here, on the gateway; the SPA hiding a button is
 //! a convenience, never the check.
 
-pub mod access;
-pub mod backend;
+pub(crate) mod access;
+pub(crate) mod backend;
 pub mod changes;
-pub mod client_ip;
-pub mod limiter;
-pub mod session_end;
-pub mod sessions;
-pub mod settings;
+pub(crate) mod client_ip;
+pub(crate) mod limiter;
+pub(crate) mod session_end;
+pub(crate) mod sessions;
+pub(crate) mod settings;
 
 pub use access::{Access, Rule, Viewer};
 pub use backend::{Backend, LoginCredentials, Principal};

@@ -12,7 +12,7 @@ use wire::{
     TimelineEntry,
 };
 
-pub mod projection;
+pub(crate) mod projection;
 
 pub use projection::Audience;
 

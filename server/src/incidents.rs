@@ -5,12 +5,12 @@
 //! than throughput), checked by the pure [`lifecycle`] rules, stored in one SQLite transaction each,
 //! and only then published: what a browser sees is on disk.
 
-pub mod courier;
+pub(crate) mod courier;
 mod events;
-pub mod lifecycle;
-pub mod settings;
-pub mod timers;
-pub mod webhook;
+pub(crate) mod lifecycle;
+pub(crate) mod settings;
+pub(crate) mod timers;
+pub(crate) mod webhook;
 
 use std::sync::Arc;
 

@@ -9,7 +9,7 @@ mod curl;
 mod edge;
 mod pg;
 mod podman;
-pub mod settings;
+pub(crate) mod settings;
 mod sweep;
 
 pub use crate::values::{ContainerName, HttpUrl};

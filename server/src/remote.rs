@@ -7,7 +7,7 @@
 mod command;
 mod error;
 pub mod fake;
-pub mod settings;
+pub(crate) mod settings;
 mod ssh;
 
 use async_trait::async_trait;

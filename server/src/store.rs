@@ -3,9 +3,9 @@
 //! caller was told was saved.
 
 pub mod incidents;
-pub mod sessions;
-pub mod share_links;
-pub mod users;
+pub(crate) mod sessions;
+pub(crate) mod share_links;
+pub(crate) mod users;
 
 use std::path::Path;
 use std::str::FromStr;

@@ -1,8 +1,8 @@
 //! Handlers, one file per resource.
 
-pub mod auth;
-pub mod health;
-pub mod incidents;
-pub mod share_links;
-pub mod users;
-pub mod ws;
+pub(crate) mod auth;
+pub(crate) mod health;
+pub(crate) mod incidents;
+pub(crate) mod share_links;
+pub(crate) mod users;
+pub(crate) mod ws;
