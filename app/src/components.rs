@@ -2,12 +2,12 @@
 //! outcome line, the router and its links, the severity badge, the scope picker, the overdue banner, and the incident
 //! settings and local times the incident pages share.
 
-pub mod form;
-pub mod gate;
-pub mod header;
-pub mod incident_meta;
-pub mod local_time;
-pub mod overdue_banner;
-pub mod router;
-pub mod scope_picker;
-pub mod severity_badge;
+pub(crate) mod form;
+pub(crate) mod gate;
+pub(crate) mod header;
+pub(crate) mod incident_meta;
+pub(crate) mod local_time;
+pub(crate) mod overdue_banner;
+pub(crate) mod router;
+pub(crate) mod scope_picker;
+pub(crate) mod severity_badge;

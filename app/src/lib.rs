@@ -14,11 +14,11 @@
 //!
 //! Rules the gateway enforces too (paths, limits, enum names) come from `wire`, never retyped here.
 
-pub mod components;
+pub(crate) mod components;
 mod lazy_routes;
-pub mod model;
-pub mod net;
-pub mod pages;
+pub(crate) mod model;
+pub(crate) mod net;
+pub(crate) mod pages;
 
 use leptos::prelude::*;
 use wasm_bindgen::prelude::wasm_bindgen;

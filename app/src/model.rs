@@ -5,14 +5,14 @@
 //! `cargo test -p app`. The clock, the network and the DOM are the other layers' business: `net`
 //! feeds these types, `pages` and `components` print them.
 
-pub mod access;
-pub mod adapters;
-pub mod board;
-pub mod conn;
-pub mod id_map;
-pub mod incident_store;
-pub mod route;
-pub mod time;
+pub(crate) mod access;
+pub(crate) mod adapters;
+pub(crate) mod board;
+pub(crate) mod conn;
+pub(crate) mod id_map;
+pub(crate) mod incident_store;
+pub(crate) mod route;
+pub(crate) mod time;
 
 #[cfg(test)]
 mod fixtures;

@@ -2,6 +2,6 @@
 //! websocket, its reconnects and the one-second clock) and `session` (who is signed in, and the one
 //! place a 401 turns into "signed out"). Each holds or feeds `model` types; none prints anything.
 
-pub mod api;
-pub mod live;
-pub mod session;
+pub(crate) mod api;
+pub(crate) mod live;
+pub(crate) mod session;

@@ -54,11 +54,6 @@ impl Access {
         !self.share && self.role.at_least(Role::Responder)
     }
 
-    /// Stakeholders and share viewers: no controls, a "Read-only view" note.
-    pub fn read_only(self) -> bool {
-        !self.full_board()
-    }
-
     pub fn can_sweep(self) -> bool {
         self.full_board()
     }
@@ -155,7 +150,7 @@ mod tests {
     #[test]
     fn controls_follow_the_role() {
         let stakeholder = Access::of(&me(Role::Stakeholder, false));
-        assert!(stakeholder.read_only() && !stakeholder.can_sweep());
+        assert!(!stakeholder.full_board() && !stakeholder.can_sweep());
         assert!(!stakeholder.can_administer() && stakeholder.can_sign_out());
 
         let responder = Access::of(&me(Role::Responder, false));
@@ -182,7 +177,7 @@ mod tests {
     fn a_share_session_is_read_only_whatever_the_role() {
         for role in Role::ALL {
             let access = Access::of(&me(role, true));
-            assert!(access.read_only(), "{role:?}");
+            assert!(!access.full_board(), "{role:?}");
             assert!(!access.can_sweep() && !access.can_administer() && !access.can_sign_out());
         }
     }

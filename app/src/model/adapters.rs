@@ -4,11 +4,11 @@
 //! reads lives here and is unit-tested natively. Enum names and the gateway's limits come from
 //! `wire`, so the console and the gateway cannot disagree on them.
 
-pub mod board;
-pub mod deadlines;
-pub mod header;
-pub mod incident_forms;
-pub mod incident_list;
-pub mod share_links;
-pub mod timeline;
-pub mod users;
+pub(crate) mod board;
+pub(crate) mod deadlines;
+pub(crate) mod header;
+pub(crate) mod incident_forms;
+pub(crate) mod incident_list;
+pub(crate) mod share_links;
+pub(crate) mod timeline;
+pub(crate) mod users;

@@ -66,20 +66,8 @@ impl<V> IdMap<V> {
         self.entries.retain(|(id, v)| keep(*id, v));
     }
 
-    pub fn ids(&self) -> impl Iterator<Item = i64> + '_ {
-        self.entries.iter().map(|(id, _)| *id)
-    }
-
     pub fn values(&self) -> impl Iterator<Item = &V> {
         self.entries.iter().map(|(_, v)| v)
-    }
-
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
     }
 }
 
@@ -103,7 +91,7 @@ mod tests {
         let mut map: IdMap<&str> = [(5, "e"), (1, "a"), (3, "c"), (1, "A")]
             .into_iter()
             .collect();
-        assert_eq!(map.ids().collect::<Vec<_>>(), [1, 3, 5]);
+        assert_eq!(map.values().copied().collect::<Vec<_>>(), ["A", "c", "e"]);
         assert_eq!(map.get(1), Some(&"A"));
         assert_eq!(map.get(2), None);
         map.insert(2, "b");
@@ -114,14 +102,13 @@ mod tests {
         assert_eq!(map.remove(3), Some("c"));
         assert_eq!(map.remove(3), None);
         map.retain(|id, _| id != 5);
-        assert_eq!(map.ids().collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(map.values().copied().collect::<Vec<_>>(), ["A", "b"]);
         *map.get_mut(2).unwrap() = "B";
         assert!(map.contains(2) && !map.contains(5));
-        assert_eq!(map.len(), 2);
+        assert_eq!(map.get(2), Some(&"B"));
         let mut lists: IdMap<Vec<u8>> = IdMap::default();
         lists.get_or_default(4).push(1);
         lists.get_or_default(4).push(2);
         assert_eq!(lists.get(4), Some(&vec![1, 2]));
-        assert!(!lists.is_empty());
     }
 }
