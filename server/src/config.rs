@@ -14,6 +14,7 @@ use serde::Deserialize;
 // checks what spans several of them.
 pub use crate::auth::settings::AuthSettings;
 pub use crate::incidents::settings::IncidentSettings;
+pub use crate::playbooks::settings::PlaybookSettings;
 pub use crate::probes::settings::{
     DatabaseSettings, EdgeSettings, HostSettings, ServiceSettings, SweepSettings,
 };
@@ -63,6 +64,7 @@ pub struct Settings {
     #[serde(rename = "edge")]
     pub edges: Vec<EdgeSettings>,
     pub incidents: IncidentSettings,
+    pub playbooks: PlaybookSettings,
 }
 
 impl Default for Settings {
@@ -80,6 +82,7 @@ impl Default for Settings {
             database: None,
             edges: Vec::new(),
             incidents: IncidentSettings::default(),
+            playbooks: PlaybookSettings::default(),
         }
     }
 }
@@ -138,6 +141,9 @@ impl Settings {
         };
         fix(&mut self.data_dir);
         fix(&mut self.site_dir);
+        if let Some(p) = self.playbooks.dir.as_mut() {
+            fix(p);
+        }
         if let Some(p) = self.ssh.identity.as_mut() {
             fix(p);
         }

@@ -10,6 +10,7 @@ pub mod http;
 pub mod hub;
 pub mod incidents;
 pub(crate) mod mask;
+pub mod playbooks;
 pub mod probes;
 pub mod remote;
 pub mod shutdown;
@@ -69,6 +70,8 @@ impl Gateway {
             .await?
             .with_clock(clock.clone());
         let catalog = Arc::new(Catalog::from_settings(&settings.catalog())?);
+        // A catalog that does not hold together stops start-up, like a bad config value.
+        playbook_catalog(&settings)?;
         let interval = settings.sweep.interval();
         let hub = Arc::new(Hub::new(
             host.target(),
@@ -121,6 +124,16 @@ impl Gateway {
             auth_layer,
         })
     }
+}
+
+/// The guided playbooks for this config: the shipped catalog or `[playbooks] dir`, checked against
+/// the config's services and edges.
+pub fn playbook_catalog(
+    settings: &Settings,
+) -> Result<playbooks::Catalog, playbooks::CatalogError> {
+    let services: Vec<String> = settings.services.iter().map(|s| s.name.clone()).collect();
+    let edges: Vec<String> = settings.edges.iter().map(|e| e.name.clone()).collect();
+    playbooks::Catalog::load(&settings.playbooks, &services, &edges)
 }
 
 /// Serves the gateway on `listener` until `shutdown` resolves. Tests bind port 0 and pass it here.

@@ -79,23 +79,44 @@ fn check_config(config: Option<PathBuf>) -> i32 {
     let Some(settings) = load(config) else {
         return 2;
     };
-    match server::probes::Catalog::from_settings(&settings.catalog()) {
-        Ok(catalog) => {
-            println!(
-                "config ok: {} checks against {}",
-                catalog.checks.len(),
-                settings.target_label()
-            );
-            for c in &catalog.checks {
-                println!("  {:<28} {:?}", c.id, c.scope);
-            }
-            0
-        }
+    let catalog = match server::probes::Catalog::from_settings(&settings.catalog()) {
+        Ok(catalog) => catalog,
         Err(e) => {
             eprintln!("aegis: config error: {e}");
-            2
+            return 2;
         }
+    };
+    let playbooks = match server::playbook_catalog(&settings) {
+        Ok(playbooks) => playbooks,
+        Err(e) => {
+            eprintln!("aegis: playbook error: {e}");
+            eprintln!("aegis: config/playbooks/README.md describes the format.");
+            return 2;
+        }
+    };
+    println!(
+        "config ok: {} checks against {}",
+        catalog.checks.len(),
+        settings.target_label()
+    );
+    for c in &catalog.checks {
+        println!("  {:<28} {:?}", c.id, c.scope);
     }
+    println!(
+        "playbooks ok: {} from {}",
+        playbooks.playbooks.len(),
+        settings
+            .playbooks
+            .dir
+            .as_ref()
+            .map_or("the shipped catalog".to_owned(), |d| d
+                .display()
+                .to_string())
+    );
+    for p in &playbooks.playbooks {
+        println!("  {:<28} {} steps  {}", p.id, p.steps.len(), p.title);
+    }
+    0
 }
 
 async fn serve(config: Option<PathBuf>) -> i32 {

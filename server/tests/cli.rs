@@ -193,3 +193,75 @@ fn the_last_commander_cannot_be_demoted_or_disabled_from_the_command_line() {
     let out = aegis(data.path(), &["user", "set-role", "ada", "responder"], None);
     assert!(out.status.success(), "{}", text(&out));
 }
+
+#[test]
+fn check_config_lists_the_playbooks_and_refuses_a_broken_one_by_file_and_step() {
+    let dir = tempfile::tempdir().unwrap();
+    let example = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../config/olympus.example.toml"
+    );
+    let ok = aegis(dir.path(), &["check-config", "--config", example], None);
+    let out = text(&ok);
+    assert!(ok.status.success(), "{out}");
+    assert!(
+        out.contains("playbooks ok: 9 from the shipped catalog"),
+        "{out}"
+    );
+    assert!(out.contains("database-tls"), "{out}");
+
+    // An installation's own catalog, with a decision that leads nowhere.
+    let playbooks = dir.path().join("playbooks");
+    std::fs::create_dir(&playbooks).unwrap();
+    std::fs::write(
+        playbooks.join("mine.toml"),
+        r#"id = "mine"
+title = "Mine"
+symptom = "s"
+severity = "sev3"
+source = "ours"
+
+[[step]]
+id = "look"
+kind = "probe"
+title = "Look"
+probe = { kind = "containers" }
+
+[[step]]
+id = "choose"
+kind = "decision"
+title = "Choose"
+on = "look"
+
+[[step.branch]]
+label = "Restart"
+next = "restart"
+when = { field = "all_running", is = false }
+
+[[step.branch]]
+label = "Fine"
+next = "end"
+"#,
+    )
+    .unwrap();
+    let config = dir.path().join("aegis.toml");
+    let example_text = std::fs::read_to_string(example).unwrap();
+    std::fs::write(
+        &config,
+        format!("{example_text}\n[playbooks]\ndir = \"playbooks\"\n"),
+    )
+    .unwrap();
+    let broken = aegis(
+        dir.path(),
+        &["check-config", "--config", config.to_str().unwrap()],
+        None,
+    );
+    let out = text(&broken);
+    assert_eq!(broken.status.code(), Some(2), "{out}");
+    assert!(out.contains("mine.toml"), "{out}");
+    assert!(
+        out.contains("playbook `mine`: step `choose`: `next` points to `restart`"),
+        "{out}"
+    );
+    assert!(out.contains("config/playbooks/README.md"), "{out}");
+}

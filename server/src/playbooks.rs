@@ -1,0 +1,181 @@
+//! The guided playbooks: each section of the on-call playbook as steps a responder walks through,
+//! declared as data in TOML files (`config/playbooks/`, format in its README) and checked here once,
+//! at start-up and by `aegis check-config`.
+//!
+//! The catalog that ships (the Olympus playbook) is built into the binary, so a new installation
+//! has it with nothing to copy; `[playbooks] dir` points at an edited copy instead. A file that
+//! does not hold together is refused with its name, the playbook, the step and the problem.
+//!
+//! Step kinds: an **instruction** (read, then done or skipped with a note; commands that would
+//! change the host are shown, never run), a **probe** (a read-only diagnostic with a typed result,
+//! [`ProbeSpec`]), a **decision** (the next step chosen from a probe's result, the recommended branch
+//! first) and an **external** check (a link to look at by hand).
+
+mod format;
+mod probe_spec;
+pub(crate) mod settings;
+mod shipped;
+mod validate;
+
+use std::path::Path;
+
+use wire::Severity;
+
+pub use probe_spec::{FieldType, ProbeSpec, MAX_LOG_LINES};
+pub use settings::PlaybookSettings;
+
+/// Every playbook, in the order of the spec.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Catalog {
+    pub playbooks: Vec<Playbook>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Playbook {
+    /// `database-tls`: stable, used in links (`/incidents/new?playbook=database-tls`).
+    pub id: String,
+    pub title: String,
+    pub symptom: String,
+    /// The severity it suggests declaring.
+    pub severity: Severity,
+    /// Where it is in the spec.
+    pub source: String,
+    /// When the board suggests it.
+    pub suggest: Option<Suggestion>,
+    /// In the spec's order; the walkthrough starts at the first.
+    pub steps: Vec<Step>,
+    /// The file it came from, for messages.
+    pub file: String,
+}
+
+/// A board state that points to a playbook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suggestion {
+    /// Check ids (or prefixes ending in `*`) that must all be failing.
+    pub checks_failing: Vec<String>,
+    /// Words of which at least one failing check's detail must mention one (empty: any detail).
+    pub detail_mentions: Vec<String>,
+    /// Why, in words.
+    pub because: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    pub id: String,
+    pub title: String,
+    /// The spec's guidance, word for word.
+    pub says: Option<String>,
+    /// A countdown from the moment the step is reached (the first response's five minutes).
+    pub timer_minutes: Option<u32>,
+    pub kind: StepKind,
+    /// The step after this one; `None` ends the walkthrough.
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum StepKind {
+    /// Read and do by hand; `command` is the spec's, shown as is; `real_ory` is what works on real
+    /// Ory when the spec's command does not exist.
+    Instruction {
+        command: Option<String>,
+        real_ory: Option<String>,
+    },
+    /// Run `probe`; `command` is the spec's way of looking, shown for reference.
+    Probe {
+        probe: ProbeSpec,
+        command: Option<String>,
+        real_ory: Option<String>,
+    },
+    /// Choose the next step from the result of the probe step `on`.
+    Decision { on: String, branches: Vec<Branch> },
+    /// Look at `url` by hand and record what it said.
+    External { url: String },
+}
+
+impl StepKind {
+    pub fn name(&self) -> &'static str {
+        match self {
+            StepKind::Instruction { .. } => "instruction",
+            StepKind::Probe { .. } => "probe",
+            StepKind::Decision { .. } => "decision",
+            StepKind::External { .. } => "external",
+        }
+    }
+}
+
+/// One choice of a decision.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Branch {
+    pub label: String,
+    /// A step id, or `None` to end the walkthrough.
+    pub next: Option<String>,
+    /// What recommends it; `None`: recommended when no other branch is.
+    pub when: Option<Condition>,
+}
+
+/// A test on one field of a probe's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Condition {
+    Is { field: String, value: bool },
+    Below { field: String, value: i64 },
+    AtLeast { field: String, value: i64 },
+}
+
+/// A file, playbook or step that does not hold together.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}: {problem}")]
+pub struct CatalogError {
+    pub file: String,
+    /// "playbook `x`, step `y`: ..." as far as it is known.
+    pub problem: String,
+}
+
+impl Catalog {
+    /// The shipped catalog, or the files of `settings.dir`, checked against the config's services
+    /// and public names.
+    pub fn load(
+        settings: &PlaybookSettings,
+        services: &[String],
+        edge_names: &[String],
+    ) -> Result<Catalog, CatalogError> {
+        let files = match &settings.dir {
+            None => shipped::files(),
+            Some(dir) => read_dir(dir)?,
+        };
+        validate::catalog(files, services, edge_names, &settings.links)
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Playbook> {
+        self.playbooks.iter().find(|p| p.id == id)
+    }
+}
+
+/// Every `*.toml` in `dir`, sorted by name, as (file name, text).
+fn read_dir(dir: &Path) -> Result<Vec<(String, String)>, CatalogError> {
+    let unreadable = |e: std::io::Error| CatalogError {
+        file: dir.display().to_string(),
+        problem: format!("cannot read the playbook directory: {e}"),
+    };
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(unreadable)? {
+        let path = entry.map_err(unreadable)?.path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            let text = std::fs::read_to_string(&path).map_err(|e| CatalogError {
+                file: path.display().to_string(),
+                problem: format!("cannot read it: {e}"),
+            })?;
+            files.push((path.display().to_string(), text));
+        }
+    }
+    files.sort();
+    if files.is_empty() {
+        return Err(CatalogError {
+            file: dir.display().to_string(),
+            problem: "holds no playbook (*.toml)".to_owned(),
+        });
+    }
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,258 @@
+//! The diagnostics a playbook step may run, with their parameters checked against strict types and
+//! the fields their typed result carries (which decisions branch on).
+//!
+//! Every command is built in code from these values: nothing a playbook file says reaches the host
+//! as text. A service is one named in the config (`[[service]]`), an edge one of its `[[edge]]`s, an environment prefix or a log pattern a short plain word list.
+
+use serde::Deserialize;
+
+/// A probe as a step declares it (`[step.probe]`), before its names are checked.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub(super) enum Raw {
+    Board,
+    Containers,
+    DatabaseCertificate,
+    ServedCertificate {
+        edge: String,
+    },
+    ContainerEnv {
+        service: String,
+        prefixes: Vec<String>,
+        #[serde(default)]
+        required: Vec<String>,
+    },
+    ContainerLogs {
+        service: String,
+        #[serde(default = "default_lines")]
+        lines: u32,
+        patterns: Vec<String>,
+    },
+    CourierQueue {
+        service: String,
+    },
+    AdminRoutes {
+        service: String,
+        routes: Vec<String>,
+    },
+}
+
+fn default_lines() -> u32 {
+    200
+}
+
+/// The most log lines a probe reads.
+pub const MAX_LOG_LINES: u32 = 2_000;
+
+/// A diagnostic a step runs, its names checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProbeSpec {
+    /// The gateway's latest sweep: which checks are down, which scopes.
+    Board,
+    /// `podman ps`: which expected containers are not running.
+    Containers,
+    /// The PostgreSQL server certificate (`openssl s_client -starttls postgres` from the host).
+    DatabaseCertificate,
+    /// The certificate the edge (`[[edge]]` by name) serves for its public name.
+    ServedCertificate { edge: String },
+    /// A container's environment, filtered by prefixes; values masked, fingerprinted.
+    ContainerEnv {
+        service: String,
+        prefixes: Vec<String>,
+        required: Vec<String>,
+    },
+    /// A container's last log lines, masked, with matches counted.
+    ContainerLogs {
+        service: String,
+        lines: u32,
+        patterns: Vec<String>,
+    },
+    /// The Kratos courier queue through its admin API.
+    CourierQueue { service: String },
+    /// The HTTP status of admin routes of a service.
+    AdminRoutes {
+        service: String,
+        routes: Vec<String>,
+    },
+}
+
+/// What a result field holds, for checking decisions against it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldType {
+    Flag,
+    Number,
+}
+
+impl ProbeSpec {
+    /// The probe's name as files write it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ProbeSpec::Board => "board",
+            ProbeSpec::Containers => "containers",
+            ProbeSpec::DatabaseCertificate => "database_certificate",
+            ProbeSpec::ServedCertificate { .. } => "served_certificate",
+            ProbeSpec::ContainerEnv { .. } => "container_env",
+            ProbeSpec::ContainerLogs { .. } => "container_logs",
+            ProbeSpec::CourierQueue { .. } => "courier_queue",
+            ProbeSpec::AdminRoutes { .. } => "admin_routes",
+        }
+    }
+
+    /// The typed fields its result carries that a decision may test.
+    pub fn fields(&self) -> &'static [(&'static str, FieldType)] {
+        use FieldType::{Flag, Number};
+        match self {
+            ProbeSpec::Board => &[
+                ("all_up", Flag),
+                ("down", Number),
+                ("degraded", Number),
+                ("database_down", Flag),
+                ("edges_down", Number),
+            ],
+            ProbeSpec::Containers => &[("all_running", Flag), ("missing", Number)],
+            ProbeSpec::DatabaseCertificate | ProbeSpec::ServedCertificate { .. } => &[
+                ("reachable", Flag),
+                ("expired", Flag),
+                ("days_left", Number),
+                ("matches_name", Flag),
+                ("trusted", Flag),
+            ],
+            ProbeSpec::ContainerEnv { .. } => &[
+                ("found", Number),
+                ("missing_required", Number),
+                ("changed_since_last", Flag),
+            ],
+            ProbeSpec::ContainerLogs { .. } => &[("matches", Number), ("read", Number)],
+            ProbeSpec::CourierQueue { .. } => &[
+                ("queued", Number),
+                ("processing", Number),
+                ("abandoned", Number),
+                ("oldest_queued_minutes", Number),
+                ("growing", Flag),
+                ("worker_running", Flag),
+            ],
+            ProbeSpec::AdminRoutes { .. } => &[("failing", Number), ("all_failing", Flag)],
+        }
+    }
+
+    /// The services it names (each must be a `[[service]]` of the config).
+    pub fn services(&self) -> Vec<&str> {
+        match self {
+            ProbeSpec::ContainerEnv { service, .. }
+            | ProbeSpec::ContainerLogs { service, .. }
+            | ProbeSpec::CourierQueue { service }
+            | ProbeSpec::AdminRoutes { service, .. } => vec![service],
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// What the probe names must be, for [`check`].
+pub(super) struct Known<'a> {
+    pub services: &'a [String],
+    pub edge_names: &'a [String],
+}
+
+/// Checks a raw probe's names and values; the error says which and why.
+pub(super) fn check(raw: Raw, known: &Known<'_>) -> Result<ProbeSpec, String> {
+    let service = |s: String| {
+        if known.services.contains(&s) {
+            Ok(s)
+        } else {
+            Err(format!(
+                "`{}` is not a service of the config (known: {})",
+                short(&s),
+                known.services.join(", ")
+            ))
+        }
+    };
+    Ok(match raw {
+        Raw::Board => ProbeSpec::Board,
+        Raw::Containers => ProbeSpec::Containers,
+        Raw::DatabaseCertificate => ProbeSpec::DatabaseCertificate,
+        Raw::ServedCertificate { edge } => {
+            if !known.edge_names.contains(&edge) {
+                return Err(format!(
+                    "`{}` is not an edge of the config (known: {})",
+                    short(&edge),
+                    known.edge_names.join(", ")
+                ));
+            }
+            ProbeSpec::ServedCertificate { edge }
+        }
+        Raw::ContainerEnv {
+            service: s,
+            prefixes,
+            required,
+        } => ProbeSpec::ContainerEnv {
+            service: service(s)?,
+            prefixes: words("prefixes", prefixes, env_word)?,
+            required: if required.is_empty() {
+                required
+            } else {
+                words("required", required, env_word)?
+            },
+        },
+        Raw::ContainerLogs {
+            service: s,
+            lines,
+            patterns,
+        } => {
+            if lines == 0 || lines > MAX_LOG_LINES {
+                return Err(format!("`lines` must be 1 to {MAX_LOG_LINES}, not {lines}"));
+            }
+            ProbeSpec::ContainerLogs {
+                service: service(s)?,
+                lines,
+                patterns: words("patterns", patterns, log_pattern)?,
+            }
+        }
+        Raw::CourierQueue { service: s } => ProbeSpec::CourierQueue {
+            service: service(s)?,
+        },
+        Raw::AdminRoutes { service: s, routes } => ProbeSpec::AdminRoutes {
+            service: service(s)?,
+            routes: words("routes", routes, route)?,
+        },
+    })
+}
+
+/// At least one, each passing `ok`.
+fn words(what: &str, list: Vec<String>, ok: fn(&str) -> bool) -> Result<Vec<String>, String> {
+    if list.is_empty() {
+        return Err(format!("`{what}` needs at least one entry"));
+    }
+    match list.iter().find(|w| !ok(w)) {
+        Some(bad) => Err(format!("`{what}` cannot hold `{}`", short(bad))),
+        None => Ok(list),
+    }
+}
+
+/// `COOKIE`, `SECRETS_`, `ENCRYPTION_KEY`: an environment variable's name or its start.
+fn env_word(w: &str) -> bool {
+    (1..=64).contains(&w.len())
+        && w.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// Printable text without quotes or control characters, matched as is (never a regex or a shell
+/// word): `TLS handshake failed`, `security_csrf_violation`, `" 500 "`.
+fn log_pattern(w: &str) -> bool {
+    (1..=80).contains(&w.len())
+        && w.chars()
+            .all(|c| c == ' ' || (c.is_ascii_graphic() && !matches!(c, '\'' | '"' | '\\' | '`')))
+}
+
+/// An absolute path without query, fragment or `..`: `/api/users`.
+fn route(w: &str) -> bool {
+    w.starts_with('/')
+        && w.len() <= 200
+        && !w.contains("..")
+        && w.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.'))
+}
+
+/// A name cut short for an error message.
+pub(super) fn short(s: &str) -> String {
+    s.chars().take(64).collect()
+}
