@@ -15,6 +15,7 @@ mod format;
 mod probe_spec;
 pub(crate) mod settings;
 mod shipped;
+mod suggest;
 mod validate;
 
 use std::path::Path;
@@ -23,6 +24,7 @@ use wire::Severity;
 
 pub use probe_spec::{FieldType, ProbeSpec, MAX_LOG_LINES};
 pub use settings::PlaybookSettings;
+pub use suggest::Suggested;
 
 /// Every playbook, in the order of the spec.
 #[derive(Debug, Clone, PartialEq)]

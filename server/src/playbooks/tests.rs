@@ -21,7 +21,7 @@ fn edges() -> Vec<String> {
     vec!["ciam".to_owned(), "iam".to_owned()]
 }
 
-fn shipped() -> Catalog {
+pub(super) fn shipped() -> Catalog {
     Catalog::load(&PlaybookSettings::default(), &services(), &edges()).unwrap()
 }
 
