@@ -13,6 +13,7 @@
 
 mod format;
 mod probe_spec;
+pub mod readings;
 pub(crate) mod settings;
 mod shipped;
 mod suggest;
