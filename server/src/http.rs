@@ -63,6 +63,7 @@ pub const ROUTES: &[RouteSpec] = &[
     route("GET", wire::ME_PATH, Access::Viewer),
     route("GET", wire::HEALTH_PATH, Access::Viewer),
     route("POST", wire::SWEEP_PATH, Access::Responder),
+    route("GET", wire::PLAYBOOKS_PATH, Access::Responder),
     route("GET", wire::WS_PATH, Access::Viewer),
     route("GET", wire::USERS_PATH, Access::Commander),
     route("POST", wire::USERS_PATH, Access::Commander),
@@ -122,7 +123,7 @@ impl Table {
 
 /// Every route the gateway answers. The SPA's own routes fall through to `index.html`.
 pub fn router(state: AppState, auth_layer: crate::auth::sessions::AuthLayer) -> Router {
-    use handlers::{auth, health, incidents, share_links, users, ws};
+    use handlers::{auth, health, incidents, playbooks, share_links, users, ws};
     let https = state
         .settings
         .public_url
@@ -139,6 +140,7 @@ pub fn router(state: AppState, auth_layer: crate::auth::sessions::AuthLayer) -> 
     .add("GET", wire::ME_PATH, auth::me)
     .add("GET", wire::HEALTH_PATH, health::get_health)
     .add("POST", wire::SWEEP_PATH, health::post_sweep)
+    .add("GET", wire::PLAYBOOKS_PATH, playbooks::catalog)
     .add("GET", wire::WS_PATH, ws::upgrade)
     .add("GET", wire::USERS_PATH, users::list)
     .add("POST", wire::USERS_PATH, users::create)

@@ -71,7 +71,11 @@ impl Gateway {
             .with_clock(clock.clone());
         let catalog = Arc::new(Catalog::from_settings(&settings.catalog())?);
         // A catalog that does not hold together stops start-up, like a bad config value.
-        playbook_catalog(&settings)?;
+        let (playbooks, unknown) = playbook_catalog(&settings)?;
+        for step in &unknown {
+            tracing::warn!("{step}: the step cannot run here and shows as an instruction");
+        }
+        let playbooks = Arc::new(playbooks);
         let interval = settings.sweep.interval();
         let hub = Arc::new(Hub::new(
             host.target(),
@@ -117,6 +121,7 @@ impl Gateway {
             limiter,
             sockets: sockets::SocketSlots::default(),
             heartbeat: HEARTBEAT,
+            playbooks,
         };
         Ok(Gateway {
             state,
@@ -126,14 +131,16 @@ impl Gateway {
     }
 }
 
-/// The guided playbooks for this config: the shipped catalog or `[playbooks] dir`, checked against
-/// the config's services and edges.
+/// The guided playbooks for this config (the shipped catalog or `[playbooks] dir`), and its probe
+/// steps that name a service or edge the config lacks (they cannot run here).
 pub fn playbook_catalog(
     settings: &Settings,
-) -> Result<playbooks::Catalog, playbooks::CatalogError> {
+) -> Result<(playbooks::Catalog, Vec<String>), playbooks::CatalogError> {
+    let catalog = playbooks::Catalog::load(&settings.playbooks)?;
     let services: Vec<String> = settings.services.iter().map(|s| s.name.clone()).collect();
     let edges: Vec<String> = settings.edges.iter().map(|e| e.name.clone()).collect();
-    playbooks::Catalog::load(&settings.playbooks, &services, &edges)
+    let unknown = catalog.unknown_names(&services, &edges);
+    Ok((catalog, unknown))
 }
 
 /// Serves the gateway on `listener` until `shutdown` resolves. Tests bind port 0 and pass it here.

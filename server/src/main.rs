@@ -86,8 +86,8 @@ fn check_config(config: Option<PathBuf>) -> i32 {
             return 2;
         }
     };
-    let playbooks = match server::playbook_catalog(&settings) {
-        Ok(playbooks) => playbooks,
+    let (playbooks, unknown) = match server::playbook_catalog(&settings) {
+        Ok(found) => found,
         Err(e) => {
             eprintln!("aegis: playbook error: {e}");
             eprintln!("aegis: config/playbooks/README.md describes the format.");
@@ -115,6 +115,9 @@ fn check_config(config: Option<PathBuf>) -> i32 {
     );
     for p in &playbooks.playbooks {
         println!("  {:<28} {} steps  {}", p.id, p.steps.len(), p.title);
+    }
+    for step in &unknown {
+        println!("  note: {step}: the step cannot run here and shows as an instruction");
     }
     0
 }

@@ -12,6 +12,7 @@
 //! first) and an **external** check (a link to look at by hand).
 
 mod format;
+mod info;
 mod probe_spec;
 pub mod readings;
 pub(crate) mod settings;
@@ -134,18 +135,40 @@ pub struct CatalogError {
 }
 
 impl Catalog {
-    /// The shipped catalog, or the files of `settings.dir`, checked against the config's services
-    /// and public names.
-    pub fn load(
-        settings: &PlaybookSettings,
-        services: &[String],
-        edge_names: &[String],
-    ) -> Result<Catalog, CatalogError> {
+    /// The shipped catalog, or the files of `settings.dir`.
+    pub fn load(settings: &PlaybookSettings) -> Result<Catalog, CatalogError> {
         let files = match &settings.dir {
             None => shipped::files(),
             Some(dir) => read_dir(dir)?,
         };
-        validate::catalog(files, services, edge_names, &settings.links)
+        validate::catalog(files, &settings.links)
+    }
+
+    /// Probe steps that name a service or an edge this config does not have: they cannot run
+    /// here, and a walkthrough shows them as instructions. `aegis check-config` and start-up list
+    /// them.
+    pub fn unknown_names(&self, services: &[String], edges: &[String]) -> Vec<String> {
+        let mut found = Vec::new();
+        for p in &self.playbooks {
+            for s in &p.steps {
+                let StepKind::Probe { probe, .. } = &s.kind else {
+                    continue;
+                };
+                if let Some(name) = probe.service().filter(|n| !services.iter().any(|s| s == n)) {
+                    found.push(format!(
+                        "{}: playbook `{}`, step `{}`: no service `{name}` in this config",
+                        p.file, p.id, s.id
+                    ));
+                }
+                if let Some(name) = probe.edge().filter(|n| !edges.iter().any(|e| e == n)) {
+                    found.push(format!(
+                        "{}: playbook `{}`, step `{}`: no edge `{name}` in this config",
+                        p.file, p.id, s.id
+                    ));
+                }
+            }
+        }
+        found
     }
 
     pub fn get(&self, id: &str) -> Option<&Playbook> {

@@ -28,4 +28,6 @@ pub struct AppState {
     pub sockets: crate::sockets::SocketSlots,
     /// How often sockets get a heartbeat.
     pub heartbeat: Duration,
+    /// The guided playbooks, checked at start-up.
+    pub playbooks: Arc<crate::playbooks::Catalog>,
 }

@@ -246,11 +246,15 @@ next = "end"
     .unwrap();
     let config = dir.path().join("aegis.toml");
     let example_text = std::fs::read_to_string(example).unwrap();
-    std::fs::write(
-        &config,
-        format!("{example_text}\n[playbooks]\ndir = \"playbooks\"\n"),
-    )
-    .unwrap();
+    // The example's own commented lines, switched on: they must work as written.
+    let edited = example_text
+        .replace("# dir = \"playbooks\"", "dir = \"playbooks\"")
+        .replace("# links = {", "links = {");
+    assert_ne!(
+        edited, example_text,
+        "the example documents [playbooks] dir and links"
+    );
+    std::fs::write(&config, edited).unwrap();
     let broken = aegis(
         dir.path(),
         &["check-config", "--config", config.to_str().unwrap()],

@@ -8,7 +8,9 @@ mod health;
 mod incident;
 mod live;
 mod named;
+mod playbook;
 pub use named::UnknownName;
+pub use playbook::{BranchInfo, PlaybookCatalog, PlaybookInfo, StepInfo, Suggestion};
 mod one_pass;
 
 pub use health::{CheckResult, HealthSnapshot, HostState, Scope, Status};
@@ -28,6 +30,8 @@ pub const HEALTH_PATH: &str = "/api/health";
 pub const SWEEP_PATH: &str = "/api/sweep";
 /// Incidents: list (GET) and declare (POST); `/{id}` and its actions below it.
 pub const INCIDENTS_PATH: &str = "/api/incidents";
+/// The guided playbooks and what the board points to (GET, responders).
+pub const PLAYBOOKS_PATH: &str = "/api/playbooks";
 /// Who this session belongs to (GET).
 pub const ME_PATH: &str = "/api/me";
 /// Sign in with a name and password (POST).

@@ -135,34 +135,37 @@ impl ProbeSpec {
         }
     }
 
-    /// The services it names (each must be a `[[service]]` of the config).
-    pub fn services(&self) -> Vec<&str> {
+    /// The `[[service]]` it names, if any.
+    pub fn service(&self) -> Option<&str> {
         match self {
             ProbeSpec::ContainerEnv { service, .. }
             | ProbeSpec::ContainerLogs { service, .. }
             | ProbeSpec::CourierQueue { service }
-            | ProbeSpec::AdminRoutes { service, .. } => vec![service],
-            _ => Vec::new(),
+            | ProbeSpec::AdminRoutes { service, .. } => Some(service),
+            _ => None,
+        }
+    }
+
+    /// The `[[edge]]` it names, if any.
+    pub fn edge(&self) -> Option<&str> {
+        match self {
+            ProbeSpec::ServedCertificate { edge } => Some(edge),
+            _ => None,
         }
     }
 }
 
-/// What the probe names must be, for [`check`].
-pub(super) struct Known<'a> {
-    pub services: &'a [String],
-    pub edge_names: &'a [String],
-}
-
-/// Checks a raw probe's names and values; the error says which and why.
-pub(super) fn check(raw: Raw, known: &Known<'_>) -> Result<ProbeSpec, String> {
+/// Checks a raw probe's names and values; the error says which and why. Whether a named service
+/// or edge exists in this installation's config is [`Catalog::unknown_names`](super::Catalog)'s
+/// business: the shipped catalog must load on hosts whose services are named otherwise.
+pub(super) fn check(raw: Raw) -> Result<ProbeSpec, String> {
     let service = |s: String| {
-        if known.services.contains(&s) {
+        if config_name(&s) {
             Ok(s)
         } else {
             Err(format!(
-                "`{}` is not a service of the config (known: {})",
-                short(&s),
-                known.services.join(", ")
+                "`{}` is not a service name (letters, digits, `-`, `_`, `.`)",
+                short(&s)
             ))
         }
     };
@@ -171,11 +174,10 @@ pub(super) fn check(raw: Raw, known: &Known<'_>) -> Result<ProbeSpec, String> {
         Raw::Containers => ProbeSpec::Containers,
         Raw::DatabaseCertificate => ProbeSpec::DatabaseCertificate,
         Raw::ServedCertificate { edge } => {
-            if !known.edge_names.contains(&edge) {
+            if !config_name(&edge) {
                 return Err(format!(
-                    "`{}` is not an edge of the config (known: {})",
-                    short(&edge),
-                    known.edge_names.join(", ")
+                    "`{}` is not an edge name (letters, digits, `-`, `_`, `.`)",
+                    short(&edge)
                 ));
             }
             ProbeSpec::ServedCertificate { edge }
@@ -215,6 +217,13 @@ pub(super) fn check(raw: Raw, known: &Known<'_>) -> Result<ProbeSpec, String> {
             routes: words("routes", routes, route)?,
         },
     })
+}
+
+/// A service or edge name as the config spells them.
+fn config_name(s: &str) -> bool {
+    (1..=64).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 /// At least one, each passing `ok`.

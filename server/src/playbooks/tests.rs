@@ -22,15 +22,13 @@ fn edges() -> Vec<String> {
 }
 
 pub(super) fn shipped() -> Catalog {
-    Catalog::load(&PlaybookSettings::default(), &services(), &edges()).unwrap()
+    Catalog::load(&PlaybookSettings::default()).unwrap()
 }
 
 /// Checks one file's text; the error as text.
 fn check(text: &str) -> Result<Catalog, String> {
     validate::catalog(
         vec![("x.toml".to_owned(), text.to_owned())],
-        &services(),
-        &edges(),
         &BTreeMap::new(),
     )
     .map_err(|e| e.to_string())
@@ -134,7 +132,7 @@ fn a_directory_replaces_the_shipped_catalog() {
         dir: Some(dir.path().to_owned()),
         links: BTreeMap::new(),
     };
-    let catalog = Catalog::load(&settings, &services(), &edges()).unwrap();
+    let catalog = Catalog::load(&settings).unwrap();
     assert_eq!(catalog.playbooks.len(), 1);
     assert_eq!(catalog.playbooks[0].steps[0].next, None);
 
@@ -143,7 +141,7 @@ fn a_directory_replaces_the_shipped_catalog() {
         dir: Some(empty.path().to_owned()),
         links: BTreeMap::new(),
     };
-    let err = Catalog::load(&settings, &services(), &edges()).unwrap_err();
+    let err = Catalog::load(&settings).unwrap_err();
     assert!(err.to_string().contains("holds no playbook"), "{err}");
 }
 
@@ -169,7 +167,7 @@ fn malformed_files_are_refused_naming_the_file_the_playbook_and_the_step() {
         (
             "[[step]]\nid = \"a\"\nkind = \"probe\"\ntitle = \"t\"\n\
              probe = { kind = \"container_logs\", service = \"olympus-postgres; rm -rf /\", patterns = [\"x\"] }\n",
-            "is not a service of the config",
+            "is not a service name",
         ),
         (
             "[[step]]\nid = \"a\"\nkind = \"probe\"\ntitle = \"t\"\n\
@@ -242,8 +240,6 @@ fn playbook_level_problems_are_named_too() {
                 format!("{HEAD}[[step]]\nid = \"a\"\nkind = \"instruction\"\ntitle = \"t\"\n"),
             ),
         ],
-        &services(),
-        &edges(),
         &BTreeMap::new(),
     )
     .unwrap_err();
@@ -259,14 +255,14 @@ fn links_name_only_the_references_the_playbook_cites() {
         crate::values::HttpUrl::parse("https://wiki.example/cert-rotation").unwrap(),
     );
     let settings = PlaybookSettings { dir: None, links };
-    assert!(Catalog::load(&settings, &services(), &edges()).is_ok());
+    assert!(Catalog::load(&settings).is_ok());
     let mut links = BTreeMap::new();
     links.insert(
         "cat-pictures".to_owned(),
         crate::values::HttpUrl::parse("https://example.com").unwrap(),
     );
     let settings = PlaybookSettings { dir: None, links };
-    let err = Catalog::load(&settings, &services(), &edges()).unwrap_err();
+    let err = Catalog::load(&settings).unwrap_err();
     assert!(
         err.to_string()
             .contains("`cat-pictures` is not a reference"),
@@ -275,15 +271,21 @@ fn links_name_only_the_references_the_playbook_cites() {
 }
 
 #[test]
-fn a_catalog_naming_services_the_config_lacks_is_refused() {
-    let err = Catalog::load(
-        &PlaybookSettings::default(),
-        &["only-one".to_owned()],
-        &edges(),
-    )
-    .unwrap_err();
+fn steps_naming_services_or_edges_the_config_lacks_are_listed_not_refused() {
+    let catalog = shipped();
+    assert_eq!(
+        catalog.unknown_names(&services(), &edges()),
+        Vec::<String>::new()
+    );
+    let unknown = catalog.unknown_names(&["iam-kratos".to_owned()], &["iam".to_owned()]);
     assert!(
-        err.to_string().contains("is not a service of the config"),
-        "{err}"
+        unknown.iter().any(|u| u.contains(
+            "config/playbooks/02-database-tls.toml: playbook `database-tls`, step `logs`: no service `ciam-kratos`"
+        )),
+        "{unknown:?}"
+    );
+    assert!(
+        unknown.iter().any(|u| u.contains("no edge `ciam`")),
+        "{unknown:?}"
     );
 }

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use wire::Severity;
 
 use super::format::{self, File};
-use super::probe_spec::{self, short, FieldType, Known, ProbeSpec};
+use super::probe_spec::{self, short, FieldType, ProbeSpec};
 use super::settings::REFERENCES;
 use super::{Branch, Catalog, CatalogError, Condition, Playbook, Step, StepKind, Suggestion};
 use crate::values::HttpUrl;
@@ -17,14 +17,8 @@ const END: &str = "end";
 
 pub(super) fn catalog(
     files: Vec<(String, String)>,
-    services: &[String],
-    edge_names: &[String],
     links: &BTreeMap<String, HttpUrl>,
 ) -> Result<Catalog, CatalogError> {
-    let known = Known {
-        services,
-        edge_names,
-    };
     for name in links.keys() {
         if !REFERENCES.iter().any(|(r, _)| r == name) {
             return Err(CatalogError {
@@ -44,7 +38,7 @@ pub(super) fn catalog(
             problem,
         };
         let raw: File = toml::from_str(&text).map_err(|e| fail(one_line(&e.to_string())))?;
-        let playbook = playbook(raw, &file, &known).map_err(fail)?;
+        let playbook = playbook(raw, &file).map_err(fail)?;
         if let Some(twin) = playbooks.iter().find(|p| p.id == playbook.id) {
             return Err(fail(format!(
                 "playbook `{}` is also defined in {}",
@@ -56,7 +50,7 @@ pub(super) fn catalog(
     Ok(Catalog { playbooks })
 }
 
-fn playbook(raw: File, file: &str, known: &Known<'_>) -> Result<Playbook, String> {
+fn playbook(raw: File, file: &str) -> Result<Playbook, String> {
     let id = raw.id.trim().to_owned();
     if !is_id(&id) {
         return Err(format!(
@@ -110,8 +104,7 @@ fn playbook(raw: File, file: &str, known: &Known<'_>) -> Result<Playbook, String
         let step_id = ids[n].clone();
         let in_step = |problem: String| at(format!("step `{step_id}`: {problem}"));
         let default_next = ids.get(n + 1).cloned();
-        let step =
-            step(raw_step, step_id.clone(), default_next, &ids, &steps, known).map_err(in_step)?;
+        let step = step(raw_step, step_id.clone(), default_next, &ids, &steps).map_err(in_step)?;
         steps.push(step);
         let _ = count;
     }
@@ -134,7 +127,6 @@ fn step(
     default_next: Option<String>,
     ids: &[String],
     before: &[Step],
-    known: &Known<'_>,
 ) -> Result<Step, String> {
     let target = |next: &str| -> Result<Option<String>, String> {
         if next == END {
@@ -179,7 +171,7 @@ fn step(
             let probe = probe_spec::Raw::deserialize(value)
                 .map_err(|e| format!("probe: {}", one_line(&e.to_string())))?;
             StepKind::Probe {
-                probe: probe_spec::check(probe, known).map_err(|e| format!("probe: {e}"))?,
+                probe: probe_spec::check(probe).map_err(|e| format!("probe: {e}"))?,
                 command: raw.command,
                 real_ory: raw.real_ory,
             }

@@ -16,6 +16,7 @@ const EXPECTED: &[(&str, &str, [bool; 4])] = &[
     ("GET", "/api/me", [false, true, true, true]),
     ("GET", "/api/health", [false, true, true, true]),
     ("POST", "/api/sweep", [false, false, true, true]),
+    ("GET", "/api/playbooks", [false, false, true, true]),
     ("GET", "/ws", [false, true, true, true]),
     ("GET", "/api/users", [false, false, false, true]),
     ("POST", "/api/users", [false, false, false, true]),

@@ -180,3 +180,35 @@ async fn a_missing_bundle_says_how_to_build_it() {
         200
     );
 }
+
+#[tokio::test]
+async fn responders_get_the_playbooks_with_their_steps_in_order() {
+    let g = start(false).await;
+    let responder = signed_in(&g, Role::Responder).await;
+    let catalog: wire::PlaybookCatalog =
+        super::support::get(&g, &responder, wire::PLAYBOOKS_PATH).await;
+    assert_eq!(catalog.playbooks.len(), 9);
+    let first = &catalog.playbooks[0];
+    assert_eq!(first.id, "first-response");
+    assert_eq!(first.steps[1].kind, "probe");
+    assert_eq!(first.steps[1].timer_minutes, Some(5));
+    let email = catalog
+        .playbooks
+        .iter()
+        .find(|p| p.id == "email-not-sending")
+        .unwrap();
+    let queue = &email.steps[0];
+    assert_eq!(queue.probe.as_deref(), Some("courier_queue"));
+    assert!(queue
+        .command
+        .as_deref()
+        .unwrap_or("")
+        .contains("list-messages"));
+    assert!(queue
+        .real_ory
+        .as_deref()
+        .unwrap_or("")
+        .contains("/admin/courier/messages"));
+    // The fake host's board has no checks: nothing is suggested.
+    assert!(catalog.suggested.is_empty());
+}
