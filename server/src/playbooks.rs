@@ -19,6 +19,7 @@ pub(crate) mod settings;
 mod shipped;
 mod suggest;
 mod validate;
+pub mod walk;
 
 use std::path::Path;
 

@@ -1,0 +1,202 @@
+//! Walking a playbook: where a run is, what the current step accepts, and which branch a
+//! decision recommends. Pure: a run is its playbook and the records appended to it, replayed, so
+//! that a run resumes at the same step after a reload, on another device or after a restart.
+
+use std::collections::BTreeMap;
+
+use super::{Branch, Condition, Playbook, Step, StepKind};
+
+/// A probe's typed result: the fields decisions test, and one line in words.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProbeResult {
+    pub fields: BTreeMap<String, Value>,
+    /// "expired 2 days ago (issuer CN = Olympus Database CA)": what stakeholders may read too.
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Value {
+    Flag(bool),
+    Number(i64),
+}
+
+/// What a responder did at a step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// An instruction carried out.
+    Done,
+    /// An external page looked at.
+    Checked,
+    /// Passed over (a note says why).
+    Skipped,
+    /// A probe ran and was read.
+    Probed(ProbeResult),
+    /// A probe could not run or its answer could not be read; the step stays current.
+    ProbeFailed(String),
+    /// A decision's branch, by its position in the playbook's list.
+    Chose(usize),
+}
+
+/// One entry of a run's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub step: String,
+    pub outcome: Outcome,
+    pub by: String,
+    pub at_ms: i64,
+    pub note: Option<String>,
+}
+
+/// Where a run is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Position {
+    /// The step to do next; `None` once the walkthrough is finished.
+    pub current: Option<String>,
+    /// When the current step was reached (its countdown runs from here).
+    pub reached_at_ms: i64,
+    /// The latest result of each probe step, by step id.
+    pub results: BTreeMap<String, ProbeResult>,
+}
+
+/// Why a record does not fit the run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Refused(pub String);
+
+/// Replays `records` from the first step. Records are checked as they were appended
+/// ([`check`]), so a stored run always replays.
+pub fn position(playbook: &Playbook, started_at_ms: i64, records: &[Record]) -> Position {
+    let mut at = Position {
+        current: playbook.steps.first().map(|s| s.id.clone()),
+        reached_at_ms: started_at_ms,
+        results: BTreeMap::new(),
+    };
+    for r in records {
+        advance(playbook, &mut at, r);
+    }
+    at
+}
+
+/// Checks `record` against the run at `at`, then applies it. A probe step may be re-run at any
+/// time (its latest result counts); everything else only at the current step.
+pub fn append(playbook: &Playbook, at: &mut Position, record: &Record) -> Result<(), Refused> {
+    check(playbook, at, record)?;
+    advance(playbook, at, record);
+    Ok(())
+}
+
+fn check(playbook: &Playbook, at: &Position, record: &Record) -> Result<(), Refused> {
+    let step = playbook
+        .steps
+        .iter()
+        .find(|s| s.id == record.step)
+        .ok_or_else(|| {
+            Refused(format!(
+                "`{}` is no step of {}",
+                short(&record.step),
+                playbook.title
+            ))
+        })?;
+    let is_current = at.current.as_deref() == Some(step.id.as_str());
+    let rerun = matches!(step.kind, StepKind::Probe { .. })
+        && matches!(record.outcome, Outcome::Probed(_) | Outcome::ProbeFailed(_));
+    if !is_current && !rerun {
+        return Err(Refused(match &at.current {
+            Some(current) => format!(
+                "the walkthrough is at “{}”, not “{}”; reload to see where it is",
+                title(playbook, current),
+                step.title
+            ),
+            None => "the walkthrough is finished".to_owned(),
+        }));
+    }
+    let fits = match (&step.kind, &record.outcome) {
+        (_, Outcome::Skipped) => !matches!(step.kind, StepKind::Decision { .. }),
+        (StepKind::Instruction { .. }, Outcome::Done) => true,
+        (StepKind::External { .. }, Outcome::Checked) => true,
+        (StepKind::Probe { .. }, Outcome::Probed(_) | Outcome::ProbeFailed(_)) => true,
+        (StepKind::Decision { branches, .. }, Outcome::Chose(n)) => *n < branches.len(),
+        _ => false,
+    };
+    if !fits {
+        return Err(Refused(format!(
+            "“{}” is a {} step: {}",
+            step.title,
+            step.kind.name(),
+            match step.kind {
+                StepKind::Instruction { .. } => "mark it done or skip it",
+                StepKind::External { .. } => "mark it checked or skip it",
+                StepKind::Probe { .. } => "run it or skip it",
+                StepKind::Decision { .. } => "choose one of its branches",
+            }
+        )));
+    }
+    if matches!(record.outcome, Outcome::Skipped)
+        && record.note.as_deref().is_none_or(|n| n.trim().is_empty())
+    {
+        return Err(Refused("say why the step is skipped (a note)".to_owned()));
+    }
+    Ok(())
+}
+
+fn advance(playbook: &Playbook, at: &mut Position, record: &Record) {
+    let Some(step) = playbook.steps.iter().find(|s| s.id == record.step) else {
+        return;
+    };
+    if let Outcome::Probed(result) = &record.outcome {
+        at.results.insert(step.id.clone(), result.clone());
+    }
+    if at.current.as_deref() != Some(step.id.as_str()) {
+        return; // a re-run of an earlier probe
+    }
+    let next = match (&step.kind, &record.outcome) {
+        (_, Outcome::ProbeFailed(_)) => return,
+        (StepKind::Decision { branches, .. }, Outcome::Chose(n)) => {
+            branches.get(*n).and_then(|b| b.next.clone())
+        }
+        _ => step.next.clone(),
+    };
+    at.current = next;
+    at.reached_at_ms = record.at_ms;
+}
+
+/// The branch a decision recommends from the latest result of its probe: the first whose
+/// condition holds, else the fallback. `None` when the probe has no result (it was skipped or
+/// failed): then no choice is an override.
+pub fn recommended(step: &Step, at: &Position) -> Option<usize> {
+    let StepKind::Decision { on, branches } = &step.kind else {
+        return None;
+    };
+    let result = at.results.get(on)?;
+    branches
+        .iter()
+        .position(|b| b.when.as_ref().is_some_and(|c| holds(c, result)))
+        .or_else(|| branches.iter().position(|b: &Branch| b.when.is_none()))
+}
+
+fn holds(c: &Condition, r: &ProbeResult) -> bool {
+    match c {
+        Condition::Is { field, value } => r.fields.get(field) == Some(&Value::Flag(*value)),
+        Condition::Below { field, value } => {
+            matches!(r.fields.get(field), Some(Value::Number(n)) if n < value)
+        }
+        Condition::AtLeast { field, value } => {
+            matches!(r.fields.get(field), Some(Value::Number(n)) if n >= value)
+        }
+    }
+}
+
+fn title<'a>(playbook: &'a Playbook, id: &'a str) -> &'a str {
+    playbook
+        .steps
+        .iter()
+        .find(|s| s.id == id)
+        .map_or(id, |s| s.title.as_str())
+}
+
+fn short(s: &str) -> String {
+    s.chars().take(64).collect()
+}
+
+#[cfg(test)]
+mod tests;
