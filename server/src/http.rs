@@ -83,6 +83,13 @@ pub const ROUTES: &[RouteSpec] = &[
     route("PUT", "/api/incidents/{id}/scope", Access::Responder),
     route("POST", "/api/incidents/{id}/severity", Access::Commander),
     route("POST", "/api/incidents/{id}/resolve", Access::Responder),
+    route("GET", "/api/incidents/{id}/playbooks", Access::Responder),
+    route("POST", "/api/incidents/{id}/playbooks", Access::Responder),
+    route(
+        "POST",
+        "/api/incidents/{id}/playbooks/{run}/steps",
+        Access::Responder,
+    ),
     route(
         "POST",
         "/api/incidents/{id}/deliveries/{delivery}/retry",
@@ -161,6 +168,13 @@ pub fn router(state: AppState, auth_layer: crate::auth::sessions::AuthLayer) -> 
     .add("PUT", "/api/incidents/{id}/scope", incidents::set_scope)
     .add("POST", "/api/incidents/{id}/severity", incidents::regrade)
     .add("POST", "/api/incidents/{id}/resolve", incidents::resolve)
+    .add("GET", "/api/incidents/{id}/playbooks", playbooks::runs)
+    .add("POST", "/api/incidents/{id}/playbooks", playbooks::start)
+    .add(
+        "POST",
+        "/api/incidents/{id}/playbooks/{run}/steps",
+        playbooks::step,
+    )
     .add(
         "POST",
         "/api/incidents/{id}/deliveries/{delivery}/retry",

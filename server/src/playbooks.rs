@@ -15,6 +15,7 @@ mod format;
 mod info;
 mod probe_spec;
 pub mod readings;
+pub mod runs;
 pub(crate) mod settings;
 mod shipped;
 mod suggest;

@@ -3,6 +3,7 @@
 //! caller was told was saved.
 
 pub mod incidents;
+pub(crate) mod runs;
 pub(crate) mod sessions;
 pub(crate) mod share_links;
 pub(crate) mod users;
@@ -28,6 +29,13 @@ impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store").field("pool", &self.pool).finish()
     }
+}
+
+/// A stored value that no longer reads (a hand-edited row, a newer gateway's format).
+pub(crate) fn corrupt(what: &str, detail: impl std::fmt::Display) -> StoreError {
+    StoreError::Sql(sqlx::Error::Decode(
+        format!("stored {what} is unreadable: {detail}").into(),
+    ))
 }
 
 #[derive(Debug, thiserror::Error)]

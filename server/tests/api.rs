@@ -10,6 +10,7 @@ mod api {
     mod attacks;
     mod incidents;
     mod limits;
+    mod playbooks;
     mod sessions;
     mod site;
     mod webhook;

@@ -10,7 +10,10 @@ mod live;
 mod named;
 mod playbook;
 pub use named::UnknownName;
-pub use playbook::{BranchInfo, PlaybookCatalog, PlaybookInfo, StepInfo, Suggestion};
+pub use playbook::{
+    BranchInfo, FieldValue, PlaybookCatalog, PlaybookInfo, ProbeResult, ReportedOutcome, RunInfo,
+    RunRecord, StartRun, StepInfo, StepOutcome, StepReport, Suggestion,
+};
 mod one_pass;
 
 pub use health::{CheckResult, HealthSnapshot, HostState, Scope, Status};

@@ -68,3 +68,90 @@ pub struct Suggestion {
     /// The failing checks that matched.
     pub checks: Vec<String>,
 }
+
+/// A walkthrough of one playbook for one incident, as far as it has got.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunInfo {
+    pub id: i64,
+    pub incident_id: i64,
+    pub playbook: String,
+    pub started_by: String,
+    pub started_at_ms: i64,
+    /// The step to do next; `None` once finished.
+    pub current: Option<String>,
+    /// When the current step was reached: its countdown runs from here.
+    pub reached_at_ms: i64,
+    /// At a decision: the branch its probe's latest result recommends.
+    pub recommended: Option<usize>,
+    /// Every step done, skipped, run or chosen, oldest first.
+    pub records: Vec<RunRecord>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub step: String,
+    pub outcome: StepOutcome,
+    pub by: String,
+    pub at_ms: i64,
+    pub note: Option<String>,
+}
+
+/// What a responder did at a step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StepOutcome {
+    /// An instruction carried out.
+    Done,
+    /// An external page looked at.
+    Checked,
+    /// Passed over; the record's note says why.
+    Skipped,
+    /// A probe ran and was read.
+    Probed(ProbeResult),
+    /// A probe could not run or its answer could not be read; the step stays current.
+    ProbeFailed(String),
+    /// A decision's branch (its position), and whether it went against the recommendation.
+    Chose { branch: usize, overridden: bool },
+}
+
+/// A probe's typed result: the fields decisions test, and one line in words (what stakeholders
+/// may read; never raw output).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProbeResult {
+    pub fields: std::collections::BTreeMap<String, FieldValue>,
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum FieldValue {
+    Flag(bool),
+    Number(i64),
+}
+
+/// `POST /api/incidents/{id}/playbooks`: start a walkthrough.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StartRun {
+    pub playbook: String,
+}
+
+/// `POST /api/incidents/{id}/playbooks/{run}/steps`: what was done at a step (probes are run by
+/// the gateway, not reported).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepReport {
+    pub step: String,
+    pub outcome: ReportedOutcome,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportedOutcome {
+    Done,
+    Checked,
+    Skipped,
+    Chose(usize),
+}

@@ -4,48 +4,12 @@
 
 use std::collections::BTreeMap;
 
+use wire::{FieldValue as Value, ProbeResult, RunRecord, StepOutcome as Outcome};
+
 use super::{Branch, Condition, Playbook, Step, StepKind};
 
-/// A probe's typed result: the fields decisions test, and one line in words.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ProbeResult {
-    pub fields: BTreeMap<String, Value>,
-    /// "expired 2 days ago (issuer CN = Olympus Database CA)": what stakeholders may read too.
-    pub summary: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Value {
-    Flag(bool),
-    Number(i64),
-}
-
-/// What a responder did at a step.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
-    /// An instruction carried out.
-    Done,
-    /// An external page looked at.
-    Checked,
-    /// Passed over (a note says why).
-    Skipped,
-    /// A probe ran and was read.
-    Probed(ProbeResult),
-    /// A probe could not run or its answer could not be read; the step stays current.
-    ProbeFailed(String),
-    /// A decision's branch, by its position in the playbook's list.
-    Chose(usize),
-}
-
-/// One entry of a run's history.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Record {
-    pub step: String,
-    pub outcome: Outcome,
-    pub by: String,
-    pub at_ms: i64,
-    pub note: Option<String>,
-}
+/// One entry of a run's history, as stored and sent (`wire::RunRecord`).
+pub type Record = RunRecord;
 
 /// Where a run is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,7 +79,9 @@ fn check(playbook: &Playbook, at: &Position, record: &Record) -> Result<(), Refu
         (StepKind::Instruction { .. }, Outcome::Done) => true,
         (StepKind::External { .. }, Outcome::Checked) => true,
         (StepKind::Probe { .. }, Outcome::Probed(_) | Outcome::ProbeFailed(_)) => true,
-        (StepKind::Decision { branches, .. }, Outcome::Chose(n)) => *n < branches.len(),
+        (StepKind::Decision { branches, .. }, Outcome::Chose { branch, .. }) => {
+            *branch < branches.len()
+        }
         _ => false,
     };
     if !fits {
@@ -151,8 +117,8 @@ fn advance(playbook: &Playbook, at: &mut Position, record: &Record) {
     }
     let next = match (&step.kind, &record.outcome) {
         (_, Outcome::ProbeFailed(_)) => return,
-        (StepKind::Decision { branches, .. }, Outcome::Chose(n)) => {
-            branches.get(*n).and_then(|b| b.next.clone())
+        (StepKind::Decision { branches, .. }, Outcome::Chose { branch, .. }) => {
+            branches.get(*branch).and_then(|b| b.next.clone())
         }
         _ => step.next.clone(),
     };

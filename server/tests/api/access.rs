@@ -17,6 +17,21 @@ const EXPECTED: &[(&str, &str, [bool; 4])] = &[
     ("GET", "/api/health", [false, true, true, true]),
     ("POST", "/api/sweep", [false, false, true, true]),
     ("GET", "/api/playbooks", [false, false, true, true]),
+    (
+        "GET",
+        "/api/incidents/{id}/playbooks",
+        [false, false, true, true],
+    ),
+    (
+        "POST",
+        "/api/incidents/{id}/playbooks",
+        [false, false, true, true],
+    ),
+    (
+        "POST",
+        "/api/incidents/{id}/playbooks/{run}/steps",
+        [false, false, true, true],
+    ),
     ("GET", "/ws", [false, true, true, true]),
     ("GET", "/api/users", [false, false, false, true]),
     ("POST", "/api/users", [false, false, false, true]),
@@ -125,6 +140,7 @@ async fn every_route_admits_exactly_the_roles_in_the_table() {
                     .replace("{name}", "stakeholder")
                     .replace("{id}", "999999")
                     .replace("{delivery}", "1")
+                    .replace("{run}", "1")
             );
             let req = c
                 .request(method.parse().unwrap(), &url)

@@ -1,9 +1,15 @@
-//! `GET /api/playbooks`: the guided playbooks, and those the latest sweep points to.
+//! `GET /api/playbooks` (the guided playbooks, and those the latest sweep points to) and an
+//! incident's walkthroughs (`/api/incidents/{id}/playbooks`).
 
 use axum::extract::State;
-use axum::Json;
-use wire::PlaybookCatalog;
+use axum::http::StatusCode;
+use axum::{Extension, Json};
+use wire::{PlaybookCatalog, RunInfo, StartRun, StepReport};
 
+use crate::auth::Principal;
+use crate::error::AppError;
+use crate::http::extract::{ApiJson, ApiPath};
+use crate::playbooks::runs::{self as run_ops, RunError};
 use crate::state::AppState;
 
 /// Responders and commanders: the steps show commands and the host's layout.
@@ -14,4 +20,57 @@ pub async fn catalog(State(state): State<AppState>) -> Json<PlaybookCatalog> {
             .playbooks
             .info(&board, &state.settings.playbooks.links),
     )
+}
+
+impl From<RunError> for AppError {
+    fn from(e: RunError) -> Self {
+        match e {
+            e @ (RunError::NoIncident(_) | RunError::NoRun(_) | RunError::NoPlaybook(_)) => {
+                AppError::NotFound(e.to_string())
+            }
+            RunError::Conflict(m) => AppError::Conflict(m),
+            RunError::Store(s) => AppError::Internal(s.into()),
+        }
+    }
+}
+
+/// `GET /api/incidents/{id}/playbooks`: the incident's walkthroughs, where each is.
+pub async fn runs(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<Vec<RunInfo>>, AppError> {
+    Ok(Json(
+        run_ops::list(&state.store, &state.playbooks, id).await?,
+    ))
+}
+
+/// `POST /api/incidents/{id}/playbooks`: starts a walkthrough.
+pub async fn start(
+    State(state): State<AppState>,
+    Extension(user): Extension<Principal>,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<StartRun>,
+) -> Result<(StatusCode, Json<RunInfo>), AppError> {
+    let run = run_ops::start(
+        &state.store,
+        &state.playbooks,
+        id,
+        &body.playbook,
+        &user.name,
+    )
+    .await?;
+    tracing::info!(incident = id, run = run.id, playbook = %run.playbook, by = %user.name, "walkthrough started");
+    Ok((StatusCode::CREATED, Json(run)))
+}
+
+/// `POST /api/incidents/{id}/playbooks/{run}/steps`: what was done at the current step.
+pub async fn step(
+    State(state): State<AppState>,
+    Extension(user): Extension<Principal>,
+    ApiPath((id, run)): ApiPath<(i64, i64)>,
+    ApiJson(body): ApiJson<StepReport>,
+) -> Result<Json<RunInfo>, AppError> {
+    Ok(Json(
+        run_ops::report(&state.store, &state.playbooks, id, run, &body, &user.name).await?,
+    ))
 }

@@ -1,4 +1,5 @@
 use super::*;
+use wire::{FieldValue as Value, ProbeResult, StepOutcome as Outcome};
 
 fn tls() -> Playbook {
     crate::playbooks::tests::shipped()
@@ -78,7 +79,18 @@ fn an_expired_certificate_recommends_rotation_and_a_valid_one_looking_elsewhere(
         "under 30 days: rotate now"
     );
 
-    append(&p, &mut at, &record("expired", Outcome::Chose(0))).unwrap();
+    append(
+        &p,
+        &mut at,
+        &record(
+            "expired",
+            Outcome::Chose {
+                branch: 0,
+                overridden: false,
+            },
+        ),
+    )
+    .unwrap();
     assert_eq!(at.current.as_deref(), Some("rotate"));
     append(&p, &mut at, &record("rotate", Outcome::Checked)).unwrap();
     assert_eq!(at.current, None, "finished");
@@ -110,7 +122,18 @@ fn a_run_replays_to_the_same_place() {
 fn steps_out_of_turn_and_wrong_outcomes_are_refused_in_words() {
     let p = tls();
     let mut at = position(&p, 0, &[]);
-    let err = append(&p, &mut at, &record("expired", Outcome::Chose(0))).unwrap_err();
+    let err = append(
+        &p,
+        &mut at,
+        &record(
+            "expired",
+            Outcome::Chose {
+                branch: 0,
+                overridden: false,
+            },
+        ),
+    )
+    .unwrap_err();
     assert!(
         err.0
             .contains("is at “Do Kratos and Hydra log TLS handshake failures?”"),
@@ -147,7 +170,18 @@ fn steps_out_of_turn_and_wrong_outcomes_are_refused_in_words() {
     );
     assert_eq!(recommended(decision(&p), &at), None);
     append(&p, &mut at, &record("certificate", certificate(true, -1))).unwrap();
-    let err = append(&p, &mut at, &record("expired", Outcome::Chose(7))).unwrap_err();
+    let err = append(
+        &p,
+        &mut at,
+        &record(
+            "expired",
+            Outcome::Chose {
+                branch: 7,
+                overridden: false,
+            },
+        ),
+    )
+    .unwrap_err();
     assert!(err.0.contains("choose one of its branches"), "{err}");
     let err = append(
         &p,
@@ -162,7 +196,18 @@ fn steps_out_of_turn_and_wrong_outcomes_are_refused_in_words() {
         err.0.contains("choose one of its branches"),
         "a decision cannot be skipped: {err}"
     );
-    append(&p, &mut at, &record("expired", Outcome::Chose(2))).unwrap();
+    append(
+        &p,
+        &mut at,
+        &record(
+            "expired",
+            Outcome::Chose {
+                branch: 2,
+                overridden: false,
+            },
+        ),
+    )
+    .unwrap();
     let err = append(&p, &mut at, &record("rotate", Outcome::Checked)).unwrap_err();
     assert_eq!(err.0, "the walkthrough is finished");
 }

@@ -42,11 +42,7 @@ pub(super) const SUMMARY_COLUMNS: &str =
     (SELECT COUNT(*) FROM deliveries d WHERE d.incident_id = i.id AND d.state = 'failed') \
     AS failed_deliveries";
 
-pub(super) fn corrupt(what: &str, detail: impl std::fmt::Display) -> StoreError {
-    StoreError::Sql(sqlx::Error::Decode(
-        format!("stored {what} is unreadable: {detail}").into(),
-    ))
-}
+pub(super) use crate::store::corrupt;
 
 /// Phases are stored by their wire names ([`Phase::as_str`]), one spelling for both.
 pub(super) fn parse_phase(s: &str) -> Result<Phase, StoreError> {

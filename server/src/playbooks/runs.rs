@@ -1,0 +1,157 @@
+//! Walkthroughs of an incident: starting one, recording what was done at a step, and each run as
+//! the SPA shows it. A run's place is its history replayed (`walk`), so every device that asks
+//! gets the same answer and a run resumes after a restart.
+
+use wire::{IncidentSummary, ReportedOutcome, RunInfo, RunRecord, StepOutcome, StepReport};
+
+use super::walk::{self, Refused};
+use super::{Catalog, Playbook};
+use crate::store::runs::StoredRun;
+use crate::store::{Store, StoreError};
+
+/// Why a walkthrough request was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("incident INC-{0}")]
+    NoIncident(i64),
+    #[error("walkthrough {0} of this incident")]
+    NoRun(i64),
+    #[error("no playbook `{0}` (GET /api/playbooks lists them)")]
+    NoPlaybook(String),
+    /// The incident is resolved, or the step does not fit the run: 409.
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The longest note a step takes.
+pub const MAX_NOTE: usize = 2_000;
+
+/// Starts a walkthrough of `playbook` for an open incident.
+pub async fn start(
+    store: &Store,
+    catalog: &Catalog,
+    incident_id: i64,
+    playbook: &str,
+    by: &str,
+) -> Result<RunInfo, RunError> {
+    let incident = open_incident(store, incident_id).await?;
+    let p = catalog
+        .get(playbook.trim())
+        .ok_or_else(|| RunError::NoPlaybook(playbook.chars().take(64).collect()))?;
+    let now = store.now_ms();
+    let id = store.start_run(incident.id, &p.id, by, now).await?;
+    Ok(info(
+        p,
+        &StoredRun {
+            id,
+            incident_id: incident.id,
+            playbook: p.id.clone(),
+            started_by: by.to_owned(),
+            started_at_ms: now,
+            records: Vec::new(),
+        },
+    ))
+}
+
+/// Records what a responder did at a step (probes are run by the gateway, not reported).
+pub async fn report(
+    store: &Store,
+    catalog: &Catalog,
+    incident_id: i64,
+    run_id: i64,
+    report: &StepReport,
+    by: &str,
+) -> Result<RunInfo, RunError> {
+    open_incident(store, incident_id).await?;
+    let mut run = store
+        .runs(incident_id)
+        .await?
+        .into_iter()
+        .find(|r| r.id == run_id)
+        .ok_or(RunError::NoRun(run_id))?;
+    let p = catalog
+        .get(&run.playbook)
+        .ok_or_else(|| RunError::NoPlaybook(run.playbook.clone()))?;
+    let note = report
+        .note
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(|n| n.chars().take(MAX_NOTE).collect::<String>());
+    let mut at = walk::position(p, run.started_at_ms, &run.records);
+    let outcome = match report.outcome {
+        ReportedOutcome::Done => StepOutcome::Done,
+        ReportedOutcome::Checked => StepOutcome::Checked,
+        ReportedOutcome::Skipped => StepOutcome::Skipped,
+        ReportedOutcome::Chose(branch) => {
+            let step = p.steps.iter().find(|s| s.id == report.step);
+            let recommended = step.and_then(|s| walk::recommended(s, &at));
+            StepOutcome::Chose {
+                branch,
+                overridden: recommended.is_some_and(|r| r != branch),
+            }
+        }
+    };
+    let record = RunRecord {
+        step: report.step.trim().to_owned(),
+        outcome,
+        by: by.to_owned(),
+        at_ms: store.now_ms(),
+        note,
+    };
+    walk::append(p, &mut at, &record).map_err(|Refused(why)| RunError::Conflict(why))?;
+    store.append_run_record(run.id, &record).await?;
+    run.records.push(record);
+    Ok(info(p, &run))
+}
+
+/// The incident's walkthroughs, oldest first. A run of a playbook no longer in the catalog is
+/// left out (its history stays stored).
+pub async fn list(
+    store: &Store,
+    catalog: &Catalog,
+    incident_id: i64,
+) -> Result<Vec<RunInfo>, RunError> {
+    if store.incident(incident_id).await?.is_none() {
+        return Err(RunError::NoIncident(incident_id));
+    }
+    Ok(store
+        .runs(incident_id)
+        .await?
+        .iter()
+        .filter_map(|r| catalog.get(&r.playbook).map(|p| info(p, r)))
+        .collect())
+}
+
+async fn open_incident(store: &Store, id: i64) -> Result<IncidentSummary, RunError> {
+    let incident = store.incident(id).await?.ok_or(RunError::NoIncident(id))?;
+    if !incident.phase.is_open() {
+        return Err(RunError::Conflict(format!(
+            "{} is resolved; its walkthroughs are closed",
+            incident.reference()
+        )));
+    }
+    Ok(incident)
+}
+
+fn info(p: &Playbook, run: &StoredRun) -> RunInfo {
+    let at = walk::position(p, run.started_at_ms, &run.records);
+    let recommended = at
+        .current
+        .as_ref()
+        .and_then(|c| p.steps.iter().find(|s| &s.id == c))
+        .and_then(|s| walk::recommended(s, &at));
+    RunInfo {
+        id: run.id,
+        incident_id: run.incident_id,
+        playbook: run.playbook.clone(),
+        started_by: run.started_by.clone(),
+        started_at_ms: run.started_at_ms,
+        current: at.current,
+        reached_at_ms: at.reached_at_ms,
+        recommended,
+        records: run.records.clone(),
+    }
+}
