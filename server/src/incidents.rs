@@ -291,6 +291,22 @@ impl Incidents {
         self.published(incident, entry, None)
     }
 
+    /// Writes an entry that changes nothing about the incident itself (a walkthrough's progress)
+    /// and sends it to every viewer.
+    pub async fn record(
+        &self,
+        who: &str,
+        id: i64,
+        kind: EntryKind,
+    ) -> Result<wire::TimelineEntry, IncidentError> {
+        let _w = self.inner.writes.lock().await;
+        let incident = self.load(id).await?;
+        let e = self.entry(&incident, who, self.now_ms(), kind);
+        let entry = self.inner.store.append_entry(id, e).await?;
+        self.inner.hub.publish_entry(&entry);
+        Ok(entry)
+    }
+
     pub async fn resolve(
         &self,
         who: &Actor,

@@ -273,6 +273,17 @@ pub enum EntryKind {
         /// Set when a commander resolved while the board was not all up; empty for stakeholders.
         override_reason: Option<String>,
     },
+    /// A guided walkthrough moved: started, or a step done, checked, skipped, run or decided.
+    Walkthrough {
+        /// The playbook's title.
+        playbook: String,
+        /// The step's title; empty when the walkthrough started.
+        step: String,
+        /// What happened, in words: "started", "done", "skipped", "chose “Expired: rotate…”".
+        did: String,
+        /// The responder's note; empty in the stakeholder projection.
+        note: String,
+    },
 }
 
 impl EntryKind {
@@ -287,6 +298,7 @@ impl EntryKind {
             EntryKind::Note { .. } => "note",
             EntryKind::Health { .. } => "health",
             EntryKind::Resolved { .. } => "resolved",
+            EntryKind::Walkthrough { .. } => "walkthrough",
         }
     }
 

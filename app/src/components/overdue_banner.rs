@@ -31,11 +31,12 @@ pub fn OverdueBanner(live: Live) -> impl IntoView {
         <p class="sr-only" role="alert">
             {announcement}
         </p>
-        <Show when=move || !ids.with(Vec::is_empty)>
-            <div class="overdue-banner" data-testid="overdue-banner" role="region" aria-label="Overdue incidents">
-                // Rebuilt when the set of late incidents changes; the texts tick in place.
-                {move || {
-                    ids.get()
+        // Rebuilt when the set of late incidents changes; the texts tick in place.
+        {move || {
+            let late = ids.get();
+            (!late.is_empty())
+                .then(|| {
+                    let links = late
                         .into_iter()
                         .map(|id| {
                             let text = move || {
@@ -50,9 +51,18 @@ pub fn OverdueBanner(live: Live) -> impl IntoView {
                                 </A>
                             }
                         })
-                        .collect_view()
-                }}
-            </div>
-        </Show>
+                        .collect_view();
+                    view! {
+                        <div
+                            class="overdue-banner"
+                            data-testid="overdue-banner"
+                            role="region"
+                            aria-label="Overdue incidents"
+                        >
+                            {links}
+                        </div>
+                    }
+                })
+        }}
     }
 }

@@ -116,6 +116,17 @@ pub fn entry(e: &TimelineEntry, audience: Audience) -> Option<TimelineEntry> {
             impact: impact.clone(),
             override_reason: None,
         },
+        EntryKind::Walkthrough {
+            playbook,
+            step,
+            did,
+            ..
+        } => EntryKind::Walkthrough {
+            playbook: playbook.clone(),
+            step: step.clone(),
+            did: did.clone(),
+            note: String::new(),
+        },
         k => k.clone(),
     };
     Some(TimelineEntry { kind, ..e.clone() })

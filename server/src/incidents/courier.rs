@@ -190,9 +190,10 @@ pub fn message(
             }
             t
         }
-        EntryKind::ScopeChanged { .. } | EntryKind::Note { .. } | EntryKind::Health { .. } => {
-            return None
-        }
+        EntryKind::ScopeChanged { .. }
+        | EntryKind::Note { .. }
+        | EntryKind::Health { .. }
+        | EntryKind::Walkthrough { .. } => return None,
     };
     Some(text)
 }

@@ -2,10 +2,13 @@
 //! the SPA shows it. A run's place is its history replayed (`walk`), so every device that asks
 //! gets the same answer and a run resumes after a restart.
 
-use wire::{IncidentSummary, ReportedOutcome, RunInfo, RunRecord, StepOutcome, StepReport};
+use wire::{
+    EntryKind, IncidentSummary, ReportedOutcome, RunInfo, RunRecord, StepOutcome, StepReport,
+};
 
 use super::walk::{self, Refused};
 use super::{Catalog, Playbook};
+use crate::incidents::{IncidentError, Incidents};
 use crate::store::runs::StoredRun;
 use crate::store::{Store, StoreError};
 
@@ -23,14 +26,18 @@ pub enum RunError {
     Conflict(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Writing the timeline entry failed.
+    #[error(transparent)]
+    Timeline(#[from] IncidentError),
 }
 
 /// The longest note a step takes.
 pub const MAX_NOTE: usize = 2_000;
 
-/// Starts a walkthrough of `playbook` for an open incident.
+/// Starts a walkthrough of `playbook` for an open incident; the timeline says so.
 pub async fn start(
     store: &Store,
+    incidents: &Incidents,
     catalog: &Catalog,
     incident_id: i64,
     playbook: &str,
@@ -42,6 +49,13 @@ pub async fn start(
         .ok_or_else(|| RunError::NoPlaybook(playbook.chars().take(64).collect()))?;
     let now = store.now_ms();
     let id = store.start_run(incident.id, &p.id, by, now).await?;
+    let kind = EntryKind::Walkthrough {
+        playbook: p.title.clone(),
+        step: String::new(),
+        did: "started".to_owned(),
+        note: String::new(),
+    };
+    incidents.record(by, incident.id, kind).await?;
     Ok(info(
         p,
         &StoredRun {
@@ -55,9 +69,11 @@ pub async fn start(
     ))
 }
 
-/// Records what a responder did at a step (probes are run by the gateway, not reported).
+/// Records what a responder did at a step (probes are run by the gateway, not reported); the
+/// timeline says what, stakeholders without the note.
 pub async fn report(
     store: &Store,
+    incidents: &Incidents,
     catalog: &Catalog,
     incident_id: i64,
     run_id: i64,
@@ -103,6 +119,7 @@ pub async fn report(
     };
     walk::append(p, &mut at, &record).map_err(|Refused(why)| RunError::Conflict(why))?;
     store.append_run_record(run.id, &record).await?;
+    incidents.record(by, incident_id, entry(p, &record)).await?;
     run.records.push(record);
     Ok(info(p, &run))
 }
@@ -134,6 +151,37 @@ async fn open_incident(store: &Store, id: i64) -> Result<IncidentSummary, RunErr
         )));
     }
     Ok(incident)
+}
+
+/// The timeline's line for a record.
+fn entry(p: &Playbook, r: &RunRecord) -> EntryKind {
+    let step = p.steps.iter().find(|s| s.id == r.step);
+    let did = match &r.outcome {
+        StepOutcome::Done => "done".to_owned(),
+        StepOutcome::Checked => "checked".to_owned(),
+        StepOutcome::Skipped => "skipped".to_owned(),
+        StepOutcome::Probed(result) => format!("checked: {}", result.summary),
+        StepOutcome::ProbeFailed(why) => format!("could not check: {why}"),
+        StepOutcome::Chose { branch, overridden } => {
+            let label = step
+                .and_then(|s| match &s.kind {
+                    super::StepKind::Decision { branches, .. } => branches.get(*branch),
+                    _ => None,
+                })
+                .map_or("?", |b| b.label.as_str());
+            if *overridden {
+                format!("chose “{label}”, against the recommendation")
+            } else {
+                format!("chose “{label}”")
+            }
+        }
+    };
+    EntryKind::Walkthrough {
+        playbook: p.title.clone(),
+        step: step.map_or(r.step.clone(), |s| s.title.clone()),
+        did,
+        note: r.note.clone().unwrap_or_default(),
+    }
 }
 
 fn info(p: &Playbook, run: &StoredRun) -> RunInfo {

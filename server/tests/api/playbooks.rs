@@ -3,9 +3,28 @@
 
 use reqwest::{Client, Method, StatusCode};
 use serde_json::{json, Value};
-use wire::{Role, RunInfo, StepOutcome, Written};
+use wire::{EntryKind, IncidentDetail, Role, RunInfo, ServerMsg, StepOutcome, Written};
 
-use super::support::{call, get, signed_in, start, Running};
+use super::support::{call, get, next_msg, signed_in, start, ws_as, Running};
+
+/// The walkthrough lines of an incident's timeline as `who` sees them: (step, did, note).
+async fn walkthrough_lines(
+    g: &Running,
+    who: &(Client, String),
+    id: i64,
+) -> Vec<(String, String, String)> {
+    let detail: IncidentDetail = get(g, who, &format!("/api/incidents/{id}")).await;
+    detail
+        .timeline
+        .into_iter()
+        .filter_map(|e| match e.kind {
+            EntryKind::Walkthrough {
+                step, did, note, ..
+            } => Some((step, did, note)),
+            _ => None,
+        })
+        .collect()
+}
 
 async fn declare(g: &Running, who: &(Client, String)) -> i64 {
     let (status, body) = call(
@@ -144,6 +163,59 @@ async fn a_walkthrough_goes_step_by_step_and_resumes_anywhere() {
     assert_eq!(status, StatusCode::OK, "{body}");
     let run: RunInfo = serde_json::from_value(body).unwrap();
     assert_eq!(run.current, None, "finished");
+
+    // The timeline tells the story; stakeholders read it without the responders' notes.
+    let lines = walkthrough_lines(&g, &ana, id).await;
+    assert_eq!(lines.len(), 5, "{lines:?}");
+    assert_eq!(lines[0], (String::new(), "started".into(), String::new()));
+    assert_eq!(
+        lines[1],
+        (
+            "Do Kratos and Hydra log TLS handshake failures?".into(),
+            "skipped".into(),
+            "logs were rotated away".into()
+        )
+    );
+    assert_eq!(lines[3].1, "chose “Expired: rotate the certificate”");
+    let stakeholder = signed_in(&g, Role::Stakeholder).await;
+    let public = walkthrough_lines(&g, &stakeholder, id).await;
+    assert_eq!(public.len(), 5);
+    assert!(
+        public.iter().all(|(_, _, note)| note.is_empty()),
+        "{public:?}"
+    );
+}
+
+#[tokio::test]
+async fn every_viewer_sees_a_walkthrough_move_live() {
+    let g = start().await;
+    let ana = signed_in(&g, Role::Responder).await;
+    let id = declare(&g, &ana).await;
+    let mut watching = ws_as(&g, Role::Stakeholder).await;
+    let (status, body) = call(
+        &g,
+        &ana,
+        Method::POST,
+        &format!("/api/incidents/{id}/playbooks"),
+        json!({"playbook": "captcha-down"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let entry = loop {
+        if let ServerMsg::Entry { entry } = next_msg(&mut watching).await {
+            if matches!(entry.kind, EntryKind::Walkthrough { .. }) {
+                break entry;
+            }
+        }
+    };
+    assert_eq!(entry.incident_id, id);
+    let EntryKind::Walkthrough { playbook, did, .. } = entry.kind else {
+        unreachable!()
+    };
+    assert_eq!(
+        (playbook.as_str(), did.as_str()),
+        ("Captcha entirely down (Turnstile API failures)", "started")
+    );
 }
 
 #[tokio::test]

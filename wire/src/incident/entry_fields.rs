@@ -36,6 +36,10 @@ pub(super) struct Fields {
     detail: Option<String>,
     impact: Option<String>,
     override_reason: Option<String>,
+    playbook: Option<String>,
+    step: Option<String>,
+    did: Option<String>,
+    note: Option<String>,
 }
 
 impl TryFrom<Fields> for TimelineEntry {
@@ -78,6 +82,12 @@ impl TryFrom<Fields> for TimelineEntry {
             "resolved" => EntryKind::Resolved {
                 impact: required(f.impact, "impact")?,
                 override_reason: f.override_reason,
+            },
+            "walkthrough" => EntryKind::Walkthrough {
+                playbook: required(f.playbook, "playbook")?,
+                step: required(f.step, "step")?,
+                did: required(f.did, "did")?,
+                note: required(f.note, "note")?,
             },
             _ => {
                 return Err(Invalid::Wrong {

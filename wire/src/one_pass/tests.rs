@@ -104,6 +104,12 @@ fn every_entry() -> Vec<TimelineEntry> {
             impact: "i".into(),
             override_reason: None,
         },
+        EntryKind::Walkthrough {
+            playbook: "Database TLS".into(),
+            step: "Check the certificate".into(),
+            did: "skipped".into(),
+            note: "no openssl".into(),
+        },
     ];
     for k in &kinds {
         match k {
@@ -114,7 +120,8 @@ fn every_entry() -> Vec<TimelineEntry> {
             | EntryKind::ScopeChanged { .. }
             | EntryKind::Note { .. }
             | EntryKind::Health { .. }
-            | EntryKind::Resolved { .. } => {}
+            | EntryKind::Resolved { .. }
+            | EntryKind::Walkthrough { .. } => {}
         }
     }
     kinds.into_iter().map(entry).collect()

@@ -81,6 +81,19 @@ pub fn entry_text(kind: &EntryKind) -> EntryText {
             }
             "Resolved".to_owned()
         }
+        EntryKind::Walkthrough {
+            playbook,
+            step,
+            did,
+            note,
+        } => {
+            line("Note", note);
+            if step.is_empty() {
+                format!("Walkthrough {did}: {playbook}")
+            } else {
+                format!("{playbook} · {step}: {did}")
+            }
+        }
     };
     EntryText { headline, lines }
 }

@@ -30,6 +30,7 @@ impl From<RunError> for AppError {
             }
             RunError::Conflict(m) => AppError::Conflict(m),
             RunError::Store(s) => AppError::Internal(s.into()),
+            RunError::Timeline(e) => e.into(),
         }
     }
 }
@@ -53,6 +54,7 @@ pub async fn start(
 ) -> Result<(StatusCode, Json<RunInfo>), AppError> {
     let run = run_ops::start(
         &state.store,
+        &state.incidents,
         &state.playbooks,
         id,
         &body.playbook,
@@ -71,6 +73,15 @@ pub async fn step(
     ApiJson(body): ApiJson<StepReport>,
 ) -> Result<Json<RunInfo>, AppError> {
     Ok(Json(
-        run_ops::report(&state.store, &state.playbooks, id, run, &body, &user.name).await?,
+        run_ops::report(
+            &state.store,
+            &state.incidents,
+            &state.playbooks,
+            id,
+            run,
+            &body,
+            &user.name,
+        )
+        .await?,
     ))
 }
