@@ -92,6 +92,11 @@ pub const ROUTES: &[RouteSpec] = &[
     ),
     route(
         "POST",
+        "/api/incidents/{id}/playbooks/{run}/steps/{step}/run",
+        Access::Responder,
+    ),
+    route(
+        "POST",
         "/api/incidents/{id}/deliveries/{delivery}/retry",
         Access::Responder,
     ),
@@ -177,6 +182,11 @@ pub fn router(state: AppState, auth_layer: crate::auth::sessions::AuthLayer) -> 
     )
     .add(
         "POST",
+        "/api/incidents/{id}/playbooks/{run}/steps/{step}/run",
+        playbooks::run_probe,
+    )
+    .add(
+        "POST",
         "/api/incidents/{id}/deliveries/{delivery}/retry",
         incidents::retry_delivery,
     );
@@ -212,6 +222,7 @@ mod tests {
             wire::HEALTH_PATH,
             wire::SWEEP_PATH,
             wire::WS_PATH,
+            wire::PLAYBOOKS_PATH,
         ];
         for r in ROUTES.iter().filter(|r| r.path != "/api/ping") {
             assert!(

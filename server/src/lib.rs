@@ -76,6 +76,14 @@ impl Gateway {
             tracing::warn!("{step}: the step cannot run here and shows as an instruction");
         }
         let playbooks = Arc::new(playbooks);
+        let fingerprint_key: Arc<[u8]> = playbooks::key::load_or_create(&settings.data_dir)
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "the fingerprint key in {}: {e}",
+                    settings.data_dir.display()
+                )
+            })?
+            .into();
         let interval = settings.sweep.interval();
         let hub = Arc::new(Hub::new(
             host.target(),
@@ -96,7 +104,7 @@ impl Gateway {
         .await?;
         let sweep = sweeper::spawn(
             catalog,
-            host,
+            host.clone(),
             hub.clone(),
             Some(incidents.clone()),
             interval,
@@ -122,6 +130,8 @@ impl Gateway {
             sockets: sockets::SocketSlots::default(),
             heartbeat: HEARTBEAT,
             playbooks,
+            host: host.clone(),
+            fingerprint_key,
         };
         Ok(Gateway {
             state,

@@ -13,6 +13,8 @@
 
 mod format;
 mod info;
+pub mod key;
+pub mod probe_run;
 mod probe_spec;
 pub mod readings;
 pub mod runs;

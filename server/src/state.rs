@@ -30,4 +30,8 @@ pub struct AppState {
     pub heartbeat: Duration,
     /// The guided playbooks, checked at start-up.
     pub playbooks: Arc<crate::playbooks::Catalog>,
+    /// The production host, for walkthrough probes (the sweeper has its own handle).
+    pub host: Arc<dyn crate::remote::RemoteHost>,
+    /// Keys the environment fingerprints walkthrough probes show.
+    pub fingerprint_key: Arc<[u8]>,
 }

@@ -120,6 +120,9 @@ pub enum StepOutcome {
 pub struct ProbeResult {
     pub fields: std::collections::BTreeMap<String, FieldValue>,
     pub summary: String,
+    /// What the responder can fold out: fingerprints, masked log lines (never a secret's value).
+    #[serde(default)]
+    pub details: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

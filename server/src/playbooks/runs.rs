@@ -124,6 +124,60 @@ pub async fn report(
     Ok(info(p, &run))
 }
 
+/// Runs the probe of step `step_id` (the current step, or an earlier probe step again) and records
+/// what it found; the timeline gets its one-line summary.
+pub async fn run_probe(
+    store: &Store,
+    incidents: &Incidents,
+    catalog: &Catalog,
+    (incident_id, run_id, step_id): (i64, i64, &str),
+    cx: super::probe_run::ProbeContext<'_>,
+    by: &str,
+) -> Result<RunInfo, RunError> {
+    open_incident(store, incident_id).await?;
+    let mut run = store
+        .runs(incident_id)
+        .await?
+        .into_iter()
+        .find(|r| r.id == run_id)
+        .ok_or(RunError::NoRun(run_id))?;
+    let p = catalog
+        .get(&run.playbook)
+        .ok_or_else(|| RunError::NoPlaybook(run.playbook.clone()))?;
+    let step = p.steps.iter().find(|s| s.id == step_id).ok_or_else(|| {
+        RunError::Conflict(format!(
+            "`{}` is no step of {}",
+            step_id.chars().take(64).collect::<String>(),
+            p.title
+        ))
+    })?;
+    let super::StepKind::Probe { probe, .. } = &step.kind else {
+        return Err(RunError::Conflict(format!(
+            "“{}” is not a probe step",
+            step.title
+        )));
+    };
+    let mut at = walk::position(p, run.started_at_ms, &run.records);
+    let previous = at.results.get(&step.id).cloned();
+    let cx = super::probe_run::ProbeContext {
+        previous: previous.as_ref(),
+        ..cx
+    };
+    let outcome = super::probe_run::run(probe, &cx).await;
+    let record = RunRecord {
+        step: step.id.clone(),
+        outcome,
+        by: by.to_owned(),
+        at_ms: store.now_ms(),
+        note: None,
+    };
+    walk::append(p, &mut at, &record).map_err(|Refused(why)| RunError::Conflict(why))?;
+    store.append_run_record(run.id, &record).await?;
+    incidents.record(by, incident_id, entry(p, &record)).await?;
+    run.records.push(record);
+    Ok(info(p, &run))
+}
+
 /// The incident's walkthroughs, oldest first. A run of a playbook no longer in the catalog is
 /// left out (its history stays stored).
 pub async fn list(

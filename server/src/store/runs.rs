@@ -133,6 +133,7 @@ mod tests {
                     .into_iter()
                     .collect(),
                 summary: "expired 2 days ago".into(),
+                details: Vec::new(),
             }),
             by: "ana".into(),
             at_ms: 20,

@@ -32,6 +32,11 @@ const EXPECTED: &[(&str, &str, [bool; 4])] = &[
         "/api/incidents/{id}/playbooks/{run}/steps",
         [false, false, true, true],
     ),
+    (
+        "POST",
+        "/api/incidents/{id}/playbooks/{run}/steps/{step}/run",
+        [false, false, true, true],
+    ),
     ("GET", "/ws", [false, true, true, true]),
     ("GET", "/api/users", [false, false, false, true]),
     ("POST", "/api/users", [false, false, false, true]),
@@ -141,6 +146,7 @@ async fn every_route_admits_exactly_the_roles_in_the_table() {
                     .replace("{id}", "999999")
                     .replace("{delivery}", "1")
                     .replace("{run}", "1")
+                    .replace("{step}", "logs")
             );
             let req = c
                 .request(method.parse().unwrap(), &url)

@@ -290,3 +290,146 @@ async fn unknown_playbooks_runs_and_incidents_are_404_and_a_resolved_incident_40
         "{body}"
     );
 }
+
+/// A host whose Kratos has a cookie secret (`secret`) and logs TLS failures; the board's sweep
+/// sees nothing (`[]`).
+fn kratos_host(secret: &'static str) -> std::sync::Arc<server::remote::fake::FakeHost> {
+    use server::remote::fake::{ok, FakeHost};
+    std::sync::Arc::new(FakeHost::new(move |cmd| {
+        let args = cmd.args().join(" ");
+        if args.starts_with("exec olympus-ciam-kratos env") {
+            ok(&format!(
+                "PATH=/bin\nSECRETS_COOKIE={secret}\nDSN=postgres://kratos:hunter2@db/kratos\n"
+            ))
+        } else if args.starts_with("logs --tail 500 olympus-ciam-kratos") {
+            ok("{\"msg\":\"csrf\",\"reject_reason\":\"The request was made over HTTP\",\"dsn\":\"postgres://k:hunter2@db/k\"}\nsecurity_csrf_violation seen\n")
+        } else {
+            ok("[]")
+        }
+    }))
+}
+
+async fn with_kratos(secret: &'static str, dir: tempfile::TempDir) -> Running {
+    let mut settings = super::support::settings(dir.path());
+    settings.services = vec![server::config::ServiceSettings {
+        name: "ciam-kratos".into(),
+        scope: wire::Scope::Ciam,
+        container: server::values::ContainerName::parse("olympus-ciam-kratos").unwrap(),
+        health_url: server::values::HttpUrl::parse("http://127.0.0.1:4433/health/alive").unwrap(),
+    }];
+    super::support::start_full(
+        dir,
+        settings,
+        kratos_host(secret),
+        std::sync::Arc::new(server::clock::SystemClock),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn probes_run_on_the_host_and_show_fingerprints_never_secrets() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_owned();
+    let g = with_kratos("first-cookie-secret-value", dir).await;
+    let ana = signed_in(&g, Role::Responder).await;
+    let id = declare(&g, &ana).await;
+    let (_, body) = call(
+        &g,
+        &ana,
+        Method::POST,
+        &format!("/api/incidents/{id}/playbooks"),
+        json!({"playbook": "csrf-violation"}),
+    )
+    .await;
+    let run: RunInfo = serde_json::from_value(body).unwrap();
+    let probe = |step: &'static str| {
+        let (g, ana) = (&g, &ana);
+        async move {
+            call(
+                g,
+                ana,
+                Method::POST,
+                &format!("/api/incidents/{id}/playbooks/{}/steps/{step}/run", run.id),
+                Value::Null,
+            )
+            .await
+        }
+    };
+    let (status, body) = probe("cookie-env").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let text = body.to_string();
+    assert!(
+        !text.contains("first-cookie-secret-value") && !text.contains("hunter2"),
+        "{text}"
+    );
+    let after: RunInfo = serde_json::from_value(body).unwrap();
+    assert_eq!(after.current.as_deref(), Some("violations"));
+    let StepOutcome::Probed(first) = &after.records[0].outcome else {
+        panic!("{:?}", after.records[0])
+    };
+    assert_eq!(first.details.len(), 1);
+    assert!(
+        first.details[0].starts_with("SECRETS_COOKIE = fingerprint "),
+        "{:?}",
+        first.details
+    );
+
+    let (status, body) = probe("violations").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(!body.to_string().contains("hunter2"), "{body}");
+    let after: RunInfo = serde_json::from_value(body).unwrap();
+    let StepOutcome::Probed(logs) = &after.records[1].outcome else {
+        panic!("{:?}", after.records[1])
+    };
+    assert!(
+        logs.summary
+            .contains("Kratos says: The request was made over HTTP"),
+        "{}",
+        logs.summary
+    );
+    // The decision has a result to go on: the secret did not change.
+    assert_eq!(after.current.as_deref(), Some("secret-changed"));
+    assert_eq!(after.recommended, Some(1));
+
+    // The secret rotates; a gateway restarted on the same data sees the change.
+    // The fingerprint key lives in the data directory, which moves with the database.
+    let dir2 = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir2.path().join("data")).unwrap();
+    for f in ["aegis.db", "aegis.db-wal", "fingerprint.key"] {
+        let from = data.join("data").join(f);
+        if from.exists() {
+            std::fs::copy(from, dir2.path().join("data").join(f)).unwrap();
+        }
+    }
+    drop(g);
+    let g = with_kratos("second-cookie-secret-value", dir2).await;
+    let ana = signed_in(&g, Role::Responder).await;
+    let (status, body) = call(
+        &g,
+        &ana,
+        Method::POST,
+        &format!(
+            "/api/incidents/{id}/playbooks/{}/steps/cookie-env/run",
+            run.id
+        ),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let after: RunInfo = serde_json::from_value(body).unwrap();
+    assert_eq!(
+        after.current.as_deref(),
+        Some("secret-changed"),
+        "a re-run does not move the run"
+    );
+    assert_eq!(after.recommended, Some(0), "changed: revert the secret");
+    let StepOutcome::Probed(second) = &after.records[2].outcome else {
+        panic!("{:?}", after.records[2])
+    };
+    assert_ne!(second.details, first.details);
+    assert!(
+        second.summary.contains("changed since the last look"),
+        "{}",
+        second.summary
+    );
+}

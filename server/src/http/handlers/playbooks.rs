@@ -65,6 +65,33 @@ pub async fn start(
     Ok((StatusCode::CREATED, Json(run)))
 }
 
+/// `POST /api/incidents/{id}/playbooks/{run}/steps/{step}/run`: runs a probe step on the host.
+pub async fn run_probe(
+    State(state): State<AppState>,
+    Extension(user): Extension<Principal>,
+    ApiPath((id, run, step)): ApiPath<(i64, i64, String)>,
+) -> Result<Json<RunInfo>, AppError> {
+    let cx = crate::playbooks::probe_run::ProbeContext {
+        host: state.host.as_ref(),
+        board: state.hub.snapshot_for(crate::hub::Audience::Full),
+        services: &state.settings.services,
+        command_timeout: state.settings.sweep.command_timeout(),
+        fingerprint_key: &state.fingerprint_key,
+        previous: None,
+    };
+    Ok(Json(
+        run_ops::run_probe(
+            &state.store,
+            &state.incidents,
+            &state.playbooks,
+            (id, run, &step),
+            cx,
+            &user.name,
+        )
+        .await?,
+    ))
+}
+
 /// `POST /api/incidents/{id}/playbooks/{run}/steps`: what was done at the current step.
 pub async fn step(
     State(state): State<AppState>,

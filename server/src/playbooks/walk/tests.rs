@@ -34,6 +34,7 @@ fn certificate(expired: bool, days_left: i64) -> Outcome {
         } else {
             "valid".into()
         },
+        details: Vec::new(),
     })
 }
 
@@ -43,6 +44,7 @@ fn logs() -> Outcome {
             .into_iter()
             .collect(),
         summary: "4 lines say TLS handshake failed".into(),
+        details: Vec::new(),
     })
 }
 

@@ -1,0 +1,205 @@
+//! Running a walkthrough's probe: the command built from the step's checked values, run on the
+//! host through the gateway's one SSH connection, and its output read into typed fields. Values
+//! that commands print are masked or fingerprinted before anything leaves the gateway.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use wire::{FieldValue, HealthSnapshot, ProbeResult, Scope, Status, StepOutcome};
+
+use super::readings::{env, logs};
+use super::ProbeSpec;
+use crate::probes::settings::ServiceSettings;
+use crate::remote::{RemoteCommand, RemoteHost};
+
+/// What a probe may use besides the host.
+pub struct ProbeContext<'a> {
+    pub host: &'a dyn RemoteHost,
+    /// The latest sweep.
+    pub board: HealthSnapshot,
+    pub services: &'a [ServiceSettings],
+    pub command_timeout: Duration,
+    /// Keys the environment fingerprints (the gateway's own, kept in its data directory).
+    pub fingerprint_key: &'a [u8],
+    /// This step's previous result, for "changed since the last look".
+    pub previous: Option<&'a ProbeResult>,
+}
+
+/// Runs `spec`; a host that cannot be reached or an answer that cannot be read is a
+/// [`StepOutcome::ProbeFailed`] saying why, and the step stays current.
+pub async fn run(spec: &ProbeSpec, cx: &ProbeContext<'_>) -> StepOutcome {
+    match attempt(spec, cx).await {
+        Ok(result) => StepOutcome::Probed(result),
+        Err(why) => StepOutcome::ProbeFailed(crate::mask::mask_secrets(&why)),
+    }
+}
+
+async fn attempt(spec: &ProbeSpec, cx: &ProbeContext<'_>) -> Result<ProbeResult, String> {
+    match spec {
+        ProbeSpec::Board => Ok(board(&cx.board)),
+        ProbeSpec::ContainerEnv {
+            service,
+            prefixes,
+            required,
+        } => {
+            let container = container(cx, service)?;
+            let cmd = RemoteCommand::new("podman", cx.command_timeout)
+                .arg("exec")
+                .arg(container)
+                .arg("env");
+            let out = run_on_host(cx, &cmd).await?;
+            let reading = env::read(&out, prefixes, required, cx.fingerprint_key)
+                .map_err(|e| e.to_string())?;
+            let details: Vec<String> = reading
+                .variables
+                .iter()
+                .map(|v| format!("{} = fingerprint {}", v.name, v.fingerprint))
+                .collect();
+            let changed = cx.previous.is_some_and(|p| p.details != details);
+            let mut summary = format!(
+                "{} variable{} starting with {}",
+                reading.variables.len(),
+                if reading.variables.len() == 1 { "" } else { "s" },
+                prefixes.join(", ")
+            );
+            if !reading.missing_required.is_empty() {
+                summary.push_str(&format!("; missing: {}", reading.missing_required.join(", ")));
+            }
+            if changed {
+                summary.push_str("; changed since the last look");
+            }
+            Ok(ProbeResult {
+                fields: fields([
+                    ("found", FieldValue::Number(reading.variables.len() as i64)),
+                    (
+                        "missing_required",
+                        FieldValue::Number(reading.missing_required.len() as i64),
+                    ),
+                    ("changed_since_last", FieldValue::Flag(changed)),
+                ]),
+                summary,
+                details,
+            })
+        }
+        ProbeSpec::ContainerLogs {
+            service,
+            lines,
+            patterns,
+        } => {
+            let container = container(cx, service)?;
+            let cmd = RemoteCommand::new("podman", cx.command_timeout)
+                .arg("logs")
+                .arg("--tail")
+                .arg(lines.to_string())
+                .arg(container);
+            let out = run_both(cx, &cmd).await?;
+            let reading = logs::read(&out, patterns);
+            let mut summary = format!(
+                "{} of the last {} lines mention {}",
+                reading.matches,
+                reading.read,
+                patterns.join(" or ")
+            );
+            if let Some(reason) = reading.reject_reasons.first() {
+                summary.push_str(&format!("; Kratos says: {reason}"));
+            }
+            let mut details = reading.shown;
+            details.extend(reading.reject_reasons.iter().map(|r| format!("reject_reason: {r}")));
+            Ok(ProbeResult {
+                fields: fields([
+                    ("matches", FieldValue::Number(reading.matches as i64)),
+                    ("read", FieldValue::Number(reading.read as i64)),
+                ]),
+                summary,
+                details,
+            })
+        }
+        other => Err(format!(
+            "the {} probe does not run in this version of the console: look by hand (the step shows the command), then skip the step with what you found",
+            other.kind()
+        )),
+    }
+}
+
+/// The board's own view: what is down, from the latest sweep (no command runs).
+fn board(b: &HealthSnapshot) -> ProbeResult {
+    let failing: Vec<_> = b.checks.iter().filter(|c| c.status != Status::Up).collect();
+    let count = |s: Status| b.checks.iter().filter(|c| c.status == s).count() as i64;
+    let edges_down = b
+        .checks
+        .iter()
+        .filter(|c| c.scope == Scope::Edge && c.status == Status::Down)
+        .count() as i64;
+    let database_down = b
+        .checks
+        .iter()
+        .any(|c| c.scope == Scope::Database && c.status == Status::Down);
+    let summary = if failing.is_empty() {
+        format!("all {} checks up", b.checks.len())
+    } else {
+        format!(
+            "{} down, {} degraded: {}",
+            count(Status::Down),
+            count(Status::Degraded),
+            failing
+                .iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    ProbeResult {
+        fields: fields([
+            ("all_up", FieldValue::Flag(failing.is_empty())),
+            ("down", FieldValue::Number(count(Status::Down))),
+            ("degraded", FieldValue::Number(count(Status::Degraded))),
+            ("database_down", FieldValue::Flag(database_down)),
+            ("edges_down", FieldValue::Number(edges_down)),
+        ]),
+        summary,
+        details: failing
+            .iter()
+            .map(|c| format!("{}: {}", c.name, c.detail))
+            .collect(),
+    }
+}
+
+fn container<'a>(cx: &'a ProbeContext<'_>, service: &str) -> Result<&'a str, String> {
+    cx.services
+        .iter()
+        .find(|s| s.name == service)
+        .map(|s| s.container.as_str())
+        .ok_or_else(|| format!("this config has no service `{service}`: the step cannot run here"))
+}
+
+/// Stdout of a command that must succeed.
+async fn run_on_host(cx: &ProbeContext<'_>, cmd: &RemoteCommand) -> Result<String, String> {
+    let out = cx.host.run(cmd).await.map_err(|e| e.to_string())?;
+    if out.code != 0 {
+        return Err(format!(
+            "{} exited with {}: {}",
+            cmd.program(),
+            out.code,
+            out.stderr_line()
+        ));
+    }
+    Ok(out.stdout)
+}
+
+/// Stdout and stderr together (`podman logs` replays a container's stderr on its own stderr).
+async fn run_both(cx: &ProbeContext<'_>, cmd: &RemoteCommand) -> Result<String, String> {
+    let out = cx.host.run(cmd).await.map_err(|e| e.to_string())?;
+    if out.code != 0 {
+        return Err(format!(
+            "{} exited with {}: {}",
+            cmd.program(),
+            out.code,
+            out.stderr_line()
+        ));
+    }
+    Ok(format!("{}{}", out.stdout, out.stderr))
+}
+
+fn fields<const N: usize>(pairs: [(&str, FieldValue); N]) -> BTreeMap<String, FieldValue> {
+    pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+}
