@@ -13,4 +13,5 @@ mod sandbox {
     mod faults;
     mod live;
     mod ory_ports;
+    mod probes;
 }
