@@ -12,3 +12,4 @@ pub(crate) mod incident_list;
 pub(crate) mod share_links;
 pub(crate) mod timeline;
 pub(crate) mod users;
+pub(crate) mod walkthrough;

@@ -16,11 +16,13 @@ mod accounts;
 mod failure;
 mod health;
 mod incidents;
+mod playbooks;
 
 pub use accounts::*;
 pub use failure::ApiFailure;
 pub use health::*;
 pub use incidents::*;
+pub use playbooks::*;
 
 fn get(path: &str) -> Result<Request, gloo_net::Error> {
     Request::get(path)

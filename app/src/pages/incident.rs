@@ -13,6 +13,7 @@ mod regrade;
 mod resolve;
 mod scope_editor;
 mod timeline;
+mod walkthrough;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -38,6 +39,7 @@ use regrade::RegradeForm;
 use resolve::ResolveForm;
 use scope_editor::ScopeEditor;
 use timeline::Timeline;
+use walkthrough::Walkthroughs;
 
 #[component]
 pub fn IncidentPage(session: Session, live: Live) -> impl IntoView {
@@ -183,6 +185,7 @@ fn Loaded(
             <Show when=move || phase.get() == Phase::Declared>
                 <AckButton session=session live=live id=id draft=draft />
             </Show>
+            <Walkthroughs session=session live=live id=id />
             <Composer session=session live=live id=id draft=draft cadence=cadence />
             <NoteForm session=session live=live id=id />
         </Show>

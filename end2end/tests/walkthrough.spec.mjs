@@ -1,0 +1,65 @@
+// A guided playbook on a phone, against the real gateway and the sandbox host: a responder starts
+// the CSRF-violation walkthrough on an incident, runs its checks on the host over SSH (podman exec
+// env, podman logs), gets a recommended branch, and a stakeholder on another phone follows the
+// walkthrough on the timeline without its notes.
+import { test, expect } from '@playwright/test';
+import path from 'node:path';
+import { gatewayForFile, signIn, root } from './gateway.mjs';
+
+const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
+
+let gw;
+gatewayForFile(test, (g) => {
+  gw = g;
+});
+
+test('a responder walks a playbook step by step and a stakeholder follows it', async ({ page, browser }) => {
+  const me = await signIn(page, gw, 'responder');
+  const declared = await page.request.post(`${gw.url}/api/incidents`, {
+    data: { title: 'Logins fail with csrf violations', broken: 'every login at Hera', severity: 'sev1' },
+    headers: { origin: gw.url, 'x-csrf-token': me.csrf_token },
+  });
+  expect(declared.status()).toBe(201);
+  const id = (await declared.json()).incident.id;
+
+  await page.goto(`${gw.url}/incidents/${id}`);
+  const panel = page.getByTestId('walkthroughs');
+  await expect(panel).toBeVisible();
+  // The board suggests nothing (all up): every playbook is offered as is.
+  await panel.getByTestId('start-csrf-violation').click();
+
+  // Step 1, a probe: the spec's command is there for reference, the console runs the real one.
+  const step = panel.getByTestId('current-step');
+  await expect(step).toHaveAttribute('data-step', 'cookie-env');
+  await expect(step).toContainText('On real Ory');
+  await step.getByTestId('step-main').click();
+  await expect(step).toHaveAttribute('data-step', 'violations');
+
+  // Step 2, the log probe; then the decision, recommended branch first.
+  await step.getByTestId('step-main').click();
+  await expect(step).toHaveAttribute('data-kind', 'decision');
+  const first = step.locator('[data-testid^="branch-"]').first();
+  await expect(first).toHaveAttribute('data-recommended', 'true');
+  await expect(first).toContainText('Unchanged');
+
+  await page.screenshot({ path: path.join(root, 'target', 'e2e-phone-walkthrough.png'), fullPage: false });
+  console.log(`phone screenshot: ${path.join(root, 'target', 'e2e-phone-walkthrough.png')}`);
+
+  // Skipping needs a reason; with one, the choice is recorded and the walkthrough ends.
+  await step.getByTestId('step-note').fill('checked the base URL by hand');
+  await first.click();
+  await expect(panel.getByTestId('current-step')).toHaveCount(0);
+  await expect(panel.getByTestId('start-csrf-violation')).toContainText('walked before');
+
+  // A stakeholder sees the walkthrough on the timeline, without the note.
+  const other = await browser.newContext(PHONE);
+  const stakeholder = await other.newPage();
+  await signIn(stakeholder, gw, 'stakeholder');
+  await stakeholder.goto(`${gw.url}/incidents/${id}`);
+  const entries = stakeholder.locator('[data-testid="timeline-entry"][data-kind="walkthrough"]');
+  await expect(entries).toHaveCount(4);
+  await expect(entries.filter({ hasText: 'chose' })).toHaveCount(1);
+  await expect(stakeholder.getByText('checked the base URL by hand')).toHaveCount(0);
+  await expect(stakeholder.getByTestId('walkthroughs')).toHaveCount(0);
+  await other.close();
+});
