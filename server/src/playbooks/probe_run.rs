@@ -174,20 +174,20 @@ fn container<'a>(cx: &'a ProbeContext<'_>, service: &str) -> Result<&'a str, Str
 
 /// Stdout of a command that must succeed.
 async fn run_on_host(cx: &ProbeContext<'_>, cmd: &RemoteCommand) -> Result<String, String> {
-    let out = cx.host.run(cmd).await.map_err(|e| e.to_string())?;
-    if out.code != 0 {
-        return Err(format!(
-            "{} exited with {}: {}",
-            cmd.program(),
-            out.code,
-            out.stderr_line()
-        ));
-    }
-    Ok(out.stdout)
+    Ok(succeeded(cx, cmd).await?.stdout)
 }
 
 /// Stdout and stderr together (`podman logs` replays a container's stderr on its own stderr).
 async fn run_both(cx: &ProbeContext<'_>, cmd: &RemoteCommand) -> Result<String, String> {
+    let out = succeeded(cx, cmd).await?;
+    Ok(format!("{}{}", out.stdout, out.stderr))
+}
+
+/// The command's output if it ran and exited 0; otherwise why not, in one line.
+async fn succeeded(
+    cx: &ProbeContext<'_>,
+    cmd: &RemoteCommand,
+) -> Result<crate::remote::RemoteOutput, String> {
     let out = cx.host.run(cmd).await.map_err(|e| e.to_string())?;
     if out.code != 0 {
         return Err(format!(
@@ -197,7 +197,7 @@ async fn run_both(cx: &ProbeContext<'_>, cmd: &RemoteCommand) -> Result<String, 
             out.stderr_line()
         ));
     }
-    Ok(format!("{}{}", out.stdout, out.stderr))
+    Ok(out)
 }
 
 fn fields<const N: usize>(pairs: [(&str, FieldValue); N]) -> BTreeMap<String, FieldValue> {

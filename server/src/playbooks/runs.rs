@@ -80,16 +80,7 @@ pub async fn report(
     report: &StepReport,
     by: &str,
 ) -> Result<RunInfo, RunError> {
-    open_incident(store, incident_id).await?;
-    let mut run = store
-        .runs(incident_id)
-        .await?
-        .into_iter()
-        .find(|r| r.id == run_id)
-        .ok_or(RunError::NoRun(run_id))?;
-    let p = catalog
-        .get(&run.playbook)
-        .ok_or_else(|| RunError::NoPlaybook(run.playbook.clone()))?;
+    let (mut run, p) = load_run(store, catalog, incident_id, run_id).await?;
     let note = report
         .note
         .as_deref()
@@ -134,16 +125,7 @@ pub async fn run_probe(
     cx: super::probe_run::ProbeContext<'_>,
     by: &str,
 ) -> Result<RunInfo, RunError> {
-    open_incident(store, incident_id).await?;
-    let mut run = store
-        .runs(incident_id)
-        .await?
-        .into_iter()
-        .find(|r| r.id == run_id)
-        .ok_or(RunError::NoRun(run_id))?;
-    let p = catalog
-        .get(&run.playbook)
-        .ok_or_else(|| RunError::NoPlaybook(run.playbook.clone()))?;
+    let (mut run, p) = load_run(store, catalog, incident_id, run_id).await?;
     let step = p.steps.iter().find(|s| s.id == step_id).ok_or_else(|| {
         RunError::Conflict(format!(
             "`{}` is no step of {}",
@@ -194,6 +176,26 @@ pub async fn list(
         .iter()
         .filter_map(|r| catalog.get(&r.playbook).map(|p| info(p, r)))
         .collect())
+}
+
+/// An open incident's run `run_id`, and its playbook.
+async fn load_run<'c>(
+    store: &Store,
+    catalog: &'c Catalog,
+    incident_id: i64,
+    run_id: i64,
+) -> Result<(StoredRun, &'c Playbook), RunError> {
+    open_incident(store, incident_id).await?;
+    let run = store
+        .runs(incident_id)
+        .await?
+        .into_iter()
+        .find(|r| r.id == run_id)
+        .ok_or(RunError::NoRun(run_id))?;
+    let p = catalog
+        .get(&run.playbook)
+        .ok_or_else(|| RunError::NoPlaybook(run.playbook.clone()))?;
+    Ok((run, p))
 }
 
 async fn open_incident(store: &Store, id: i64) -> Result<IncidentSummary, RunError> {
