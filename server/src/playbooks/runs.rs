@@ -87,13 +87,14 @@ pub async fn report(
         .map(str::trim)
         .filter(|n| !n.is_empty())
         .map(|n| n.chars().take(MAX_NOTE).collect::<String>());
+    let step_id = report.step.trim();
     let mut at = walk::position(p, run.started_at_ms, &run.records);
     let outcome = match report.outcome {
         ReportedOutcome::Done => StepOutcome::Done,
         ReportedOutcome::Checked => StepOutcome::Checked,
         ReportedOutcome::Skipped => StepOutcome::Skipped,
         ReportedOutcome::Chose(branch) => {
-            let step = p.steps.iter().find(|s| s.id == report.step);
+            let step = p.steps.iter().find(|s| s.id == step_id);
             let recommended = step.and_then(|s| walk::recommended(s, &at));
             StepOutcome::Chose {
                 branch,
@@ -102,7 +103,7 @@ pub async fn report(
         }
     };
     let record = RunRecord {
-        step: report.step.trim().to_owned(),
+        step: step_id.to_owned(),
         outcome,
         by: by.to_owned(),
         at_ms: store.now_ms(),
