@@ -5,7 +5,7 @@
 //! answer; the sweep runs them all concurrently.
 
 mod catalog;
-mod curl;
+pub(crate) mod curl;
 mod edge;
 mod pg;
 mod podman;

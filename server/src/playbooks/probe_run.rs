@@ -19,6 +19,8 @@ pub struct ProbeContext<'a> {
     pub board: HealthSnapshot,
     pub services: &'a [ServiceSettings],
     pub command_timeout: Duration,
+    /// curl's `--max-time` for HTTP checks from the host.
+    pub http_timeout: Duration,
     /// Keys the environment fingerprints (the gateway's own, kept in its data directory).
     pub fingerprint_key: &'a [u8],
     /// This step's previous result, for "changed since the last look".
@@ -114,6 +116,39 @@ async fn attempt(spec: &ProbeSpec, cx: &ProbeContext<'_>) -> Result<ProbeResult,
                 details,
             })
         }
+        ProbeSpec::AdminRoutes { service, routes } => {
+            let base = cx
+                .services
+                .iter()
+                .find(|s| s.name == *service)
+                .map(|s| origin(s.health_url.as_str()))
+                .ok_or_else(|| {
+                    format!("this config has no service `{service}`: the step cannot run here")
+                })?;
+            let mut failing = 0;
+            let mut details = Vec::new();
+            for route in routes {
+                let url = crate::values::HttpUrl::parse(&format!("{base}{route}"))?;
+                let cmd = crate::probes::curl::command(&url, cx.http_timeout, cx.command_timeout);
+                let out = cx.host.run(&cmd).await.map_err(|e| e.to_string())?;
+                let finding = crate::probes::curl::judge(&out, cx.http_timeout);
+                if finding.status == Status::Down {
+                    failing += 1;
+                }
+                details.push(format!("{route}: {}", finding.detail));
+            }
+            Ok(ProbeResult {
+                fields: fields([
+                    ("failing", FieldValue::Number(failing)),
+                    (
+                        "all_failing",
+                        FieldValue::Flag(failing == routes.len() as i64),
+                    ),
+                ]),
+                summary: format!("{failing} of {} routes failing: {}", routes.len(), details.join("; ")),
+                details,
+            })
+        }
         other => Err(format!(
             "the {} probe does not run in this version of the console: look by hand (the step shows the command), then skip the step with what you found",
             other.kind()
@@ -164,6 +199,15 @@ fn board(b: &HealthSnapshot) -> ProbeResult {
     }
 }
 
+/// `http://127.0.0.1:3001` of `http://127.0.0.1:3001/health/alive`: where the service's routes are.
+fn origin(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    match url[after_scheme..].find('/') {
+        Some(i) => &url[..after_scheme + i],
+        None => url,
+    }
+}
+
 fn container<'a>(cx: &'a ProbeContext<'_>, service: &str) -> Result<&'a str, String> {
     cx.services
         .iter()
@@ -202,4 +246,19 @@ async fn succeeded(
 
 fn fields<const N: usize>(pairs: [(&str, FieldValue); N]) -> BTreeMap<String, FieldValue> {
     pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin;
+
+    #[test]
+    fn a_services_routes_are_at_its_health_urls_origin() {
+        assert_eq!(
+            origin("http://127.0.0.1:3001/health/alive"),
+            "http://127.0.0.1:3001"
+        );
+        assert_eq!(origin("https://athena.example"), "https://athena.example");
+        assert_eq!(origin("http://h:1/"), "http://h:1");
+    }
 }

@@ -17,6 +17,7 @@ fn context<'a>(
         board: state.hub.snapshot_for(server::hub::Audience::Full),
         services,
         command_timeout: state.settings.sweep.command_timeout(),
+        http_timeout: state.settings.sweep.http_timeout(),
         fingerprint_key: &state.fingerprint_key,
         previous: None,
     }
@@ -84,4 +85,42 @@ async fn a_container_that_does_not_exist_is_a_failure_with_podmans_reason() {
         }
         other => panic!("expected a failure, got {other:?}"),
     }
+}
+
+#[tokio::test]
+async fn admin_routes_are_fetched_from_the_host_and_a_503_fault_fails_them_all() {
+    let sb = Sandbox::claim().await;
+    let gw = gateway(sb.settings()).await;
+    let services = gw.state.settings.services.clone();
+    let cx = context(&gw.state, &services);
+    // The stand-in answers its health route and 404 elsewhere.
+    let routes = ProbeSpec::AdminRoutes {
+        service: "ciam-athena".into(),
+        routes: vec!["/health/alive".into(), "/api/nowhere".into()],
+    };
+    let StepOutcome::Probed(healthy) = run(&routes, &cx).await else {
+        panic!("the route probe ran")
+    };
+    assert_eq!(
+        healthy.fields["failing"],
+        FieldValue::Number(1),
+        "{healthy:?}"
+    );
+    assert_eq!(healthy.fields["all_failing"], FieldValue::Flag(false));
+    assert!(
+        healthy.summary.contains("/api/nowhere: HTTP 404"),
+        "{}",
+        healthy.summary
+    );
+
+    sb.script(&["fault", "503", "ciam-athena"]);
+    let StepOutcome::Probed(broken) = run(&routes, &cx).await else {
+        panic!("the route probe ran")
+    };
+    assert_eq!(
+        broken.fields["all_failing"],
+        FieldValue::Flag(true),
+        "{broken:?}"
+    );
+    assert!(broken.summary.contains("HTTP 503"), "{}", broken.summary);
 }

@@ -76,6 +76,7 @@ pub async fn run_probe(
         board: state.hub.snapshot_for(crate::hub::Audience::Full),
         services: &state.settings.services,
         command_timeout: state.settings.sweep.command_timeout(),
+        http_timeout: state.settings.sweep.http_timeout(),
         fingerprint_key: &state.fingerprint_key,
         previous: None,
     };
