@@ -41,6 +41,8 @@ test('a responder walks a playbook step by step and a stakeholder follows it', a
   const first = step.locator('[data-testid^="branch-"]').first();
   await expect(first).toHaveAttribute('data-recommended', 'true');
   await expect(first).toContainText('Unchanged');
+  // The decision shows what its check found.
+  await expect(step.getByTestId('step-result')).toContainText('variables starting with SECRETS_, COOKIE');
 
   await page.screenshot({ path: path.join(root, 'target', 'e2e-phone-walkthrough.png'), fullPage: false });
   console.log(`phone screenshot: ${path.join(root, 'target', 'e2e-phone-walkthrough.png')}`);

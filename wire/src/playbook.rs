@@ -39,6 +39,8 @@ pub struct StepInfo {
     pub real_ory: Option<String>,
     /// Probe steps: which diagnostic (`database_certificate`, ...).
     pub probe: Option<String>,
+    /// Decision steps: the probe step whose result decides.
+    pub on: Option<String>,
     /// Decision steps: the choices, in order of preference.
     pub branches: Vec<BranchInfo>,
     /// External steps (and instructions citing a document): where to look; `None` when the

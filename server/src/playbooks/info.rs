@@ -52,6 +52,7 @@ fn step(s: &Step, links: &BTreeMap<String, HttpUrl>) -> StepInfo {
         command: None,
         real_ory: None,
         probe: None,
+        on: None,
         branches: Vec::new(),
         link: None,
         cites: None,
@@ -72,7 +73,8 @@ fn step(s: &Step, links: &BTreeMap<String, HttpUrl>) -> StepInfo {
             info.command = command.clone();
             info.real_ory = real_ory.clone();
         }
-        StepKind::Decision { branches, .. } => {
+        StepKind::Decision { on, branches } => {
+            info.on = Some(on.clone());
             info.branches = branches
                 .iter()
                 .map(|b| BranchInfo {

@@ -217,11 +217,13 @@ fn Run(
         );
         note.set(String::new());
     };
+    // A probe's latest result; at a decision, the result of the probe it decides on.
     let last_result = step.as_ref().and_then(|s| {
+        let probe_step = s.on.as_deref().unwrap_or(&s.id);
         run.records
             .iter()
             .rev()
-            .find(|r| r.step == s.id)
+            .find(|r| r.step == probe_step)
             .and_then(|r| match &r.outcome {
                 wire::StepOutcome::Probed(p) => Some(p.clone()),
                 _ => None,
