@@ -341,7 +341,7 @@ pub fn not_up(board: &HealthSnapshot) -> Vec<String> {
     out
 }
 
-mod text;
+pub(crate) mod text;
 use text::{line, text};
 
 #[cfg(test)]

@@ -21,6 +21,9 @@ pub enum RunError {
     NoRun(i64),
     #[error("no playbook `{0}` (GET /api/playbooks lists them)")]
     NoPlaybook(String),
+    /// The request itself is wrong (a note with control characters, too long): 400.
+    #[error("{0}")]
+    Invalid(String),
     /// The incident is resolved, or the step does not fit the run: 409.
     #[error("{0}")]
     Conflict(String),
@@ -81,12 +84,19 @@ pub async fn report(
     by: &str,
 ) -> Result<RunInfo, RunError> {
     let (mut run, p) = load_run(store, catalog, incident_id, run_id).await?;
-    let note = report
-        .note
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .map(|n| n.chars().take(MAX_NOTE).collect::<String>());
+    // The same rules as an incident note: no control or hidden characters, secrets masked.
+    let note = match report.note.as_deref() {
+        None => None,
+        Some(n) => Some(
+            crate::incidents::lifecycle::text::text("note", n, MAX_NOTE, false).map_err(
+                |r| match r {
+                    crate::incidents::lifecycle::Refusal::Invalid(m) => RunError::Invalid(m),
+                    other => RunError::Conflict(other.to_string()),
+                },
+            )?,
+        )
+        .filter(|n| !n.is_empty()),
+    };
     let step_id = report.step.trim();
     let mut at = walk::position(p, run.started_at_ms, &run.records);
     let outcome = match report.outcome {

@@ -114,6 +114,21 @@ async fn a_walkthrough_goes_step_by_step_and_resumes_anywhere() {
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
 
+    // A note obeys the incident notes' rules: no hidden characters, secrets masked.
+    let (status, body) = step(
+        &g,
+        &ana,
+        id,
+        run.id,
+        json!({"step": "certificate", "outcome": "skipped", "note": "x\u{202e}y"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body["message"].as_str().unwrap_or("").contains("invisible"),
+        "{body}"
+    );
+
     // Another responder, another device: the same place.
     let runs: Vec<RunInfo> = get(&g, &bo, &runs_path).await;
     assert_eq!(runs.len(), 1);

@@ -29,6 +29,7 @@ impl From<RunError> for AppError {
                 AppError::NotFound(e.to_string())
             }
             RunError::Conflict(m) => AppError::Conflict(m),
+            RunError::Invalid(m) => AppError::BadRequest(m),
             RunError::Store(s) => AppError::Internal(s.into()),
             RunError::Timeline(e) => e.into(),
         }

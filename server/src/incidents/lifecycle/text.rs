@@ -32,7 +32,7 @@ enum Lines {
 /// Trims, masks anything that looks like a secret, and bounds the length of a free-text field.
 /// A single-line field with a line break, or any field with control or text-hiding characters,
 /// is refused with the reason: it would forge or disguise a line in the incident channel.
-pub(super) fn text(
+pub(crate) fn text(
     field: &str,
     value: &str,
     max: usize,
