@@ -65,3 +65,23 @@ test('a responder walks a playbook step by step and a stakeholder follows it', a
   await expect(stakeholder.getByTestId('walkthroughs')).toHaveCount(0);
   await other.close();
 });
+
+test('an alert link declares with the playbook ready and the service in scope', async ({ page }) => {
+  await signIn(page, gw, 'responder');
+  await page.goto(`${gw.url}/incidents/new?playbook=database-tls&service=ciam-kratos`);
+  await expect(page.getByTestId('declare-playbook')).toContainText('Database TLS handshake failures');
+  await page.getByTestId('declare-title').fill('Kratos logs TLS handshake failures');
+  await page.getByTestId('declare-broken').fill('every Kratos and Hydra');
+  await page.getByTestId('severity-sev1').check();
+  await page.getByTestId('declare-submit').click();
+  await expect(page).toHaveURL(/\/incidents\/\d+$/);
+  const id = page.url().split('/').pop();
+  const step = page.getByTestId('walkthroughs').getByTestId('current-step');
+  await expect(step).toHaveAttribute('data-step', 'logs');
+  const detail = await (await page.request.get(`${gw.url}/api/incidents/${id}`)).json();
+  expect(detail.incident.scope.services).toContain('ciam-kratos');
+
+  // A name that is no playbook is said, and declaring still works without one.
+  await page.goto(`${gw.url}/incidents/new?playbook=yoga`);
+  await expect(page.getByTestId('declare-playbook')).toContainText('no playbook “yoga”');
+});

@@ -57,6 +57,46 @@ fn DeclareForm(session: Session, live: Live) -> impl IntoView {
     let services = services_memo(live);
     let location = use_location();
 
+    // A link from alerting (`/incidents/new?playbook=database-tls&service=ciam-kratos`, e.g. as
+    // Alertmanager's runbook_url): the playbook starts once the incident is declared, the service
+    // is in the scope. Unknown names are said, not used.
+    let wanted = location.query("playbook").filter(|p| !p.trim().is_empty());
+    let playbook = RwSignal::new(None::<Result<(String, String), String>>);
+    if let Some(id) = wanted {
+        leptos::task::spawn_local(async move {
+            let found = match session.check(api::playbooks().await) {
+                Ok(catalog) => catalog
+                    .playbooks
+                    .into_iter()
+                    .find(|p| p.id == id)
+                    .map(|p| (p.id, p.title))
+                    .ok_or_else(|| {
+                        format!(
+                            "There is no playbook “{id}”; declare, then pick one on the incident."
+                        )
+                    }),
+                Err(e) => Err(e.message),
+            };
+            let _ = playbook.try_set(Some(found));
+        });
+    }
+    if let Some(service) = location.query("service") {
+        Effect::new(move |done: Option<bool>| {
+            if done == Some(true) {
+                return true;
+            }
+            let known = services.with(|s| s.contains(&service));
+            if known {
+                scope.update(|sc| {
+                    if !sc.services.contains(&service) {
+                        sc.services.push(service.clone());
+                    }
+                });
+            }
+            known
+        });
+    }
+
     // A confirmed compromise is Sev 1 whatever was picked.
     let chosen = move || {
         if compromise.get() {
@@ -95,10 +135,21 @@ fn DeclareForm(session: Session, live: Live) -> impl IntoView {
             Err(e) => return form.refuse(e),
         };
         let request = async move { api::declare(&session.csrf(), &new).await };
+        let start = playbook
+            .get_untracked()
+            .and_then(Result::ok)
+            .map(|(id, _)| id);
         form.send(session, request, move |written| {
             let id = written.incident.id;
             live.incidents.update(|s| s.apply_written(written));
-            location.navigate(&format!("/incidents/{id}"), History::Push);
+            match start {
+                // The walkthrough panel offers every playbook should this fail.
+                Some(playbook) => leptos::task::spawn_local(async move {
+                    let _ = api::start_run(&session.csrf(), id, &playbook).await;
+                    location.navigate(&format!("/incidents/{id}"), History::Push);
+                }),
+                None => location.navigate(&format!("/incidents/{id}"), History::Push),
+            }
             None
         });
     };
@@ -111,6 +162,22 @@ fn DeclareForm(session: Session, live: Live) -> impl IntoView {
             <h2 id="declare-title" class="page-title">
                 "Declare an incident"
             </h2>
+            {move || {
+                playbook
+                    .get()
+                    .map(|p| match p {
+                        Ok((_, title)) => view! {
+                            <p class="note" data-testid="declare-playbook">
+                                "Once declared, the walkthrough “" {title} "” starts."
+                            </p>
+                        }
+                        .into_any(),
+                        Err(e) => view! {
+                            <p class="error" data-testid="declare-playbook">{e}</p>
+                        }
+                        .into_any(),
+                    })
+            }}
             <form class="form card" novalidate on:submit=on_submit>
                 <div class="field">
                     <label class="field-label" for="declare-title-input">
