@@ -117,14 +117,7 @@ async fn attempt(spec: &ProbeSpec, cx: &ProbeContext<'_>) -> Result<ProbeResult,
             })
         }
         ProbeSpec::AdminRoutes { service, routes } => {
-            let base = cx
-                .services
-                .iter()
-                .find(|s| s.name == *service)
-                .map(|s| origin(s.health_url.as_str()))
-                .ok_or_else(|| {
-                    format!("this config has no service `{service}`: the step cannot run here")
-                })?;
+            let base = origin(service_named(cx, service)?.health_url.as_str());
             let mut failing = 0;
             let mut details = Vec::new();
             for route in routes {
@@ -208,12 +201,16 @@ fn origin(url: &str) -> &str {
     }
 }
 
-fn container<'a>(cx: &'a ProbeContext<'_>, service: &str) -> Result<&'a str, String> {
+/// The config's `[[service]]` called `name`, or why the step cannot run here.
+fn service_named<'a>(cx: &'a ProbeContext<'_>, name: &str) -> Result<&'a ServiceSettings, String> {
     cx.services
         .iter()
-        .find(|s| s.name == service)
-        .map(|s| s.container.as_str())
-        .ok_or_else(|| format!("this config has no service `{service}`: the step cannot run here"))
+        .find(|s| s.name == name)
+        .ok_or_else(|| format!("this config has no service `{name}`: the step cannot run here"))
+}
+
+fn container<'a>(cx: &'a ProbeContext<'_>, service: &str) -> Result<&'a str, String> {
+    Ok(service_named(cx, service)?.container.as_str())
 }
 
 /// Stdout of a command that must succeed.

@@ -6,6 +6,7 @@ use wire::{
     EntryKind, IncidentSummary, ReportedOutcome, RunInfo, RunRecord, StepOutcome, StepReport,
 };
 
+use super::probe_spec::short;
 use super::walk::{self, Refused};
 use super::{Catalog, Playbook};
 use crate::incidents::{IncidentError, Incidents};
@@ -49,7 +50,7 @@ pub async fn start(
     let incident = open_incident(store, incident_id).await?;
     let p = catalog
         .get(playbook.trim())
-        .ok_or_else(|| RunError::NoPlaybook(playbook.chars().take(64).collect()))?;
+        .ok_or_else(|| RunError::NoPlaybook(short(playbook)))?;
     let now = store.now_ms();
     let id = store.start_run(incident.id, &p.id, by, now).await?;
     let kind = EntryKind::Walkthrough {
@@ -138,11 +139,7 @@ pub async fn run_probe(
 ) -> Result<RunInfo, RunError> {
     let (mut run, p) = load_run(store, catalog, incident_id, run_id).await?;
     let step = p.steps.iter().find(|s| s.id == step_id).ok_or_else(|| {
-        RunError::Conflict(format!(
-            "`{}` is no step of {}",
-            step_id.chars().take(64).collect::<String>(),
-            p.title
-        ))
+        RunError::Conflict(format!("`{}` is no step of {}", short(step_id), p.title))
     })?;
     let super::StepKind::Probe { probe, .. } = &step.kind else {
         return Err(RunError::Conflict(format!(

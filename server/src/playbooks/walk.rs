@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use wire::{FieldValue as Value, ProbeResult, RunRecord, StepOutcome as Outcome};
 
+use super::probe_spec::short;
 use super::{Branch, Condition, Playbook, Step, StepKind};
 
 /// One entry of a run's history, as stored and sent (`wire::RunRecord`).
@@ -158,10 +159,6 @@ fn title<'a>(playbook: &'a Playbook, id: &'a str) -> &'a str {
         .iter()
         .find(|s| s.id == id)
         .map_or(id, |s| s.title.as_str())
-}
-
-fn short(s: &str) -> String {
-    s.chars().take(64).collect()
 }
 
 #[cfg(test)]
