@@ -8,7 +8,7 @@ mod catalog;
 pub(crate) mod curl;
 mod edge;
 mod pg;
-mod podman;
+pub(crate) mod podman;
 pub(crate) mod settings;
 mod sweep;
 

@@ -20,6 +20,6 @@ mod args;
 mod business_hours;
 mod webhook_url;
 
-pub use args::{ContainerName, HttpUrl};
+pub use args::{ContainerName, HostPort, HttpUrl};
 pub use business_hours::{BusinessHours, TimeOfDay, TimeZoneName};
 pub use webhook_url::WebhookUrl;

@@ -22,6 +22,7 @@ pub(crate) fn catalog() -> Catalog {
             container: crate::values::ContainerName::parse(&format!("olympus-{name}")).unwrap(),
             health_url: crate::values::HttpUrl::parse("http://127.0.0.1:4433/health/alive")
                 .unwrap(),
+            admin_url: None,
         });
     }
     Catalog::from_settings(&s.catalog()).unwrap()

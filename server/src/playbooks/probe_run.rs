@@ -9,18 +9,21 @@ use wire::{FieldValue, HealthSnapshot, ProbeResult, Scope, Status, StepOutcome};
 
 use super::readings::{env, logs};
 use super::ProbeSpec;
-use crate::probes::settings::ServiceSettings;
+use crate::probes::settings::{CatalogSettings, ServiceSettings};
 use crate::remote::{RemoteCommand, RemoteHost};
+
+mod certificates;
+mod courier;
 
 /// What a probe may use besides the host.
 pub struct ProbeContext<'a> {
     pub host: &'a dyn RemoteHost,
     /// The latest sweep.
     pub board: HealthSnapshot,
-    pub services: &'a [ServiceSettings],
-    pub command_timeout: Duration,
-    /// curl's `--max-time` for HTTP checks from the host.
-    pub http_timeout: Duration,
+    /// The installation: its services, database, edges and command timeouts.
+    pub config: CatalogSettings<'a>,
+    /// The gateway's clock, for "expires in N days" and "queued for N minutes".
+    pub now_ms: i64,
     /// Keys the environment fingerprints (the gateway's own, kept in its data directory).
     pub fingerprint_key: &'a [u8],
     /// This step's previous result, for "changed since the last look".
@@ -45,7 +48,7 @@ async fn attempt(spec: &ProbeSpec, cx: &ProbeContext<'_>) -> Result<ProbeResult,
             required,
         } => {
             let container = container(cx, service)?;
-            let cmd = RemoteCommand::new("podman", cx.command_timeout)
+            let cmd = RemoteCommand::new("podman", cx.command_timeout())
                 .arg("exec")
                 .arg(container)
                 .arg("env");
@@ -61,11 +64,18 @@ async fn attempt(spec: &ProbeSpec, cx: &ProbeContext<'_>) -> Result<ProbeResult,
             let mut summary = format!(
                 "{} variable{} starting with {}",
                 reading.variables.len(),
-                if reading.variables.len() == 1 { "" } else { "s" },
+                if reading.variables.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                },
                 prefixes.join(", ")
             );
             if !reading.missing_required.is_empty() {
-                summary.push_str(&format!("; missing: {}", reading.missing_required.join(", ")));
+                summary.push_str(&format!(
+                    "; missing: {}",
+                    reading.missing_required.join(", ")
+                ));
             }
             if changed {
                 summary.push_str("; changed since the last look");
@@ -89,7 +99,7 @@ async fn attempt(spec: &ProbeSpec, cx: &ProbeContext<'_>) -> Result<ProbeResult,
             patterns,
         } => {
             let container = container(cx, service)?;
-            let cmd = RemoteCommand::new("podman", cx.command_timeout)
+            let cmd = RemoteCommand::new("podman", cx.command_timeout())
                 .arg("logs")
                 .arg("--tail")
                 .arg(lines.to_string())
@@ -106,7 +116,12 @@ async fn attempt(spec: &ProbeSpec, cx: &ProbeContext<'_>) -> Result<ProbeResult,
                 summary.push_str(&format!("; Kratos says: {reason}"));
             }
             let mut details = reading.shown;
-            details.extend(reading.reject_reasons.iter().map(|r| format!("reject_reason: {r}")));
+            details.extend(
+                reading
+                    .reject_reasons
+                    .iter()
+                    .map(|r| format!("reject_reason: {r}")),
+            );
             Ok(ProbeResult {
                 fields: fields([
                     ("matches", FieldValue::Number(reading.matches as i64)),
@@ -122,9 +137,10 @@ async fn attempt(spec: &ProbeSpec, cx: &ProbeContext<'_>) -> Result<ProbeResult,
             let mut details = Vec::new();
             for route in routes {
                 let url = crate::values::HttpUrl::parse(&format!("{base}{route}"))?;
-                let cmd = crate::probes::curl::command(&url, cx.http_timeout, cx.command_timeout);
+                let cmd =
+                    crate::probes::curl::command(&url, cx.http_timeout(), cx.command_timeout());
                 let out = cx.host.run(&cmd).await.map_err(|e| e.to_string())?;
-                let finding = crate::probes::curl::judge(&out, cx.http_timeout);
+                let finding = crate::probes::curl::judge(&out, cx.http_timeout());
                 if finding.status == Status::Down {
                     failing += 1;
                 }
@@ -138,15 +154,68 @@ async fn attempt(spec: &ProbeSpec, cx: &ProbeContext<'_>) -> Result<ProbeResult,
                         FieldValue::Flag(failing == routes.len() as i64),
                     ),
                 ]),
-                summary: format!("{failing} of {} routes failing: {}", routes.len(), details.join("; ")),
+                summary: format!(
+                    "{failing} of {} routes failing: {}",
+                    routes.len(),
+                    details.join("; ")
+                ),
                 details,
             })
         }
-        other => Err(format!(
-            "the {} probe does not run in this version of the console: look by hand (the step shows the command), then skip the step with what you found",
-            other.kind()
-        )),
+        ProbeSpec::Containers => containers(cx).await,
+        ProbeSpec::DatabaseCertificate => certificates::database(cx).await,
+        ProbeSpec::ServedCertificate { edge } => certificates::served(cx, edge).await,
+        ProbeSpec::CourierQueue { service } => {
+            courier::queue(cx, service_named(cx, service)?).await
+        }
     }
+}
+
+impl ProbeContext<'_> {
+    fn command_timeout(&self) -> Duration {
+        self.config.sweep.command_timeout()
+    }
+
+    /// curl's `--max-time` for HTTP requests from the host.
+    fn http_timeout(&self) -> Duration {
+        self.config.sweep.http_timeout()
+    }
+}
+
+/// `podman ps -a --format json`: which of the containers the config expects are not running.
+async fn containers(cx: &ProbeContext<'_>) -> Result<ProbeResult, String> {
+    use crate::probes::podman;
+    let cmd = RemoteCommand::new("podman", cx.command_timeout())
+        .arg("ps")
+        .arg("-a")
+        .arg("--format")
+        .arg("json");
+    let found = podman::parse_ps(&run_on_host(cx, &cmd).await?)?;
+    let expected = cx.config.expected_containers();
+    let details: Vec<String> = expected
+        .iter()
+        .filter_map(|name| {
+            podman::not_running(&found, name).map(|state| format!("{name}: {state}"))
+        })
+        .collect();
+    let summary = if details.is_empty() {
+        format!("all {} expected containers are running", expected.len())
+    } else {
+        format!(
+            "{} of {} expected containers not running: {}",
+            details.len(),
+            expected.len(),
+            details.join("; ")
+        )
+    };
+    Ok(ProbeResult {
+        fields: fields([
+            ("all_running", FieldValue::Flag(details.is_empty())),
+            ("missing", FieldValue::Number(details.len() as i64)),
+        ]),
+        summary,
+        details,
+    })
 }
 
 /// The board's own view: what is down, from the latest sweep (no command runs).
@@ -203,7 +272,8 @@ fn origin(url: &str) -> &str {
 
 /// The config's `[[service]]` called `name`, or why the step cannot run here.
 fn service_named<'a>(cx: &'a ProbeContext<'_>, name: &str) -> Result<&'a ServiceSettings, String> {
-    cx.services
+    cx.config
+        .services
         .iter()
         .find(|s| s.name == name)
         .ok_or_else(|| format!("this config has no service `{name}`: the step cannot run here"))
@@ -246,16 +316,4 @@ fn fields<const N: usize>(pairs: [(&str, FieldValue); N]) -> BTreeMap<String, Fi
 }
 
 #[cfg(test)]
-mod tests {
-    use super::origin;
-
-    #[test]
-    fn a_services_routes_are_at_its_health_urls_origin() {
-        assert_eq!(
-            origin("http://127.0.0.1:3001/health/alive"),
-            "http://127.0.0.1:3001"
-        );
-        assert_eq!(origin("https://athena.example"), "https://athena.example");
-        assert_eq!(origin("http://h:1/"), "http://h:1");
-    }
-}
+mod tests;

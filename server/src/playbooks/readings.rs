@@ -8,6 +8,7 @@
 pub mod certificate;
 pub mod courier;
 pub mod env;
+pub mod http;
 pub mod logs;
 
 /// Output a reader could not make sense of, in words for the responder.

@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use wire::Scope;
 
-use crate::values::{ContainerName, HttpUrl};
+use crate::values::{ContainerName, HostPort, HttpUrl};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -62,12 +62,24 @@ pub struct ServiceSettings {
     pub container: ContainerName,
     /// The health URL as seen from the host, e.g. `http://127.0.0.1:4433/health/alive`.
     pub health_url: HttpUrl,
+    /// Where its admin API is, as seen from the host (Kratos `http://127.0.0.1:4434`, Hydra
+    /// `http://127.0.0.1:4445`): the walkthroughs read the courier queue there.
+    #[serde(default)]
+    pub admin_url: Option<HttpUrl>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseSettings {
     pub container: ContainerName,
+    /// Where PostgreSQL listens as seen from the host (`127.0.0.1:5432`): the walkthroughs read
+    /// its certificate there with `openssl s_client -starttls postgres`.
+    #[serde(default)]
+    pub tls_address: Option<HostPort>,
+    /// PEM file (on the gateway) of the CA that issued the database's certificate, so that the
+    /// certificate check says whether it is trusted. Without it, the host's system CAs.
+    #[serde(default)]
+    pub ca_bundle: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -83,6 +95,10 @@ pub struct EdgeSettings {
     /// PEM file of CA certificates to trust instead of the system's.
     #[serde(default)]
     pub ca_bundle: Option<PathBuf>,
+    /// The container that serves it (Caddy): the certificate walkthrough shows its last log
+    /// lines about ACME and TLS.
+    #[serde(default)]
+    pub container: Option<ContainerName>,
 }
 
 /// What the catalog is built from: the parts of the config that name checks.

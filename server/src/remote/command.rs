@@ -9,6 +9,10 @@ pub struct RemoteCommand {
     program: String,
     args: Vec<String>,
     timeout: Duration,
+    /// Bytes written to the command's stdin, then closed. A value that must not appear in argv
+    /// (visible in the host's process list) travels here; so does a file a command reads from
+    /// `/dev/stdin` (a CA bundle held by the gateway).
+    stdin: Option<String>,
 }
 
 impl RemoteCommand {
@@ -17,12 +21,23 @@ impl RemoteCommand {
             program: program.into(),
             args: Vec::new(),
             timeout,
+            stdin: None,
         }
     }
 
     pub fn arg(mut self, arg: impl Into<String>) -> Self {
         self.args.push(arg.into());
         self
+    }
+
+    /// Gives the command `input` on its stdin (otherwise stdin is empty and closed).
+    pub fn stdin(mut self, input: impl Into<String>) -> Self {
+        self.stdin = Some(input.into());
+        self
+    }
+
+    pub fn input(&self) -> Option<&str> {
+        self.stdin.as_deref()
     }
 
     pub fn program(&self) -> &str {

@@ -123,7 +123,30 @@ impl SshHost {
         for a in &argv[1..] {
             command.arg(a.as_str());
         }
-        let out = command.output().await?;
+        let out = match cmd.input() {
+            None => command.output().await?,
+            Some(input) => {
+                command
+                    .stdin(openssh::Stdio::piped())
+                    .stdout(openssh::Stdio::piped())
+                    .stderr(openssh::Stdio::piped());
+                let mut child = command.spawn().await?;
+                let stdin = child.stdin().take();
+                // Written while the output is read, so that a command that prints before it has
+                // read everything cannot fill its pipe and stall both sides.
+                let write = async move {
+                    if let Some(mut stdin) = stdin {
+                        use tokio::io::AsyncWriteExt;
+                        // A command that exits without reading all of it is not an error here:
+                        // its exit code says what happened.
+                        let _ = stdin.write_all(input.as_bytes()).await;
+                        let _ = stdin.shutdown().await;
+                    }
+                };
+                let (_, out) = tokio::join!(write, child.wait_with_output());
+                out?
+            }
+        };
         Ok(RemoteOutput {
             // A remote process killed by a signal has no code; report it the way a shell would.
             code: out.status.code().unwrap_or(-1),

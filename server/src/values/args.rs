@@ -108,10 +108,75 @@ impl std::fmt::Display for HttpUrl {
     }
 }
 
+/// `host:port` as a command on the host connects to it (`openssl s_client -connect`): an IP
+/// address (IPv6 in brackets) or a DNS name, and a port. Nothing else: no scheme, no path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HostPort {
+    host: String,
+    port: u16,
+}
+
+impl HostPort {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let shown: String = s.chars().take(80).collect();
+        let (host, port) = s
+            .rsplit_once(':')
+            .ok_or_else(|| format!("`{shown}` needs a port: host:port, e.g. 127.0.0.1:5432"))?;
+        let port = port
+            .parse::<u16>()
+            .ok()
+            .filter(|p| *p != 0)
+            .ok_or_else(|| format!("`{shown}`: the port must be 1 to 65535"))?;
+        let ok = if let Some(v6) = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+            v6.parse::<std::net::Ipv6Addr>().is_ok()
+        } else {
+            host.parse::<std::net::Ipv4Addr>().is_ok() || dns_name(host)
+        };
+        if !ok {
+            return Err(format!(
+                "`{shown}` is not host:port (an IPv4 address, [IPv6] or a DNS name, then a port)"
+            ));
+        }
+        Ok(HostPort {
+            host: host.to_owned(),
+            port,
+        })
+    }
+
+    /// The host as written (IPv6 in brackets).
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+}
+
+impl std::fmt::Display for HostPort {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.host, self.port)
+    }
+}
+
+/// Labels of letters, digits and inner hyphens, dot-separated: never an option (`-x`) or a path.
+fn dns_name(h: &str) -> bool {
+    (1..=253).contains(&h.len())
+        && h.split('.').all(|label| {
+            (1..=63).contains(&label.len())
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
+}
+
 // Both deserialize from a string and refuse what `parse` refuses, so a config holding a bad one
 // does not load (the error names the key).
 deserialize_by_parse!(ContainerName);
 deserialize_by_parse!(HttpUrl);
+deserialize_by_parse!(HostPort);
 
 #[cfg(test)]
 mod tests {
@@ -123,6 +188,33 @@ mod tests {
         assert!(ContainerName::parse("olympus_athena.1").is_ok());
         for bad in ["", "-x", "a b", "x;rm", "$(id)", "a/b", "ä"] {
             assert!(ContainerName::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn host_ports() {
+        let a = HostPort::parse("127.0.0.1:5432").unwrap();
+        assert_eq!((a.host(), a.port()), ("127.0.0.1", 5432));
+        assert_eq!(a.to_string(), "127.0.0.1:5432");
+        assert_eq!(
+            HostPort::parse("[::1]:5432").unwrap().to_string(),
+            "[::1]:5432"
+        );
+        assert!(HostPort::parse("db.olympus.internal:5432").is_ok());
+        for bad in [
+            "",
+            "127.0.0.1",
+            "db:0",
+            "db:99999",
+            "-connect:5432",
+            "a b:1",
+            "db;id:5432",
+            "::1:5432",
+            "[nope]:1",
+            "http://db:5432",
+            "db..x:1",
+        ] {
+            assert!(HostPort::parse(bad).is_err(), "{bad}");
         }
     }
 

@@ -331,6 +331,7 @@ async fn with_kratos(secret: &'static str, dir: tempfile::TempDir) -> Running {
         scope: wire::Scope::Ciam,
         container: server::values::ContainerName::parse("olympus-ciam-kratos").unwrap(),
         health_url: server::values::HttpUrl::parse("http://127.0.0.1:4433/health/alive").unwrap(),
+        admin_url: None,
     }];
     super::support::start_full(
         dir,

@@ -75,9 +75,8 @@ pub async fn run_probe(
     let cx = crate::playbooks::probe_run::ProbeContext {
         host: state.host.as_ref(),
         board: state.hub.snapshot_for(crate::hub::Audience::Full),
-        services: &state.settings.services,
-        command_timeout: state.settings.sweep.command_timeout(),
-        http_timeout: state.settings.sweep.http_timeout(),
+        config: state.settings.catalog(),
+        now_ms: state.store.now_ms(),
         fingerprint_key: &state.fingerprint_key,
         previous: None,
     };

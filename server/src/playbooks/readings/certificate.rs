@@ -16,7 +16,7 @@ pub struct CertificateReading {
     pub expired: bool,
     pub issuer: String,
     pub subject: String,
-    /// The DNS names it covers (subjectAltName), for "matches the name".
+    /// The DNS names and IP addresses it covers (subjectAltName), for "matches the name".
     pub names: Vec<String>,
     /// `openssl s_client`'s verdict against the CA bundle it was given: `Ok`, or its reason.
     pub verified: Result<(), String>,
@@ -63,7 +63,12 @@ pub fn read(output: &str, now_ms: i64) -> Result<CertificateReading, Unreadable>
         .nth(1)
         .map(|l| {
             l.split(',')
-                .filter_map(|n| n.trim().strip_prefix("DNS:").map(str::to_owned))
+                .filter_map(|n| {
+                    let n = n.trim();
+                    n.strip_prefix("DNS:")
+                        .or_else(|| n.strip_prefix("IP Address:"))
+                        .map(str::to_owned)
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -116,7 +121,7 @@ notAfter=Nov 30 12:00:00 2026 GMT
 issuer=CN = Olympus Database CA
 subject=CN = olympus-postgres
 X509v3 Subject Alternative Name: 
-    DNS:olympus-postgres, DNS:localhost
+    DNS:olympus-postgres, DNS:localhost, IP Address:127.0.0.1
 ";
 
     const NOW: i64 = 1_796_216_400_000; // 2026-12-02 13:00:00 UTC
@@ -128,7 +133,8 @@ X509v3 Subject Alternative Name:
         assert_eq!(r.days_left, -3, "expired two days and a bit ago");
         assert_eq!(r.issuer, "CN = Olympus Database CA");
         assert_eq!(r.subject, "CN = olympus-postgres");
-        assert_eq!(r.names, ["olympus-postgres", "localhost"]);
+        assert_eq!(r.names, ["olympus-postgres", "localhost", "127.0.0.1"]);
+        assert!(r.covers("127.0.0.1") && !r.covers("127.0.0.2"));
         assert_eq!(r.verified, Err("10 (certificate has expired)".into()));
         assert!(r.covers("olympus-postgres") && !r.covers("db.example"));
     }

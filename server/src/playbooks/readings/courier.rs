@@ -10,6 +10,8 @@ use super::Unreadable;
 /// The fields the console uses of a message (Kratos sends more).
 #[derive(Debug, Deserialize)]
 struct Message {
+    #[serde(default)]
+    id: String,
     status: String,
     created_at: String,
     #[serde(default)]
@@ -24,6 +26,8 @@ pub struct QueuePage {
     pub oldest_ms: Option<i64>,
     /// The most times a message on the page was tried.
     pub most_tries: u32,
+    /// The id of the first (newest) message, when it is a UUID: where its dispatch errors are.
+    pub newest_id: Option<String>,
 }
 
 /// Reads one answer; every message must have the status asked for.
@@ -57,6 +61,64 @@ pub fn read(body: &str, status: &str) -> Result<QueuePage, Unreadable> {
         count: messages.len(),
         oldest_ms: oldest,
         most_tries,
+        newest_id: messages.first().map(|m| m.id.clone()).filter(|id| uuid(id)),
+    })
+}
+
+/// `8-4-4-4-12` hex digits: the only message id that goes into a URL.
+fn uuid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.iter().map(|g| g.len()).eq([8, 4, 4, 4, 12])
+        && groups
+            .iter()
+            .all(|g| g.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The error of a message's last dispatch (`GET /admin/courier/messages/{id}`), if it has one.
+pub fn last_dispatch_error(body: &str) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Detail {
+        #[serde(default)]
+        dispatches: Vec<Dispatch>,
+    }
+    #[derive(Deserialize)]
+    struct Dispatch {
+        #[serde(default)]
+        created_at: String,
+        #[serde(default)]
+        error: Option<serde_json::Value>,
+    }
+    let detail: Detail = serde_json::from_str(body).ok()?;
+    let last = detail
+        .dispatches
+        .iter()
+        .filter(|d| d.error.is_some())
+        .max_by(|a, b| a.created_at.cmp(&b.created_at))?;
+    let text = match last.error.as_ref()? {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Object(o) => o
+            .get("message")
+            .and_then(|m| m.as_str())
+            .map(str::to_owned)
+            .unwrap_or_else(|| serde_json::Value::Object(o.clone()).to_string()),
+        other => other.to_string(),
+    };
+    Some(crate::mask::mask_secrets(
+        &text.chars().take(300).collect::<String>(),
+    ))
+}
+
+/// Whether the courier worker runs, from its log: the last line about it says started (Kratos's
+/// "Courier worker started.") or failed. `None` when the lines read say neither.
+pub fn worker_running(log: &str) -> Option<bool> {
+    log.lines().rev().find_map(|l| {
+        if l.contains("Courier worker started") {
+            Some(true)
+        } else if l.contains("Failed to run courier worker") {
+            Some(false)
+        } else {
+            None
+        }
     })
 }
 
@@ -107,12 +169,61 @@ mod tests {
         let queued = read(QUEUED, "queued").unwrap();
         assert_eq!(queued.count, 2);
         assert_eq!(queued.most_tries, 2);
+        assert_eq!(
+            queued.newest_id, None,
+            "an id that is not a UUID never reaches a URL"
+        );
         let none = read("[]", "processing").unwrap();
         let abandoned = read("[]", "abandoned").unwrap();
         let r = QueueReading::of(&queued, &none, &abandoned, NOW);
         assert_eq!(r.oldest_queued_minutes, 50);
         let earlier = QueueReading::of(&read("[]", "queued").unwrap(), &none, &abandoned, NOW);
         assert!(r.growing_since(&earlier) && !earlier.growing_since(&r));
+    }
+
+    #[test]
+    fn the_newest_id_and_the_last_dispatch_error() {
+        let page = read(
+            r#"[{"id":"0b9f3c7e-1a2b-4c3d-8e9f-001122334455","status":"queued","created_at":"2026-12-02T12:40:00Z"}]"#,
+            "queued",
+        )
+        .unwrap();
+        assert_eq!(
+            page.newest_id.as_deref(),
+            Some("0b9f3c7e-1a2b-4c3d-8e9f-001122334455")
+        );
+        let detail = r#"{"id":"0b9f…","dispatches":[
+          {"id":"1","status":"failed","error":{"message":"old"},"created_at":"2026-12-02T12:41:00Z"},
+          {"id":"2","status":"failed","error":{"message":"dial tcp 10.0.0.25:587: connect: connection refused"},"created_at":"2026-12-02T12:59:00Z"}]}"#;
+        assert_eq!(
+            last_dispatch_error(detail).as_deref(),
+            Some("dial tcp 10.0.0.25:587: connect: connection refused")
+        );
+        assert_eq!(last_dispatch_error(r#"{"dispatches":[]}"#), None);
+        assert_eq!(last_dispatch_error("<html>"), None);
+    }
+
+    #[test]
+    fn the_worker_is_judged_by_its_last_line() {
+        let started =
+            r#"{"level":"info","msg":"Courier worker started.","time":"2026-12-02T10:00:00Z"}"#;
+        let failed = r#"{"level":"error","msg":"Failed to run courier worker.","error":"dial tcp 10.0.0.25:587: connect: connection refused"}"#;
+        assert_eq!(worker_running(started), Some(true));
+        assert_eq!(
+            worker_running(&format!(
+                "{started}
+{failed}"
+            )),
+            Some(false)
+        );
+        assert_eq!(
+            worker_running(&format!(
+                "{failed}
+{started}"
+            )),
+            Some(true)
+        );
+        assert_eq!(worker_running("GET /health/alive 200"), None);
     }
 
     #[test]

@@ -398,6 +398,7 @@ fn client_for(port: u16) -> EdgeClient {
             .unwrap(),
         resolve: Some("127.0.0.1".parse().unwrap()),
         ca_bundle: None,
+        container: None,
     };
     EdgeClient::new(&settings, Duration::from_secs(10)).unwrap()
 }

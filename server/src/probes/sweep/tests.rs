@@ -17,9 +17,12 @@ fn catalog() -> Catalog {
         scope: Scope::Ciam,
         container: crate::values::ContainerName::parse("olympus-ciam-kratos").unwrap(),
         health_url: crate::values::HttpUrl::parse("http://127.0.0.1:4434/health/alive").unwrap(),
+        admin_url: None,
     });
     s.database = Some(DatabaseSettings {
         container: crate::values::ContainerName::parse("olympus-postgres").unwrap(),
+        tls_address: None,
+        ca_bundle: None,
     });
     Catalog::from_settings(&s.catalog()).unwrap()
 }
