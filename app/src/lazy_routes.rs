@@ -19,6 +19,7 @@ use leptos::wasm_split::{wasm_split, SplitLoaderError};
 use crate::model::route::Page;
 use crate::net::live::Live;
 use crate::net::session::Session;
+use crate::pages::board::suggestions::Suggestions;
 use crate::pages::declare::DeclarePage;
 use crate::pages::incident::IncidentPage;
 use crate::pages::incidents::IncidentsPage;
@@ -142,6 +143,12 @@ lazy_page!(
     aegis_share_open_page,
     preload_share_open_page,
     |shell| view! { <ShareOpen session=shell.session live=shell.live /> }
+);
+lazy_page!(
+    board_suggestions,
+    aegis_board_suggestions,
+    preload_board_suggestions,
+    |shell| view! { <Suggestions session=shell.session live=shell.live /> }
 );
 lazy_page!(
     not_found_page,

@@ -61,6 +61,8 @@ pub struct Playbook {
 pub struct Suggestion {
     /// Check ids (or prefixes ending in `*`) that must all be failing.
     pub checks_failing: Vec<String>,
+    /// Check ids (or patterns) of which at least one must be failing.
+    pub any_failing: Vec<String>,
     /// Words of which at least one failing check's detail must mention one (empty: any detail).
     pub detail_mentions: Vec<String>,
     /// Why, in words.

@@ -89,6 +89,10 @@ pub(super) struct Suggest {
     /// a name ending in `*` matches a prefix.
     #[serde(default)]
     pub checks_failing: Vec<String>,
+    /// At least one check that one of these names (same patterns) is down or degraded: one
+    /// failing Athena of two is enough.
+    #[serde(default)]
+    pub any_failing: Vec<String>,
     /// ... and at least one of them says one of these words in its detail.
     #[serde(default)]
     pub detail_mentions: Vec<String>,

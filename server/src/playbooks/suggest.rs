@@ -38,13 +38,24 @@ fn failing(c: &CheckResult) -> bool {
     matches!(c.status, Status::Down | Status::Degraded)
 }
 
-/// The failing checks the rule names, if it holds: every pattern names at least one check and
-/// all that it names are failing; and, when the rule lists words, one of their details says one.
+/// The failing checks the rule names, if it holds: every `checks_failing` pattern names at least
+/// one check and all that it names are failing; some check that `any_failing` names is failing;
+/// and, when the rule lists words, one of their details says one.
 fn matches(rule: &Suggestion, checks: &[CheckResult]) -> Option<Vec<String>> {
     let mut named = Vec::new();
     for pattern in &rule.checks_failing {
         let hits: Vec<&CheckResult> = checks.iter().filter(|c| glob(pattern, &c.id)).collect();
         if hits.is_empty() || !hits.iter().all(|c| failing(c)) {
+            return None;
+        }
+        named.extend(hits);
+    }
+    if !rule.any_failing.is_empty() {
+        let hits: Vec<&CheckResult> = checks
+            .iter()
+            .filter(|c| failing(c) && rule.any_failing.iter().any(|p| glob(p, &c.id)))
+            .collect();
+        if hits.is_empty() {
             return None;
         }
         named.extend(hits);
@@ -164,6 +175,18 @@ mod tests {
         // Down for another reason: no certificate playbook.
         checks[5].detail = "connection refused".into();
         checks[6].detail = "connection refused".into();
+        assert!(suggested(&board(checks)).is_empty());
+    }
+
+    #[test]
+    fn one_failing_athena_of_two_points_to_the_athena_playbook() {
+        let mut checks = ory(Status::Up, Status::Up);
+        checks[4] = check("health.ciam-athena", Status::Down, "HTTP 500");
+        checks.push(check("health.iam-athena", Status::Up, ""));
+        assert_eq!(suggested(&board(checks.clone())), ["athena-500s"]);
+        let s = &crate::playbooks::tests::shipped().suggest(&board(checks.clone()))[0];
+        assert_eq!(s.checks, ["health.ciam-athena"]);
+        checks[4].status = Status::Up;
         assert!(suggested(&board(checks)).is_empty());
     }
 

@@ -292,14 +292,15 @@ fn condition(c: format::Condition, probe: &ProbeSpec) -> Result<Condition, Strin
 
 fn suggestion(value: toml::Value) -> Result<Suggestion, String> {
     let raw = format::Suggest::deserialize(value).map_err(|e| one_line(&e.to_string()))?;
-    if raw.checks_failing.is_empty() {
-        return Err("`checks_failing` needs at least one check".to_owned());
+    if raw.checks_failing.is_empty() && raw.any_failing.is_empty() {
+        return Err("a suggestion needs `checks_failing` or `any_failing`".to_owned());
     }
     if raw.because.trim().is_empty() {
         return Err("`because` is empty".to_owned());
     }
     Ok(Suggestion {
         checks_failing: raw.checks_failing,
+        any_failing: raw.any_failing,
         detail_mentions: raw.detail_mentions,
         because: raw.because,
     })
