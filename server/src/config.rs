@@ -16,7 +16,7 @@ pub use crate::auth::settings::AuthSettings;
 pub use crate::incidents::settings::IncidentSettings;
 pub use crate::playbooks::settings::PlaybookSettings;
 pub use crate::probes::settings::{
-    DatabaseSettings, EdgeSettings, HostSettings, ServiceSettings, SweepSettings,
+    CatalogSettings, DatabaseSettings, EdgeSettings, HostSettings, ServiceSettings, SweepSettings,
 };
 pub use crate::remote::settings::SshSettings;
 

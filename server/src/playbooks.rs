@@ -126,9 +126,20 @@ pub struct Branch {
 /// A test on one field of a probe's result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Condition {
-    Is { field: String, value: bool },
-    Below { field: String, value: i64 },
-    AtLeast { field: String, value: i64 },
+    Is {
+        field: String,
+        value: bool,
+    },
+    Below {
+        field: String,
+        value: i64,
+    },
+    AtLeast {
+        field: String,
+        value: i64,
+    },
+    /// The walkthrough's countdown (an earlier step's `timer_minutes`) has run out.
+    CountdownOver,
 }
 
 /// A file, playbook or step that does not hold together.

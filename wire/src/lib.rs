@@ -11,8 +11,8 @@ mod named;
 mod playbook;
 pub use named::UnknownName;
 pub use playbook::{
-    BranchInfo, FieldValue, PlaybookCatalog, PlaybookInfo, ProbeResult, ReportedOutcome, RunInfo,
-    RunRecord, StartRun, StepInfo, StepOutcome, StepReport, Suggestion,
+    BranchInfo, FieldValue, PlaybookCatalog, PlaybookInfo, ProbeResult, ReportedOutcome,
+    RunCountdown, RunInfo, RunRecord, StartRun, StepInfo, StepOutcome, StepReport, Suggestion,
 };
 mod one_pass;
 

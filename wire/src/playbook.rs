@@ -83,10 +83,20 @@ pub struct RunInfo {
     pub current: Option<String>,
     /// When the current step was reached: its countdown runs from here.
     pub reached_at_ms: i64,
-    /// At a decision: the branch its probe's latest result recommends.
+    /// At a decision: the branch its probe's latest result (or the clock) recommends.
     pub recommended: Option<usize>,
+    /// The walkthrough's countdown while it runs (the first response's five minutes).
+    #[serde(default)]
+    pub countdown: Option<RunCountdown>,
     /// Every step done, skipped, run or chosen, oldest first.
     pub records: Vec<RunRecord>,
+}
+
+/// A countdown over a walkthrough's steps: from when its step was reached until it runs out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunCountdown {
+    pub started_at_ms: i64,
+    pub ends_at_ms: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -68,11 +68,15 @@ pub(super) struct Branch {
     pub when: Option<Condition>,
 }
 
-/// `field` compared with one of `is`, `below`, `at_least`.
+/// `field` compared with one of `is`, `below`, `at_least`; or `countdown_over = true`: an
+/// earlier step's countdown (`timer_minutes`) has run out.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct Condition {
+    #[serde(default)]
     pub field: String,
+    #[serde(default)]
+    pub countdown_over: Option<bool>,
     #[serde(default)]
     pub is: Option<bool>,
     #[serde(default)]

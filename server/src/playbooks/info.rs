@@ -102,6 +102,7 @@ fn words(c: &Condition) -> String {
         }
         Condition::Below { field, value } => format!("{field} below {value}"),
         Condition::AtLeast { field, value } => format!("{field} at least {value}"),
+        Condition::CountdownOver => "the countdown has run out".to_owned(),
     }
 }
 

@@ -70,6 +70,7 @@ pub async fn start(
             started_at_ms: now,
             records: Vec::new(),
         },
+        now,
     ))
 }
 
@@ -106,7 +107,7 @@ pub async fn report(
         ReportedOutcome::Skipped => StepOutcome::Skipped,
         ReportedOutcome::Chose(branch) => {
             let step = p.steps.iter().find(|s| s.id == step_id);
-            let recommended = step.and_then(|s| walk::recommended(s, &at));
+            let recommended = step.and_then(|s| walk::recommended(s, &at, store.now_ms()));
             StepOutcome::Chose {
                 branch,
                 overridden: recommended.is_some_and(|r| r != branch),
@@ -124,7 +125,7 @@ pub async fn report(
     store.append_run_record(run.id, &record).await?;
     incidents.record(by, incident_id, entry(p, &record)).await?;
     run.records.push(record);
-    Ok(info(p, &run))
+    Ok(info(p, &run, store.now_ms()))
 }
 
 /// Runs the probe of step `step_id` (the current step, or an earlier probe step again) and records
@@ -148,7 +149,8 @@ pub async fn run_probe(
         )));
     };
     let mut at = walk::position(p, run.started_at_ms, &run.records);
-    let previous = at.results.get(&step.id).cloned();
+    // The last look at this step in any walkthrough (this one's, or an earlier incident's).
+    let previous = store.last_probe_result(&p.id, &step.id).await?;
     let cx = super::probe_run::ProbeContext {
         previous: previous.as_ref(),
         ..cx
@@ -165,7 +167,7 @@ pub async fn run_probe(
     store.append_run_record(run.id, &record).await?;
     incidents.record(by, incident_id, entry(p, &record)).await?;
     run.records.push(record);
-    Ok(info(p, &run))
+    Ok(info(p, &run, store.now_ms()))
 }
 
 /// The incident's walkthroughs, oldest first. A run of a playbook no longer in the catalog is
@@ -178,11 +180,12 @@ pub async fn list(
     if store.incident(incident_id).await?.is_none() {
         return Err(RunError::NoIncident(incident_id));
     }
+    let now = store.now_ms();
     Ok(store
         .runs(incident_id)
         .await?
         .iter()
-        .filter_map(|r| catalog.get(&r.playbook).map(|p| info(p, r)))
+        .filter_map(|r| catalog.get(&r.playbook).map(|p| info(p, r, now)))
         .collect())
 }
 
@@ -248,13 +251,21 @@ fn entry(p: &Playbook, r: &RunRecord) -> EntryKind {
     }
 }
 
-fn info(p: &Playbook, run: &StoredRun) -> RunInfo {
+/// Where a run stands at `now_ms` (a decision after a countdown recommends by the clock).
+fn info(p: &Playbook, run: &StoredRun, now_ms: i64) -> RunInfo {
     let at = walk::position(p, run.started_at_ms, &run.records);
     let recommended = at
         .current
         .as_ref()
         .and_then(|c| p.steps.iter().find(|s| &s.id == c))
-        .and_then(|s| walk::recommended(s, &at));
+        .and_then(|s| walk::recommended(s, &at, now_ms));
+    let countdown = walk::countdown_ends_ms(&at)
+        .filter(|_| at.current.is_some())
+        .zip(at.countdown)
+        .map(|(ends_at_ms, (started_at_ms, _))| wire::RunCountdown {
+            started_at_ms,
+            ends_at_ms,
+        });
     RunInfo {
         id: run.id,
         incident_id: run.incident_id,
@@ -264,6 +275,7 @@ fn info(p: &Playbook, run: &StoredRun) -> RunInfo {
         current: at.current,
         reached_at_ms: at.reached_at_ms,
         recommended,
+        countdown,
         records: run.records.clone(),
     }
 }

@@ -214,6 +214,13 @@ fn malformed_files_are_refused_naming_the_file_the_playbook_and_the_step() {
             "[[step]]\nid = \"a\"\nkind = \"instruction\"\ntitle = \"t\"\ncolour = \"red\"\n",
             "unknown field `colour`",
         ),
+        (
+            "[[step]]\nid = \"a\"\nkind = \"probe\"\ntitle = \"t\"\nprobe = { kind = \"board\" }\n\
+             [[step]]\nid = \"b\"\nkind = \"decision\"\ntitle = \"t\"\non = \"a\"\n\
+             [[step.branch]]\nlabel = \"x\"\nnext = \"end\"\nwhen = { countdown_over = true }\n\
+             [[step.branch]]\nlabel = \"y\"\nnext = \"end\"\n",
+            "branch `x`: `countdown_over` needs an earlier step with `timer_minutes`",
+        ),
     ];
     for (steps, expected) in cases {
         let err = check(&format!("{HEAD}{steps}")).unwrap_err();

@@ -199,7 +199,7 @@ fn step(
             }
             let mut branches = Vec::new();
             for value in raw.branches {
-                branches.push(branch(value, probe, &target)?);
+                branches.push(branch(value, probe, &target, before)?);
             }
             if branches.iter().filter(|b| b.when.is_none()).count() != 1 {
                 return Err("exactly one branch must have no `when` (the fallback)".to_owned());
@@ -241,12 +241,15 @@ fn branch(
     value: toml::Value,
     probe: &ProbeSpec,
     target: &dyn Fn(&str) -> Result<Option<String>, String>,
+    before: &[Step],
 ) -> Result<Branch, String> {
     let raw = format::Branch::deserialize(value)
         .map_err(|e| format!("branch: {}", one_line(&e.to_string())))?;
     let when = match raw.when {
         None => None,
-        Some(c) => Some(condition(c, probe).map_err(|e| format!("branch `{}`: {e}", raw.label))?),
+        Some(c) => {
+            Some(condition(c, probe, before).map_err(|e| format!("branch `{}`: {e}", raw.label))?)
+        }
     };
     Ok(Branch {
         next: target(&raw.next)?,
@@ -255,7 +258,25 @@ fn branch(
     })
 }
 
-fn condition(c: format::Condition, probe: &ProbeSpec) -> Result<Condition, String> {
+fn condition(
+    c: format::Condition,
+    probe: &ProbeSpec,
+    before: &[Step],
+) -> Result<Condition, String> {
+    if let Some(over) = c.countdown_over {
+        if !over
+            || !c.field.is_empty()
+            || c.is.is_some()
+            || c.below.is_some()
+            || c.at_least.is_some()
+        {
+            return Err("`countdown_over = true` stands alone".to_owned());
+        }
+        if !before.iter().any(|s| s.timer_minutes.is_some()) {
+            return Err("`countdown_over` needs an earlier step with `timer_minutes`".to_owned());
+        }
+        return Ok(Condition::CountdownOver);
+    }
     let Some(&(_, ty)) = probe.fields().iter().find(|(f, _)| *f == c.field) else {
         return Err(format!(
             "the {} probe has no field `{}` (it has: {})",

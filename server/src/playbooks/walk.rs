@@ -21,6 +21,10 @@ pub struct Position {
     pub reached_at_ms: i64,
     /// The latest result of each probe step, by step id.
     pub results: BTreeMap<String, ProbeResult>,
+    /// The walkthrough's countdown: when the first step with `timer_minutes` was reached, and
+    /// its minutes. It keeps running on the steps after it (the first response's five minutes
+    /// cover diagnosis, scope and the decision).
+    pub countdown: Option<(i64, u32)>,
 }
 
 /// Why a record does not fit the run.
@@ -31,10 +35,14 @@ pub struct Refused(pub String);
 /// Replays `records` from the first step. Records are checked as they were appended
 /// ([`check`]), so a stored run always replays.
 pub fn position(playbook: &Playbook, started_at_ms: i64, records: &[Record]) -> Position {
+    let first = playbook.steps.first();
     let mut at = Position {
-        current: playbook.steps.first().map(|s| s.id.clone()),
+        current: first.map(|s| s.id.clone()),
         reached_at_ms: started_at_ms,
         results: BTreeMap::new(),
+        countdown: first
+            .and_then(|s| s.timer_minutes)
+            .map(|m| (started_at_ms, m)),
     };
     for r in records {
         advance(playbook, &mut at, r);
@@ -123,26 +131,44 @@ fn advance(playbook: &Playbook, at: &mut Position, record: &Record) {
         }
         _ => step.next.clone(),
     };
+    if at.countdown.is_none() {
+        let minutes = next
+            .as_ref()
+            .and_then(|n| playbook.steps.iter().find(|s| &s.id == n))
+            .and_then(|s| s.timer_minutes);
+        at.countdown = minutes.map(|m| (record.at_ms, m));
+    }
     at.current = next;
     at.reached_at_ms = record.at_ms;
 }
 
-/// The branch a decision recommends from the latest result of its probe: the first whose
-/// condition holds, else the fallback. `None` when the probe has no result (it was skipped or
-/// failed): then no choice is an override.
-pub fn recommended(step: &Step, at: &Position) -> Option<usize> {
+/// The branch a decision recommends at `now_ms` from the latest result of its probe: the first
+/// whose condition holds, else the fallback. `None` when the probe has no result (it was skipped
+/// or failed): then no choice is an override.
+pub fn recommended(step: &Step, at: &Position, now_ms: i64) -> Option<usize> {
     let StepKind::Decision { on, branches } = &step.kind else {
         return None;
     };
     let result = at.results.get(on)?;
     branches
         .iter()
-        .position(|b| b.when.as_ref().is_some_and(|c| holds(c, result)))
+        .position(|b| {
+            b.when
+                .as_ref()
+                .is_some_and(|c| holds(c, result, at, now_ms))
+        })
         .or_else(|| branches.iter().position(|b: &Branch| b.when.is_none()))
 }
 
-fn holds(c: &Condition, r: &ProbeResult) -> bool {
+/// When the walkthrough's countdown runs out, if it has one.
+pub fn countdown_ends_ms(at: &Position) -> Option<i64> {
+    at.countdown
+        .map(|(from, minutes)| from + i64::from(minutes) * 60_000)
+}
+
+fn holds(c: &Condition, r: &ProbeResult, at: &Position, now_ms: i64) -> bool {
     match c {
+        Condition::CountdownOver => countdown_ends_ms(at).is_some_and(|end| now_ms >= end),
         Condition::Is { field, value } => r.fields.get(field) == Some(&Value::Flag(*value)),
         Condition::Below { field, value } => {
             matches!(r.fields.get(field), Some(Value::Number(n)) if n < value)

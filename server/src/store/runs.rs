@@ -83,6 +83,32 @@ impl Store {
         Ok(runs)
     }
 
+    /// The latest result of step `step` of playbook `playbook` in any walkthrough of any incident:
+    /// "changed since the last look" compares with it, so a second incident's walkthrough sees
+    /// what the first one found.
+    pub async fn last_probe_result(
+        &self,
+        playbook: &str,
+        step: &str,
+    ) -> Result<Option<wire::ProbeResult>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT r.outcome_json FROM playbook_records r              JOIN playbook_runs p ON p.id = r.run_id              WHERE p.playbook = ? AND r.step = ? ORDER BY r.seq DESC LIMIT 50",
+        )
+        .bind(playbook)
+        .bind(step)
+        .fetch_all(self.pool())
+        .await?;
+        for row in rows {
+            let json: String = row.try_get("outcome_json")?;
+            if let StepOutcome::Probed(result) =
+                serde_json::from_str(&json).map_err(|e| corrupt("walkthrough record", e))?
+            {
+                return Ok(Some(result));
+            }
+        }
+        Ok(None)
+    }
+
     async fn run_records(&self, run_id: i64) -> Result<Vec<RunRecord>, StoreError> {
         let rows = sqlx::query(
             "SELECT step, outcome_json, actor, at_ms, note FROM playbook_records \
@@ -146,7 +172,7 @@ mod tests {
         let runs = store.runs(1).await.unwrap();
         assert_eq!(runs.len(), 1);
         assert_eq!(runs[0].playbook, "database-tls");
-        assert_eq!(runs[0].records, vec![probed]);
+        assert_eq!(runs[0].records, vec![probed.clone()]);
         for sql in [
             "UPDATE playbook_records SET note = 'x'",
             "DELETE FROM playbook_records",
@@ -155,5 +181,43 @@ mod tests {
             assert!(err.to_string().contains("append-only"), "{sql}: {err}");
         }
         assert!(store.runs(2).await.unwrap().is_empty());
+
+        // A later walkthrough of the same playbook sees this look as its last one; another
+        // step or playbook does not.
+        let later = store.start_run(1, "database-tls", "bo", 30).await.unwrap();
+        let done = RunRecord {
+            step: "certificate".into(),
+            outcome: StepOutcome::Skipped,
+            by: "bo".into(),
+            at_ms: 40,
+            note: None,
+        };
+        store.append_run_record(later, &done).await.unwrap();
+        let StepOutcome::Probed(expected) = &probed.outcome else {
+            unreachable!()
+        };
+        assert_eq!(
+            store
+                .last_probe_result("database-tls", "certificate")
+                .await
+                .unwrap()
+                .as_ref(),
+            Some(expected),
+            "a skip is not a look"
+        );
+        assert_eq!(
+            store
+                .last_probe_result("database-tls", "logs")
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            store
+                .last_probe_result("csrf-violation", "certificate")
+                .await
+                .unwrap(),
+            None
+        );
     }
 }

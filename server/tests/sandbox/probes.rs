@@ -15,9 +15,11 @@ fn context<'a>(
     ProbeContext {
         host: state.host.as_ref(),
         board: state.hub.snapshot_for(server::hub::Audience::Full),
-        services,
-        command_timeout: state.settings.sweep.command_timeout(),
-        http_timeout: state.settings.sweep.http_timeout(),
+        config: server::config::CatalogSettings {
+            services,
+            ..state.settings.catalog()
+        },
+        now_ms: state.store.now_ms(),
         fingerprint_key: &state.fingerprint_key,
         previous: None,
     }

@@ -1,14 +1,15 @@
 //! The walkthrough panel's wording (`pages/incident/walkthrough`): a step's countdown and each
 //! history line.
 
-use wire::{clock_text, PlaybookInfo, RunInfo, StepInfo, StepOutcome};
+use wire::{clock_text, PlaybookInfo, RunCountdown, RunInfo, StepInfo, StepOutcome};
 
-/// A step's countdown: "4:12 left" while it runs, and whether it has run out.
-pub fn timer(reached_at_ms: i64, minutes: u32, now_ms: i64) -> (String, bool) {
-    let left = reached_at_ms + i64::from(minutes) * 60_000 - now_ms;
+/// A walkthrough's countdown: "4:12 left" while it runs, and whether it has run out.
+pub fn timer(countdown: RunCountdown, now_ms: i64) -> (String, bool) {
+    let left = countdown.ends_at_ms - now_ms;
     if left > 0 {
         (format!("{} left", clock_text(left)), false)
     } else {
+        let minutes = (countdown.ends_at_ms - countdown.started_at_ms) / 60_000;
         (format!("{minutes} min passed"), true)
     }
 }
@@ -53,8 +54,12 @@ mod tests {
 
     #[test]
     fn the_countdown_says_what_is_left_then_that_it_ran_out() {
-        assert_eq!(timer(0, 5, 48_000), ("4:12 left".to_owned(), false));
-        assert_eq!(timer(0, 5, 300_000), ("5 min passed".to_owned(), true));
-        assert!(timer(0, 5, 900_000).1);
+        let five = RunCountdown {
+            started_at_ms: 0,
+            ends_at_ms: 300_000,
+        };
+        assert_eq!(timer(five, 48_000), ("4:12 left".to_owned(), false));
+        assert_eq!(timer(five, 300_000), ("5 min passed".to_owned(), true));
+        assert!(timer(five, 900_000).1);
     }
 }

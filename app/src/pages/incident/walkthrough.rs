@@ -107,7 +107,7 @@ pub fn Walkthroughs(session: Session, live: Live, id: i64) -> impl IntoView {
                         let playbook = cat.playbooks.iter().find(|p| p.id == run.playbook).cloned();
                         match playbook {
                             Some(p) => view! {
-                                <Run run=run playbook=p live=live busy=busy act=act probe=probe />
+                                <Run run=run playbook=p live=live busy=busy act=act probe=probe refresh=refresh />
                             }
                             .into_any(),
                             None => ().into_any(),
@@ -195,6 +195,7 @@ fn Run(
     busy: RwSignal<bool>,
     act: impl Fn(i64, StepReport) + Copy + Send + Sync + 'static,
     probe: impl Fn(i64, String) + Copy + Send + Sync + 'static,
+    refresh: impl Fn() + Copy + Send + Sync + 'static,
 ) -> impl IntoView {
     let note = RwSignal::new(String::new());
     let step: Option<StepInfo> = current_step(&playbook, &run).cloned();
@@ -204,7 +205,6 @@ fn Run(
         .map(|r| history_line(&playbook, r))
         .collect();
     let run_id = run.id;
-    let reached = run.reached_at_ms;
     let report = move |step: String, outcome: ReportedOutcome| {
         let text = note.get_untracked();
         act(
@@ -234,10 +234,20 @@ fn Run(
             <h4 class="walkthrough-title">{playbook.title.clone()}</h4>
             {step.map(|s| {
                 let id = s.id.clone();
-                let timer_view = s.timer_minutes.map(|m| {
+                // The countdown runs over the steps after the one that started it; when it runs
+                // out, the run is asked again: a decision may now recommend stopping the bleed.
+                let timer_view = run.countdown.map(|c| {
+                    let over = Memo::new(move |_| timer(c, live.server_now()).1);
+                    Effect::new(move |was: Option<bool>| {
+                        let now = over.get();
+                        if was == Some(false) && now {
+                            refresh();
+                        }
+                        now
+                    });
                     view! {
-                        <p class="walkthrough-timer" data-testid="step-timer" data-over=move || timer(reached, m, live.server_now()).1.to_string()>
-                            {move || timer(reached, m, live.server_now()).0}
+                        <p class="walkthrough-timer" data-testid="step-timer" data-over=move || over.get().to_string()>
+                            {move || timer(c, live.server_now()).0}
                         </p>
                     }
                 });

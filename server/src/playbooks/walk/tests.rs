@@ -60,7 +60,11 @@ fn an_expired_certificate_recommends_rotation_and_a_valid_one_looking_elsewhere(
     append(&p, &mut at, &record("logs", logs())).unwrap();
     append(&p, &mut at, &record("certificate", certificate(true, -2))).unwrap();
     assert_eq!(at.current.as_deref(), Some("expired"));
-    assert_eq!(recommended(decision(&p), &at), Some(0), "expired: rotate");
+    assert_eq!(
+        recommended(decision(&p), &at, 0),
+        Some(0),
+        "expired: rotate"
+    );
 
     // Re-running the probe (the certificate was rotated) changes the recommendation.
     append(&p, &mut at, &record("certificate", certificate(false, 300))).unwrap();
@@ -70,13 +74,13 @@ fn an_expired_certificate_recommends_rotation_and_a_valid_one_looking_elsewhere(
         "a re-run does not move the run"
     );
     assert_eq!(
-        recommended(decision(&p), &at),
+        recommended(decision(&p), &at, 0),
         Some(2),
         "valid: look elsewhere"
     );
     append(&p, &mut at, &record("certificate", certificate(false, 12))).unwrap();
     assert_eq!(
-        recommended(decision(&p), &at),
+        recommended(decision(&p), &at, 0),
         Some(1),
         "under 30 days: rotate now"
     );
@@ -170,7 +174,7 @@ fn steps_out_of_turn_and_wrong_outcomes_are_refused_in_words() {
         Some("certificate"),
         "a failed probe stays current"
     );
-    assert_eq!(recommended(decision(&p), &at), None);
+    assert_eq!(recommended(decision(&p), &at, 0), None);
     append(&p, &mut at, &record("certificate", certificate(true, -1))).unwrap();
     let err = append(
         &p,
@@ -237,4 +241,58 @@ fn the_first_response_reaches_its_five_minute_step_with_a_time() {
         .unwrap();
     assert_eq!(step.timer_minutes, Some(5));
     assert_eq!(at.reached_at_ms, 60_000, "the countdown runs from here");
+    assert_eq!(countdown_ends_ms(&at), Some(360_000));
+}
+
+/// The spec's step 4: investigate while the five minutes run; once they are over without a root
+/// cause, stop the bleed. The countdown keeps running over the steps after the one that set it.
+#[test]
+fn the_first_response_recommends_stopping_the_bleed_once_five_minutes_pass() {
+    let p = crate::playbooks::tests::shipped()
+        .get("first-response")
+        .cloned()
+        .unwrap();
+    let board = Outcome::Probed(ProbeResult {
+        fields: [("down".to_owned(), Value::Number(3))]
+            .into_iter()
+            .collect(),
+        summary: "3 down".into(),
+        details: Vec::new(),
+    });
+    let at = position(
+        &p,
+        0,
+        &[
+            Record {
+                at_ms: 60_000,
+                ..record("acknowledge", Outcome::Done)
+            },
+            Record {
+                at_ms: 90_000,
+                ..record("whats-broken", board)
+            },
+            Record {
+                at_ms: 120_000,
+                ..record("scope", Outcome::Done)
+            },
+        ],
+    );
+    assert_eq!(at.current.as_deref(), Some("investigate-or-stop"));
+    assert_eq!(
+        countdown_ends_ms(&at),
+        Some(360_000),
+        "from diagnosis, not from this step"
+    );
+    let step = p
+        .steps
+        .iter()
+        .find(|s| s.id == "investigate-or-stop")
+        .unwrap();
+    let StepKind::Decision { branches, .. } = &step.kind else {
+        panic!("a decision")
+    };
+    let investigate = recommended(step, &at, 359_999).unwrap();
+    assert!(branches[investigate].label.starts_with("Investigate"));
+    let stop = recommended(step, &at, 360_000).unwrap();
+    assert_eq!(branches[stop].next.as_deref(), Some("stop-the-bleed"));
 }
