@@ -9,8 +9,19 @@
 #             42124, 42133, 42134) and answer like real Ory: Kratos's admin port 307s every path
 #             without the /admin prefix (so its health is /admin/health/alive there), Hydra answers
 #             /health/alive on both
-#   postgres  olympus-postgres: `standin postgres` on 42132, `pg_isready` inside the container
+#   postgres  olympus-postgres: `standin postgres` on 42132, `pg_isready` inside the container;
+#             TLS (SSLRequest -> S) with a certificate from the sandbox's own "Olympus Database CA"
+#             ($STATE/pg-ca/ca.crt), kept in $STATE/pg-tls and re-read per connection
 #   caddy     olympus-caddy: the host's real Caddy binary, https://{ciam,iam}.olympus.test:42443
+#   secrets   per-service env generated once ($STATE/secrets): Kratos SECRETS_COOKIE,
+#             SECRETS_CIPHER, DSN; Hydra SECRETS_SYSTEM, DSN; Athena ENCRYPTION_KEY,
+#             SESSION_SIGNING_KEY (`podman exec olympus-ciam-kratos env` shows them)
+#
+# Faults model what the playbook walkthroughs diagnose: a service down / failing / hanging,
+# PostgreSQL rejecting or gone, sshd gone, and the causes behind them: PostgreSQL's certificate
+# expired (Kratos and Hydra then fail their database TLS), a rotated Kratos cookie secret (CSRF
+# errors at login), Athena started without its encryption key, Kratos's courier stuck behind a dead
+# SMTP relay, Caddy serving a certificate its CA did not issue.
 #
 # Usage: sandbox.sh install | up | status | reset | down | purge | fault KIND [TARGET]
 #   (see `usage` below; `cargo xtask sandbox ...` builds the stand-in binary and runs this).
@@ -43,7 +54,14 @@ SERVICES=(
 # service:admin port of the Ory services, which like the real ones (Kratos 4433/4434, Hydra
 # 4444/4445) listen on a public and an admin port: public + 20.
 ADMIN_PORTS=(ciam-kratos:42123 ciam-hydra:42124 iam-kratos:42133 iam-hydra:42134)
-PACKAGES=(openssh-server openssh-client podman runc catatonit busybox-static caddy curl sudo)
+# The services that keep their data in olympus-postgres (and so fail with its certificate).
+DB_SERVICES=(ciam-kratos ciam-hydra iam-kratos iam-hydra)
+# What Kratos's courier would dial, and what the db-tls fault's clients report (see the stand-in).
+PG_CA_CN="Olympus Database CA"
+PG_CERT_CN=olympus-postgres
+PG_CERT_SAN="DNS:olympus-postgres,DNS:localhost,IP:127.0.0.1"
+FOREIGN_CA_CN="Foreign Test CA"
+PACKAGES=(openssh-server openssh-client podman runc catatonit busybox-static caddy curl sudo openssl)
 SUDOERS=/etc/sudoers.d/olympus-sandbox
 
 # podman forks conmon, which lives as long as the container: it must not inherit the lock fd (9).
@@ -67,11 +85,30 @@ usage: sandbox.sh <command>
     stop|start SERVICE     podman stop/start olympus-SERVICE (SERVICE: ciam-hera ... iam-hydra,
                            postgres, caddy)
     ok|503|hang|refuse SVC health endpoint of one of the 8 HTTP stand-ins (ciam-hera ... iam-hydra;
-                           for Kratos and Hydra both the public and the admin listener)
+                           for Kratos and Hydra both the public and the admin listener); `ok`
+                           also clears the fault words below (db-tls, csrf, courier-stuck)
     pg-ok|pg-reject|pg-down|pg-hang
                            postgres: accepting / rejecting (exit 1) / listener closed (exit 2) /
                            pg_isready hangs (ignoring -t) until the fault is cleared
     sshd-stop|sshd-start   stop sshd (and drop open sessions) / start it again
+    pg-cert-expired        PostgreSQL serves a certificate that expired 2 days ago (openssl s_client
+                           -starttls postgres: "Verify return code: 10"); Kratos and Hydra (all 4)
+                           get fault db-tls: health 503, "TLS handshake failed: certificate verify
+                           failed" in their logs every second
+    pg-cert-expiring DAYS  certificate valid for DAYS (1..365) days + 1 hour more; clears db-tls
+    pg-cert-ok             a fresh certificate valid for 365 days; clears db-tls
+    cookie-rotate KRATOS   ciam-kratos|iam-kratos: new SECRETS_COOKIE (container recreated), and
+                           POST /self-service/login answers 400 security_csrf_violation (logged)
+    athena-no-key ATHENA   ciam-athena|iam-athena recreated without ENCRYPTION_KEY: it logs that at
+                           start and answers every request 500
+    athena-key ATHENA      ENCRYPTION_KEY back (container recreated)
+    courier-stuck KRATOS   the courier worker fails ("Failed to run courier worker."): queued
+                           messages pile up (one more per read of ?status=queued), 2 abandoned;
+                           `fault ok KRATOS` starts it again and the queue drains
+    caddy-foreign-cert     Caddy serves the edges a certificate from "Foreign Test CA"
+                           ($STATE/foreign-ca) instead of its internal CA's (container recreated)
+    caddy-cert-ok          back to `tls internal`
+  `reset` (and `up`) clear every fault above: certificate, secrets and Caddyfile restored.
 EOF
 }
 
@@ -125,6 +162,7 @@ http_code() { # PORT [PATH] [SECS] -> prints the status code (000 on failure); r
     curl -sS -o /dev/null -w '%{http_code}' -m "${3:-2}" "http://127.0.0.1:$1${2:-/health/alive}" 2>/dev/null
 }
 http_ok() { [[ "$(http_code "$1" "${2:-/health/alive}" 1 || true)" == 200 ]]; }
+http_code_is() { [[ "$(http_code "$1" "${3:-/health/alive}" 1 || true)" == "$2" ]]; } # PORT CODE [PATH]
 
 edge_body() { # EDGE -> body of https://EDGE.olympus.test:42443/healthz via Caddy
     curl -sS -m 2 --resolve "$1.olympus.test:$CADDY_HTTPS_PORT:127.0.0.1" \
@@ -148,10 +186,11 @@ admin_port() { # SERVICE -> admin port, fails for services without one (Hera, At
     return 1
 }
 
-flavour_of() { # SERVICE -> the stand-in's --flavour: kratos, hydra or app
+flavour_of() { # SERVICE -> the stand-in's --flavour: kratos, hydra, athena or app
     case $1 in
     *-kratos) echo kratos ;;
     *-hydra) echo hydra ;;
+    *-athena) echo athena ;;
     *) echo app ;;
     esac
 }
@@ -203,9 +242,10 @@ prepare_state_dir() {
     [[ $STATE != *[[:space:]\"\'\\]* ]] ||
         die "state dir path must not contain whitespace or quotes: $STATE"
     [[ -e $STATE/.aegis-sandbox ]] || echo "Aegis sandbox state; safe to delete after 'sandbox.sh down'." >"$STATE/.aegis-sandbox"
-    mkdir -p "$STATE/ssh" "$STATE/faults" "$STATE/bin" "$STATE/caddy/etc" "$STATE/caddy/data" "$STATE/caddy/config"
-    chmod 755 "$STATE" "$STATE/bin" "$STATE/faults"
-    chmod 700 "$STATE/ssh"
+    mkdir -p "$STATE/ssh" "$STATE/faults" "$STATE/bin" "$STATE/caddy/etc" "$STATE/caddy/data" "$STATE/caddy/config" \
+        "$STATE/secrets" "$STATE/pg-tls"
+    chmod 755 "$STATE" "$STATE/bin" "$STATE/faults" "$STATE/pg-tls"
+    chmod 700 "$STATE/ssh" "$STATE/secrets"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -451,7 +491,7 @@ ensure_sshd() {
                 kill "$other" 2>/dev/null || true
             fi
         done
-        wait_for 5 tcp_closed "$SSH_PORT" || true
+        wait_for 5 not tcp_open "$SSH_PORT" || true
     fi
     not tcp_open "$SSH_PORT" || die "127.0.0.1:$SSH_PORT is taken by another process"
     start_sshd
@@ -585,11 +625,222 @@ remove_old_image() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# secrets: the services' environment
+
+random_hex() { openssl rand -hex "$1"; } # BYTES -> 2*BYTES hex characters
+
+# Generates each service's secrets once per state dir ($STATE/secrets/SERVICE.env, NAME=VALUE
+# lines): they go into the container's env, so they are stable across `up` (no recreate) and a
+# fault that changes one changes the container's spec. Kratos's cipher secret must be exactly 32
+# characters (XChaCha20-Poly1305).
+ensure_secrets() {
+    local s svc file
+    mkdir -p "$STATE/secrets"
+    chmod 700 "$STATE/secrets"
+    for s in "${SERVICES[@]}"; do
+        svc=${s%%:*} file=$STATE/secrets/${s%%:*}.env
+        [[ -s $file || $(flavour_of "$svc") == app ]] && continue
+        case $(flavour_of "$svc") in
+        kratos)
+            printf '%s\n' "SECRETS_COOKIE=$(random_hex 32)" "SECRETS_CIPHER=$(random_hex 16)" \
+                "DSN=postgres://kratos:$(random_hex 16)@olympus-postgres:5432/kratos?sslmode=verify-full"
+            ;;
+        hydra)
+            printf '%s\n' "SECRETS_SYSTEM=$(random_hex 32)" \
+                "DSN=postgres://hydra:$(random_hex 16)@olympus-postgres:5432/hydra?sslmode=verify-full"
+            ;;
+        athena)
+            printf '%s\n' "ENCRYPTION_KEY=$(random_hex 32)" "SESSION_SIGNING_KEY=$(random_hex 32)"
+            ;;
+        esac | write_atomic "$file" 600
+    done
+}
+
+# SERVICE -> its env, NAME=VALUE per line: the generated secrets with the faults' overrides
+# ($STATE/secrets/SERVICE.override: `NAME=VALUE` replaces a value, a bare `NAME` drops it).
+service_env() {
+    local base=$STATE/secrets/$1.env over=$STATE/secrets/$1.override line name
+    local -A repl=()
+    [[ -f $base ]] || return 0
+    if [[ -f $over ]]; then
+        while IFS= read -r line; do [[ -z $line ]] || repl[${line%%=*}]=$line; done <"$over"
+    fi
+    while IFS= read -r line; do
+        name=${line%%=*}
+        if [[ -v repl[$name] ]]; then
+            [[ ${repl[$name]} != *=* ]] || echo "${repl[$name]}"
+        else
+            echo "$line"
+        fi
+    done <"$base"
+}
+
+override_env() { # SERVICE LINE...: the service's env overrides (see service_env)
+    local svc=$1
+    shift
+    printf '%s\n' "$@" | write_atomic "$STATE/secrets/$svc.override" 600
+}
+
+env_fault_of() { # SERVICE -> "SECRETS_COOKIE rotated", "ENCRYPTION_KEY unset", ... or nothing
+    local line out=()
+    [[ -f $STATE/secrets/$1.override ]] || return 0
+    while IFS= read -r line; do
+        [[ -n $line ]] || continue
+        if [[ $line == *=* ]]; then out+=("${line%%=*} rotated"); else out+=("$line unset"); fi
+    done <"$STATE/secrets/$1.override"
+    (IFS=,; echo "${out[*]}")
+}
+
+# ---------------------------------------------------------------------------------------------
+# certificates: PostgreSQL's own CA and server certificate, the foreign CA of caddy-foreign-cert
+
+# DIR CN: a CA (P-256, 10 years) in DIR/ca.crt (0644) and DIR/ca.key (0600), generated once.
+ensure_ca() {
+    local dir=$1 cn=$2 tmp
+    mkdir -p "$dir"
+    chmod 755 "$dir"
+    if [[ ! -s $dir/ca.key || ! -s $dir/ca.crt ]]; then
+        tmp=$(mktemp -d)
+        printf '%s\n' "[req]" "distinguished_name = dn" "prompt = no" "[dn]" "CN = $cn" "[ext]" \
+            "basicConstraints = critical,CA:TRUE" "keyUsage = critical,keyCertSign,cRLSign" \
+            "subjectKeyIdentifier = hash" >"$tmp/ca.cnf"
+        if ! openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$tmp/ca.key" 2>"$tmp/log" ||
+            ! openssl req -x509 -new -key "$tmp/ca.key" -config "$tmp/ca.cnf" -extensions ext \
+                -days 3650 -sha256 -out "$tmp/ca.crt" 2>>"$tmp/log"; then
+            log "openssl: $(tail -3 "$tmp/log" | tr '\n' ' ')"
+            rm -rf "$tmp"
+            die "cannot create the CA \"$cn\""
+        fi
+        install -m 600 "$tmp/ca.key" "$dir/ca.key"
+        install -m 644 "$tmp/ca.crt" "$dir/ca.crt"
+        rm -rf "$tmp"
+        log "created the CA \"$cn\" in $dir"
+    fi
+    chmod 600 "$dir/ca.key"
+    chmod 644 "$dir/ca.crt"
+}
+
+utc_stamp() { date -u -d "@$1" +%Y%m%d%H%M%SZ; } # UNIX_SECONDS -> openssl ca's date form
+
+# CA_DIR KEY OUT CN SAN NOT_BEFORE NOT_AFTER (Unix seconds): a server certificate for KEY (a P-256
+# key, created if missing, kept otherwise so a swap never pairs a new certificate with an old key)
+# issued by the CA with explicit dates, past ones included, written to OUT atomically (the
+# PostgreSQL stand-in reads it per connection). `openssl ca` because OpenSSL 3.0's `x509`/`req`
+# cannot set notBefore.
+issue_cert() {
+    local ca=$1 key=$2 out=$3 cn=$4 san=$5 from=$6 until=$7 tmp
+    if [[ ! -s $key ]]; then
+        openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$key.tmp" 2>/dev/null ||
+            die "cannot create the key $key"
+        chmod 600 "$key.tmp"
+        mv -f "$key.tmp" "$key"
+    fi
+    tmp=$(mktemp -d)
+    : >"$tmp/index.txt"
+    openssl rand -hex 16 >"$tmp/serial"
+    printf '%s\n' "[ca]" "default_ca = sandbox" "[sandbox]" "database = $tmp/index.txt" \
+        "new_certs_dir = $tmp" "serial = $tmp/serial" "default_md = sha256" "policy = policy_cn" \
+        "unique_subject = no" "email_in_dn = no" "copy_extensions = none" \
+        "[policy_cn]" "commonName = supplied" \
+        "[ext]" "basicConstraints = critical,CA:FALSE" "keyUsage = critical,digitalSignature" \
+        "extendedKeyUsage = serverAuth" "subjectAltName = $san" "subjectKeyIdentifier = hash" \
+        "authorityKeyIdentifier = keyid" >"$tmp/ca.cnf"
+    if ! openssl req -new -key "$key" -subj "/CN=$cn" -out "$tmp/req.csr" 2>"$tmp/log" ||
+        ! openssl ca -batch -notext -config "$tmp/ca.cnf" -extensions ext -cert "$ca/ca.crt" \
+            -keyfile "$ca/ca.key" -in "$tmp/req.csr" -out "$tmp/cert.pem" \
+            -startdate "$(utc_stamp "$from")" -enddate "$(utc_stamp "$until")" >>"$tmp/log" 2>&1; then
+        log "openssl: $(tail -3 "$tmp/log" | tr '\n' ' ')"
+        rm -rf "$tmp"
+        die "cannot issue a certificate for $cn"
+    fi
+    chmod 644 "$tmp/cert.pem"
+    mv -f "$tmp/cert.pem" "$out.tmp"
+    mv -f "$out.tmp" "$out"
+    rm -rf "$tmp"
+}
+
+# MODE [DAYS]: valid (365 days), expired (2 days ago, issued 400 days ago), expiring DAYS (DAYS
+# days and an hour from now, issued so that it lives 365 days). Records MODE in pg-tls/mode.
+issue_pg_cert() {
+    local mode=$1 days=${2:-} now from until
+    now=$(date +%s)
+    case $mode in
+    valid) from=$((now - 3600)) until=$((now + 365 * 86400)) ;;
+    expired) from=$((now - 400 * 86400)) until=$((now - 2 * 86400)) ;;
+    expiring)
+        until=$((now + days * 86400 + 3600))
+        from=$((until - 365 * 86400))
+        ((from < now - 3600)) || from=$((now - 3600))
+        ;;
+    *) die "issue_pg_cert: unknown mode $mode" ;;
+    esac
+    ensure_ca "$STATE/pg-ca" "$PG_CA_CN"
+    mkdir -p "$STATE/pg-tls"
+    chmod 755 "$STATE/pg-tls"
+    issue_cert "$STATE/pg-ca" "$STATE/pg-tls/server.key" "$STATE/pg-tls/server.crt" \
+        "$PG_CERT_CN" "$PG_CERT_SAN" "$from" "$until"
+    echo "$mode${days:+ $days}" | write_atomic "$STATE/pg-tls/mode" 644
+}
+
+pg_cert_mode() { cat "$STATE/pg-tls/mode" 2>/dev/null || echo none; }
+pg_cert_enddate() { openssl x509 -noout -enddate -in "$STATE/pg-tls/server.crt" 2>/dev/null | cut -d= -f2; }
+
+# A valid certificate from the current CA with 30 days left at least: re-issued only otherwise,
+# so `up` twice changes nothing.
+ensure_pg_cert_valid() {
+    ensure_ca "$STATE/pg-ca" "$PG_CA_CN"
+    if [[ $(pg_cert_mode) == valid && -s $STATE/pg-tls/server.key ]] &&
+        openssl x509 -noout -checkend $((30 * 86400)) -in "$STATE/pg-tls/server.crt" >/dev/null 2>&1 &&
+        openssl verify -CAfile "$STATE/pg-ca/ca.crt" "$STATE/pg-tls/server.crt" >/dev/null 2>&1; then
+        return 0
+    fi
+    issue_pg_cert valid
+    log "postgres: certificate valid until $(pg_cert_enddate)"
+}
+
+# The certificate olympus-postgres serves now (PEM), as a client doing STARTTLS sees it.
+served_pg_cert() {
+    echo | timeout 5 openssl s_client -connect "127.0.0.1:$PG_PORT" -starttls postgres 2>/dev/null |
+        openssl x509 2>/dev/null
+}
+pg_serves_current_cert() { [[ "$(served_pg_cert || true)" == "$(openssl x509 -in "$STATE/pg-tls/server.crt")" ]]; }
+
+# The foreign CA's certificate for both edges (caddy/etc/foreign, seen as /etc/caddy/foreign).
+ensure_foreign_edge_cert() {
+    local dir=$STATE/caddy/etc/foreign now san="" e
+    ensure_ca "$STATE/foreign-ca" "$FOREIGN_CA_CN"
+    mkdir -p "$dir"
+    chmod 755 "$dir"
+    if openssl x509 -noout -checkend $((30 * 86400)) -in "$dir/edge.crt" >/dev/null 2>&1 &&
+        openssl verify -CAfile "$STATE/foreign-ca/ca.crt" "$dir/edge.crt" >/dev/null 2>&1; then
+        return 0
+    fi
+    for e in "${EDGES[@]}"; do san+="${san:+,}DNS:$e.olympus.test"; done
+    now=$(date +%s)
+    issue_cert "$STATE/foreign-ca" "$dir/edge.key" "$dir/edge.crt" "${EDGES[0]}.olympus.test" \
+        "$san" $((now - 3600)) $((now + 365 * 86400))
+}
+
+edge_issuer() { # EDGE -> the issuer of the certificate Caddy serves for EDGE.olympus.test
+    echo | timeout 5 openssl s_client -connect "127.0.0.1:$CADDY_HTTPS_PORT" \
+        -servername "$1.olympus.test" 2>/dev/null | openssl x509 -noout -issuer 2>/dev/null
+}
+edges_foreign() {
+    local e
+    for e in "${EDGES[@]}"; do [[ "$(edge_issuer "$e" || true)" == *"$FOREIGN_CA_CN"* ]] || return 1; done
+}
+
+# ---------------------------------------------------------------------------------------------
 # containers
 
+# The edges' certificate: Caddy's internal CA, or under the caddy-foreign-cert fault one from
+# another CA (files under caddy/etc, which the container sees as /etc/caddy).
 write_caddyfile() {
-    local sites=() e
+    local sites=() e tls=internal
     for e in "${EDGES[@]}"; do sites+=("https://$e.olympus.test:$CADDY_HTTPS_PORT"); done
+    if [[ $(fault_of caddy) == foreign-cert ]]; then
+        tls="/etc/caddy/foreign/edge.crt /etc/caddy/foreign/edge.key"
+    fi
     write_if_changed "$STATE/caddy/etc/Caddyfile" 644 <<EOF
 # Written by Aegis sandbox/sandbox.sh: the sandbox's edge proxy.
 {
@@ -604,7 +855,7 @@ write_caddyfile() {
 
 $(IFS=,; s="${sites[*]}"; echo "${s//,/, }") {
 	bind 127.0.0.1
-	tls internal
+	tls $tls
 	respond /healthz "ok" 200
 }
 EOF
@@ -616,9 +867,9 @@ container_spec() {
     local common=(--network host --init --stop-timeout 3 --pull never --label aegis.sandbox=1)
     case $svc in
     postgres)
-        printf '%s\n' "${common[@]}" -v "$STATE/faults:/state:ro" \
+        printf '%s\n' "${common[@]}" -v "$STATE/faults:/state:ro" -v "$STATE/pg-tls:/tls:ro" \
             -e "PGPORT=$PG_PORT" -e PGHOST=127.0.0.1 \
-            "$IMAGE" standin postgres --port "$PG_PORT" --state-dir /state
+            "$IMAGE" standin postgres --port "$PG_PORT" --state-dir /state --tls-dir /tls
         ;;
     caddy)
         # Debian's caddy is dynamically linked: borrow the host's binary and libraries.
@@ -633,11 +884,15 @@ container_spec() {
         ;;
     *)
         port=$(service_port "$svc") || die "unknown service $svc"
-        local admin=() admin_at
-        if admin_at=$(admin_port "$svc"); then admin=(--admin-port "$admin_at"); fi
-        printf '%s\n' "${common[@]}" -v "$STATE/faults:/state:ro" \
-            "$IMAGE" standin http --name "$svc" --flavour "$(flavour_of "$svc")" \
-            --port "$port" "${admin[@]}" --state-dir /state
+        local extra=() admin_at env=() line flavour
+        flavour=$(flavour_of "$svc")
+        if admin_at=$(admin_port "$svc"); then extra=(--admin-port "$admin_at"); fi
+        # Athena refuses to work without its keys (the athena-no-key fault takes one away).
+        [[ $flavour != athena ]] || extra=(--requires-env ENCRYPTION_KEY,SESSION_SIGNING_KEY)
+        while IFS= read -r line; do env+=(-e "$line"); done < <(service_env "$svc")
+        printf '%s\n' "${common[@]}" -v "$STATE/faults:/state:ro" "${env[@]}" \
+            "$IMAGE" standin http --name "$svc" --flavour "$flavour" \
+            --port "$port" "${extra[@]}" --state-dir /state
         ;;
     esac
 }
@@ -654,31 +909,44 @@ container_table() {
 # Creates, recreates (spec or image changed) or starts each container as needed. Prints the names
 # it (re)started.
 ensure_containers() {
-    local table image_id name spec spec_hash row state cid label args
+    local table image_id name
     table=$(container_table)
     image_id=$(podman image inspect --format '{{.Id}}' "$IMAGE")
     while read -r name; do
-        spec=$(container_spec "$name")
-        spec_hash=$(sha256sum <<<"$spec" | cut -c1-16)
-        row=$(awk -F'\t' -v n="$name" '$1 == n' <<<"$table")
-        if [[ -n $row ]]; then
-            IFS=$'\t' read -r _ state cid label <<<"$row"
-            if [[ $label != "$spec_hash" || $image_id != "$cid"* ]]; then
-                log "$name: definition or image changed, recreating"
-                podman rm -f -t 3 "$name" >/dev/null
-                row=
-            elif [[ $state != running ]]; then
-                podman start "$name" >/dev/null
-                echo "$name"
-                continue
-            else
-                continue
-            fi
-        fi
-        mapfile -t args <<<"$spec"
-        podman run -d --name "$name" --label "aegis.spec=$spec_hash" "${args[@]}" >/dev/null
-        echo "$name"
+        ensure_container "$name" "$table" "$image_id"
     done < <(all_containers)
+}
+
+# NAME [TABLE IMAGE_ID]: creates, recreates (spec or image changed) or starts one container as
+# needed (the faults that change a container's env or Caddyfile use it alone). Prints NAME if it
+# (re)started it.
+ensure_container() {
+    local name=$1 table image_id spec spec_hash row state cid label args
+    if (($# >= 3)); then
+        table=$2 image_id=$3
+    else
+        table=$(container_table)
+        image_id=$(podman image inspect --format '{{.Id}}' "$IMAGE")
+    fi
+    spec=$(container_spec "$name")
+    spec_hash=$(sha256sum <<<"$spec" | cut -c1-16)
+    row=$(awk -F'\t' -v n="$name" '$1 == n' <<<"$table")
+    if [[ -n $row ]]; then
+        IFS=$'\t' read -r _ state cid label <<<"$row"
+        if [[ $label != "$spec_hash" || $image_id != "$cid"* ]]; then
+            log "$name: definition or image changed, recreating"
+            podman rm -f -t 3 "$name" >/dev/null
+        elif [[ $state != running ]]; then
+            podman start "$name" >/dev/null
+            echo "$name"
+            return 0
+        else
+            return 0
+        fi
+    fi
+    mapfile -t args <<<"$spec"
+    podman run -d --name "$name" --label "aegis.spec=$spec_hash" "${args[@]}" >/dev/null
+    echo "$name"
 }
 
 wait_healthy() {
@@ -707,10 +975,98 @@ write_fault() { # NAME WORD
     printf '%s\n' "$2" | write_atomic "$STATE/faults/$1" 644
 }
 
+# Every fault cleared, in the files that define them: fault words, env overrides, the Caddyfile's
+# mode, PostgreSQL's certificate. The containers follow in ensure_containers (a changed env or
+# Caddyfile recreates one).
 clear_faults() {
     local s
     for s in "${SERVICES[@]}"; do write_fault "${s%%:*}" ok; done
     write_fault postgres ok
+    write_fault caddy ok
+    rm -f "$STATE"/secrets/*.override
+    ensure_pg_cert_valid
+}
+
+is_kratos() { [[ $(flavour_of "$1") == kratos ]] && service_port "$1" >/dev/null; }
+is_athena() { [[ $(flavour_of "$1") == athena ]] && service_port "$1" >/dev/null; }
+
+# Reads Kratos's abandoned messages (which, unlike the queued list, a read does not grow): the
+# stand-in then follows its fault word at once, and logs a change of its courier worker.
+poke_courier() {
+    curl -sS -o /dev/null -m 2 "http://127.0.0.1:$(admin_port "$1")/admin/courier/messages?status=abandoned" 2>/dev/null || true
+}
+courier_total() { # KRATOS STATUS -> X-Total-Count of that list
+    curl -sS -D - -o /dev/null -m 2 "http://127.0.0.1:$(admin_port "$1")/admin/courier/messages?status=$2" 2>/dev/null |
+        tr -d '\r' | awk -F': ' 'tolower($1) == "x-total-count" { print $2 }'
+}
+courier_has() { # KRATOS STATUS N -> true when that list holds N messages or more
+    local n
+    n=$(courier_total "$1" "$2" || true)
+    [[ $n =~ ^[0-9]+$ ]] && ((n >= $3))
+}
+
+# SERVICE: recreates olympus-SERVICE if its definition changed (env), then waits until it answers
+# its health (and, for Kratos and Hydra, its admin health) 200.
+recreate_and_wait_healthy() {
+    local port
+    port=$(service_port "$1")
+    ensure_container "olympus-$1" >/dev/null
+    wait_for 15 http_ok "$port" || die "olympus-$1 does not answer 200 on :$port after the change ($(podman logs --tail 3 "olympus-$1" 2>&1 | tr '\n' ' '))"
+    wait_for 5 admin_ok "$1" || die "olympus-$1's admin port does not answer after the change"
+}
+
+# The Ory services' db-tls word follows PostgreSQL's certificate: set by pg-cert-expired, cleared
+# (where it is still the word) by the other pg-cert faults.
+set_db_tls() { # on|off
+    local svc port changed=()
+    for svc in "${DB_SERVICES[@]}"; do
+        if [[ $1 == on ]]; then
+            write_fault "$svc" db-tls
+            changed+=("$svc")
+        elif [[ $(fault_of "$svc") == db-tls ]]; then
+            write_fault "$svc" ok
+            changed+=("$svc")
+        fi
+    done
+    for svc in "${changed[@]}"; do
+        container_running "olympus-$svc" || continue
+        port=$(service_port "$svc")
+        if [[ $1 == on ]]; then
+            wait_for 3 http_code_is "$port" 503 || log "warning: $svc does not answer 503 yet"
+        else
+            wait_for 3 http_ok "$port" || log "warning: $svc does not answer 200 yet"
+        fi
+    done
+    ((${#changed[@]} == 0)) || log "${changed[*]}: $([[ $1 == on ]] && echo db-tls || echo ok)"
+}
+
+# PostgreSQL's certificate: MODE [DAYS] as issue_pg_cert; returns once the server hands it out.
+pg_cert_fault() {
+    issue_pg_cert "$@"
+    if container_running olympus-postgres && [[ $(fault_of postgres) == ok || $(fault_of postgres) == reject ]]; then
+        wait_for 5 pg_serves_current_cert || log "warning: olympus-postgres does not serve the new certificate"
+    fi
+    log "postgres: certificate ${*} (notAfter $(pg_cert_enddate))"
+}
+
+# Caddy's certificate mode: foreign-cert or ok. Rewrites the Caddyfile, recreates the container
+# and waits until the edges show it.
+caddy_cert_fault() {
+    local e
+    write_fault caddy "$1"
+    [[ $1 != foreign-cert ]] || ensure_foreign_edge_cert
+    write_caddyfile
+    ensure_container olympus-caddy >/dev/null
+    if [[ $1 == foreign-cert ]]; then
+        wait_for 20 edges_foreign || die "Caddy does not serve the foreign certificate ($(podman logs --tail 3 olympus-caddy 2>&1 | tr '\n' ' '))"
+        log "caddy: edges served with a certificate issued by \"$FOREIGN_CA_CN\""
+    else
+        wait_for 20 edges_ok || {
+            for e in "${EDGES[@]}"; do edge_body "$e" >&2 || true; done
+            die "Caddy does not serve the edges with its internal CA again"
+        }
+        log "caddy: tls internal"
+    fi
 }
 
 fault_of() { # NAME -> the word in its fault file, "ok" when missing
@@ -761,8 +1117,71 @@ cmd_fault() {
                 *) wait_for 3 tcp_open "$port" || log "warning: :$port does not accept connections" ;;
                 esac
             done
+            # `ok` restarts a stuck courier worker: make its drained queue visible now.
+            if [[ $kind == ok ]] && is_kratos "$target"; then poke_courier "$target"; fi
         fi
         log "$target: $kind"
+        ;;
+    pg-cert-expired | pg-cert-ok)
+        [[ $# -eq 1 ]] || usage_error "fault $kind takes no TARGET"
+        lock_state
+        if [[ $kind == pg-cert-expired ]]; then
+            pg_cert_fault expired
+            set_db_tls on
+        else
+            pg_cert_fault valid
+            set_db_tls off
+        fi
+        ;;
+    pg-cert-expiring)
+        [[ $# -eq 2 && $target =~ ^[0-9]+$ ]] && ((10#$target >= 1 && 10#$target <= 365)) ||
+            usage_error "fault pg-cert-expiring: expected DAYS, 1..365"
+        lock_state
+        pg_cert_fault expiring $((10#$target))
+        set_db_tls off
+        ;;
+    cookie-rotate | courier-stuck)
+        [[ $# -eq 2 ]] && is_kratos "${target#olympus-}" ||
+            usage_error "fault $kind: expected a Kratos (ciam-kratos or iam-kratos)"
+        target=${target#olympus-}
+        lock_state
+        if [[ $kind == cookie-rotate ]]; then
+            # Kratos's sessions and CSRF cookies were signed with the old secret.
+            override_env "$target" "SECRETS_COOKIE=$(random_hex 32)"
+            write_fault "$target" csrf
+            recreate_and_wait_healthy "$target"
+            log "$target: SECRETS_COOKIE rotated, login answers security_csrf_violation"
+        else
+            write_fault "$target" courier-stuck
+            if container_running "olympus-$target"; then
+                wait_for 3 courier_has "$target" abandoned 2 ||
+                    log "warning: $target's courier does not show abandoned messages"
+            fi
+            log "$target: courier worker failing, queue growing"
+        fi
+        ;;
+    athena-no-key | athena-key)
+        [[ $# -eq 2 ]] && is_athena "${target#olympus-}" ||
+            usage_error "fault $kind: expected an Athena (ciam-athena or iam-athena)"
+        target=${target#olympus-}
+        lock_state
+        port=$(service_port "$target")
+        if [[ $kind == athena-no-key ]]; then
+            override_env "$target" ENCRYPTION_KEY
+            ensure_container "olympus-$target" >/dev/null
+            wait_for 15 http_code_is "$port" 500 ||
+                die "olympus-$target does not answer 500 without ENCRYPTION_KEY"
+            log "$target: ENCRYPTION_KEY unset, every request 500"
+        else
+            rm -f "$STATE/secrets/$target.override"
+            recreate_and_wait_healthy "$target"
+            log "$target: ENCRYPTION_KEY restored"
+        fi
+        ;;
+    caddy-foreign-cert | caddy-cert-ok)
+        [[ $# -eq 1 ]] || usage_error "fault $kind takes no TARGET"
+        lock_state
+        if [[ $kind == caddy-foreign-cert ]]; then caddy_cert_fault foreign-cert; else caddy_cert_fault ok; fi
         ;;
     pg-ok | pg-reject | pg-down | pg-hang)
         [[ $# -eq 1 ]] || usage_error "fault $kind takes no TARGET"
@@ -800,7 +1219,7 @@ toml_str() { # quotes a TOML basic string
 }
 
 write_aegis_toml() {
-    local s svc e
+    local s svc e admin
     {
         echo "# Written by Aegis sandbox/sandbox.sh: the gateway's config for this sandbox."
         echo "listen = \"127.0.0.1:8080\""
@@ -834,10 +1253,16 @@ write_aegis_toml() {
                 echo "# The public port: Kratos's admin port (:$(admin_port "$svc")) answers 307 to /admin/... for un-prefixed paths."
             fi
             echo "health_url = \"http://127.0.0.1:${s##*:}/health/alive\""
+            if admin=$(admin_port "$svc"); then
+                echo "admin_url = \"http://127.0.0.1:$admin\""
+            fi
         done
         echo
         echo "[database]"
         echo "container = \"olympus-postgres\""
+        echo "# STARTTLS (SSLRequest) on the PostgreSQL port; its certificate is from this CA."
+        echo "tls_address = \"127.0.0.1:$PG_PORT\""
+        echo "ca_bundle = $(toml_str "$STATE/pg-ca/ca.crt")"
         for e in "${EDGES[@]}"; do
             echo
             echo "[[edge]]"
@@ -855,10 +1280,11 @@ write_aegis_toml() {
 # Everything up, all faults cleared. MODE up (image rebuilt if the stand-in changed, podman
 # checked over ssh) or reset (image reused if present).
 bring_up() {
-    local mode=$1 started
+    local mode=$1 started s
     prepare_state_dir
     lock_state
     clear_faults
+    ensure_secrets
     ensure_keys
     ensure_user
     ensure_podman_access
@@ -870,6 +1296,10 @@ bring_up() {
     [[ -z $started ]] || log "started: ${started//$'\n'/ }"
     remove_old_image
     wait_healthy
+    # A courier that was stuck starts again (and logs it) now, not at the next request.
+    for s in "${SERVICES[@]}"; do
+        if is_kratos "${s%%:*}"; then poke_courier "${s%%:*}"; fi
+    done
     if [[ $mode == up ]]; then
         verify_over_ssh
         podman exec olympus-postgres pg_isready -q -t 3 || die "pg_isready in olympus-postgres fails"
@@ -895,8 +1325,10 @@ Aegis sandbox is up and healthy (state: $STATE)
   sshd       olympus@127.0.0.1:$SSH_PORT (pid $(sshd_pid || echo '?')), key $STATE/id_ed25519, known_hosts $STATE/known_hosts
   services  $line  (GET /health/alive)
   admin     $admins  (Kratos: /admin/health/alive, un-prefixed paths 307; Hydra: /health/alive)
-  postgres   olympus-postgres :$PG_PORT (podman exec olympus-postgres pg_isready)
+  postgres   olympus-postgres :$PG_PORT (podman exec olympus-postgres pg_isready), STARTTLS with CA $STATE/pg-ca/ca.crt
+  courier    Kratos admin /admin/courier/messages?status=queued|processing|sent|abandoned
   caddy      olympus-caddy https://{$(IFS=,; echo "${EDGES[*]}")}.olympus.test:$CADDY_HTTPS_PORT/healthz (CA $STATE/caddy-root.crt)
+  secrets    $STATE/secrets (podman exec olympus-ciam-kratos env)
   gateway    $STATE/aegis.toml
   try        $STATE/ssh-olympus podman ps
 EOF
@@ -921,7 +1353,7 @@ status_line() { printf '%-22s %-5s %s\n' "$1" "$2" "${3:-}"; }
 cmd_status() {
     need_root
     [[ -d $STATE ]] && STATE=$(cd "$STATE" && pwd -P)
-    local all=0 pid table s svc port admin admin_code state code fault detail out=""
+    local all=0 pid table s svc port admin admin_code state code fault detail out="" env_fault mode
     if pid=$(sshd_pid) && tcp_open "$SSH_PORT"; then
         status_line sshd up "pid $pid, 127.0.0.1:$SSH_PORT"
     else
@@ -936,6 +1368,8 @@ cmd_status() {
         fault=$(fault_of "$svc")
         detail="${state:-missing}"
         [[ $fault == ok ]] || detail+=", fault $fault"
+        env_fault=$(env_fault_of "$svc")
+        [[ -z $env_fault ]] || detail+=", env $env_fault"
         if [[ $state == running ]]; then
             code=$(http_code "$port" /health/alive 1) && true
             detail+=", health $code"
@@ -953,6 +1387,10 @@ cmd_status() {
     fault=$(fault_of postgres)
     detail="${state:-missing}"
     [[ $fault == ok ]] || detail+=", fault $fault"
+    mode=$(pg_cert_mode)
+    detail+=", tls cert $mode"
+    [[ $mode == valid ]] || detail+=" (fault pg-cert-${mode%% *})"
+    detail+=" until $(pg_cert_enddate || true)"
     if [[ $state == running && $fault == hang ]]; then
         status_line olympus-postgres down "$detail (pg_isready would hang)"
         all=1
@@ -963,7 +1401,12 @@ cmd_status() {
         all=1
     fi
     state=$(state_of olympus-caddy)
+    fault=$(fault_of caddy)
     detail="${state:-missing}"
+    if [[ $fault != ok ]]; then
+        detail+=", fault $fault"
+        [[ $state != running ]] || detail+=" ($(edge_issuer "${EDGES[0]}" || true))"
+    fi
     if [[ $state == running ]] && edges_ok; then
         status_line olympus-caddy up "$detail, https ${EDGES[*]} ok"
     else

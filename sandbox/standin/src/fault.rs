@@ -14,6 +14,13 @@ pub enum HttpFault {
     Hang,
     /// Listener closed: a connect gets ECONNREFUSED.
     Refuse,
+    /// Kratos, Hydra: the database's TLS certificate is rejected (`sandbox.sh fault
+    /// pg-cert-expired`): health 503, failed pings logged (`playbook.rs`).
+    DbTls,
+    /// Kratos: login answers Kratos's CSRF violation (`fault cookie-rotate`).
+    Csrf,
+    /// Kratos: the courier worker stopped, its queue grows (`courier.rs`).
+    CourierStuck,
 }
 
 /// Behaviour of the PostgreSQL stand-in (and of `pg_isready` run next to it).
@@ -42,6 +49,9 @@ impl Fault for HttpFault {
             "503" => Some(HttpFault::Unavailable),
             "hang" => Some(HttpFault::Hang),
             "refuse" => Some(HttpFault::Refuse),
+            "db-tls" => Some(HttpFault::DbTls),
+            "csrf" => Some(HttpFault::Csrf),
+            "courier-stuck" => Some(HttpFault::CourierStuck),
             _ => None,
         }
     }
@@ -95,8 +105,8 @@ impl<F: Fault> Watch<F> {
         let now = read::<F>(&self.path);
         if self.last.as_ref() != Some(&now) {
             match &now {
-                Ok(f) => eprintln!("standin[{}]: fault is now {:?}", self.label, f),
-                Err(raw) => eprintln!(
+                Ok(f) => say!("standin[{}]: fault is now {:?}", self.label, f),
+                Err(raw) => say!(
                     "standin[{}]: ignoring fault file {}: {:?} (treated as ok)",
                     self.label,
                     self.path.display(),
@@ -125,6 +135,12 @@ mod tests {
         assert_eq!(HttpFault::parse("503\n"), Some(HttpFault::Unavailable));
         assert_eq!(HttpFault::parse(" HANG "), Some(HttpFault::Hang));
         assert_eq!(HttpFault::parse("refuse"), Some(HttpFault::Refuse));
+        assert_eq!(HttpFault::parse("db-tls\n"), Some(HttpFault::DbTls));
+        assert_eq!(HttpFault::parse("csrf"), Some(HttpFault::Csrf));
+        assert_eq!(
+            HttpFault::parse("courier-stuck"),
+            Some(HttpFault::CourierStuck)
+        );
         assert_eq!(HttpFault::parse("reject"), None);
         assert_eq!(HttpFault::parse("500"), None);
     }

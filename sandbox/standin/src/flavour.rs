@@ -1,6 +1,7 @@
 //! What each kind of Olympus service answers, listener by listener (faults aside).
 //!
-//! Hera and Athena have one listener with `/health/alive`. Kratos and Hydra have two, like the real
+//! Hera and Athena have one listener with `/health/alive`; Athena (the identity admin app) also
+//! `GET /api/health` and `GET /api/identities` (an empty list). Kratos and Hydra have two, like the real
 //! Ory servers (Kratos v1.x, Hydra v2.x), so that a console checked against the sandbox cannot
 //! pass what a real Olympus fails:
 //!
@@ -14,8 +15,10 @@
 /// The kind of service a `standin http` process stands in for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flavour {
-    /// Hera, Athena: one listener, `/health/alive`.
+    /// Hera: one listener, `/health/alive`.
     App,
+    /// Athena: one listener, `/health/alive` and its small API.
+    Athena,
     Kratos,
     Hydra,
 }
@@ -39,6 +42,7 @@ pub enum Reply {
 }
 
 const OK: &str = r#"{"status":"ok"}"#;
+const NO_IDENTITIES: &str = "[]";
 const KRATOS_VERSION: &str = r#"{"version":"v1.3.1"}"#;
 const HYDRA_VERSION: &str = r#"{"version":"v2.3.0"}"#;
 /// Kratos's admin routes all live under this prefix.
@@ -48,6 +52,7 @@ impl Flavour {
     pub fn parse(word: &str) -> Option<Flavour> {
         match word {
             "app" => Some(Flavour::App),
+            "athena" => Some(Flavour::Athena),
             "kratos" => Some(Flavour::Kratos),
             "hydra" => Some(Flavour::Hydra),
             _ => None,
@@ -56,7 +61,7 @@ impl Flavour {
 
     /// Kratos and Hydra serve their admin API on a second port.
     pub fn has_admin(self) -> bool {
-        self != Flavour::App
+        matches!(self, Flavour::Kratos | Flavour::Hydra)
     }
 
     /// The answer to `method path?query` on `side`.
@@ -75,7 +80,9 @@ impl Flavour {
             return get_only(method, kratos_admin(rest));
         }
         let body = match (self, side, path) {
-            (Flavour::App, _, "/health/alive") => Some(OK),
+            (Flavour::App | Flavour::Athena, _, "/health/alive") => Some(OK),
+            (Flavour::Athena, _, "/api/health") => Some(OK),
+            (Flavour::Athena, _, "/api/identities") => Some(NO_IDENTITIES),
             (Flavour::Kratos | Flavour::Hydra, _, "/health/alive" | "/health/ready") => Some(OK),
             (Flavour::Hydra, Side::Admin, "/version") => Some(HYDRA_VERSION),
             _ => None,
@@ -194,12 +201,25 @@ mod tests {
     }
 
     #[test]
+    fn athena_has_its_api() {
+        let a = Flavour::Athena;
+        assert_eq!(get(a, Side::Public, "/health/alive"), Reply::Json(OK));
+        assert_eq!(get(a, Side::Public, "/api/health"), Reply::Json(OK));
+        assert_eq!(get(a, Side::Public, "/api/identities"), Reply::Json("[]"));
+        assert_eq!(
+            get(Flavour::App, Side::Public, "/api/health"),
+            Reply::NotFound
+        );
+    }
+
+    #[test]
     fn flavour_words() {
         assert_eq!(Flavour::parse("kratos"), Some(Flavour::Kratos));
         assert_eq!(Flavour::parse("hydra"), Some(Flavour::Hydra));
         assert_eq!(Flavour::parse("app"), Some(Flavour::App));
         assert_eq!(Flavour::parse("keto"), None);
-        assert!(!Flavour::App.has_admin());
+        assert_eq!(Flavour::parse("athena"), Some(Flavour::Athena));
+        assert!(!Flavour::App.has_admin() && !Flavour::Athena.has_admin());
         assert!(Flavour::Kratos.has_admin() && Flavour::Hydra.has_admin());
     }
 }

@@ -2,34 +2,53 @@
 //! or iam scope): the public one, and for Kratos and Hydra an admin one on its own port, answering
 //! as `flavour.rs` says. HTTP/1.1, one request per connection (`Connection: close`), so every
 //! request is a fresh connect and sees the current fault. The fault file belongs to the service, so
-//! a fault applies to both listeners alike.
+//! a fault applies to both listeners alike. The answers for the playbook's faults (database TLS,
+//! CSRF, the courier, a missing secret) are `playbook.rs`'s; Kratos and Hydra also run a worker
+//! thread (`worker.rs`) that logs what the real ones log in the background.
+//!
+//! `--requires-env A,B`: the service needs these environment variables (Athena its encryption
+//! and session keys). One that is missing or empty is logged at start, and then every request
+//! fails with 500, as an app that cannot decrypt its data does.
 
+use crate::courier::Courier;
 use crate::fault::{self, HttpFault, Watch};
 use crate::flavour::{Flavour, Reply, Side};
-use crate::listener;
+use crate::playbook::{self, Answer, Ctx};
 use crate::Flags;
+use crate::{clock, listener, worker};
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
-use std::sync::{mpsc, Arc};
+use std::sync::{mpsc, Arc, Mutex};
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 const HEAD_LIMIT: usize = 16 * 1024;
 const IO_TIMEOUT: Duration = Duration::from_secs(10);
 /// A hung request is held until the client gives up, but not longer than this.
 const MAX_HOLD: Duration = Duration::from_secs(3600);
 
-/// One service: its name (also its fault file's), its flavour and its fault file.
+/// One service: its name (also its fault file's), its flavour, its fault file, Kratos's courier,
+/// and the required environment variables it lacks.
 struct Service {
     name: String,
     flavour: Flavour,
     fault_path: PathBuf,
+    courier: Option<Arc<Mutex<Courier>>>,
+    missing_env: Vec<String>,
 }
 
 pub fn main(args: &[String]) -> i32 {
-    let known = ["name", "port", "state-dir", "bind", "flavour", "admin-port"];
+    let known = [
+        "name",
+        "port",
+        "state-dir",
+        "bind",
+        "flavour",
+        "admin-port",
+        "requires-env",
+    ];
     let flags = match Flags::parse(args, &known) {
         Ok(f) => f,
         Err(e) => return usage_error(&e),
@@ -42,7 +61,7 @@ pub fn main(args: &[String]) -> i32 {
         return usage_error("--name NAME is required (letters, digits, '-', '_', '.')");
     };
     let Some(flavour) = Flavour::parse(flags.get("flavour").unwrap_or("app")) else {
-        return usage_error("--flavour must be app, kratos or hydra");
+        return usage_error("--flavour must be app, athena, kratos or hydra");
     };
     let public = match flags.listen_addr() {
         Ok(a) => a,
@@ -61,12 +80,45 @@ pub fn main(args: &[String]) -> i32 {
         (false, None) => {}
     }
     let state_dir = PathBuf::from(flags.get("state-dir").unwrap_or("/state"));
+    let required = flags.get("requires-env").unwrap_or("");
+    let missing_env = missing_env(required, |n| std::env::var_os(n));
+    for var in &missing_env {
+        say!(
+            "time={} level=error msg=\"{var} is not set: {}\"",
+            clock::rfc3339(clock::now()),
+            consequence(var)
+        );
+    }
     let service = Service {
         fault_path: state_dir.join(&name),
         name,
         flavour,
+        courier: (flavour == Flavour::Kratos)
+            .then(|| Arc::new(Mutex::new(Courier::new(clock::now())))),
+        missing_env,
     };
+    worker::spawn(flavour, service.fault_path.clone(), service.courier.clone());
     run(service, &listeners)
+}
+
+/// The names in the comma-separated `required` whose value `get` finds missing or empty.
+fn missing_env(required: &str, get: impl Fn(&str) -> Option<std::ffi::OsString>) -> Vec<String> {
+    required
+        .split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .filter(|n| get(n).is_none_or(|v| v.is_empty()))
+        .map(String::from)
+        .collect()
+}
+
+/// What an app cannot do without the variable, for its start-up error line.
+fn consequence(var: &str) -> &'static str {
+    match var {
+        "ENCRYPTION_KEY" => "identity traits cannot be decrypted",
+        "SESSION_SIGNING_KEY" => "sessions cannot be signed",
+        _ => "the service cannot work",
+    }
 }
 
 /// Serves each listener on its own thread; the process ends when one of them does (a port that is
@@ -97,7 +149,7 @@ fn run(service: Service, listeners: &[(Side, SocketAddr)]) -> i32 {
                             e.kind(),
                             io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset
                         ) {
-                            eprintln!("standin[{conn_label}]: connection: {e}");
+                            say!("standin[{conn_label}]: connection: {e}");
                         }
                     }
                 },
@@ -110,10 +162,10 @@ fn run(service: Service, listeners: &[(Side, SocketAddr)]) -> i32 {
 }
 
 fn usage_error(msg: &str) -> i32 {
-    eprintln!("standin http: {msg}");
-    eprintln!(
-        "usage: standin http --name NAME --port PORT [--flavour app|kratos|hydra] \
-         [--admin-port PORT] [--state-dir DIR] [--bind ADDR]"
+    say!("standin http: {msg}");
+    say!(
+        "usage: standin http --name NAME --port PORT [--flavour app|athena|kratos|hydra] \
+         [--admin-port PORT] [--requires-env VAR,...] [--state-dir DIR] [--bind ADDR]"
     );
     2
 }
@@ -141,8 +193,25 @@ fn handle(mut stream: TcpStream, service: &Service, side: Side) -> io::Result<()
     let Some(head) = read_head(&mut stream)? else {
         return Ok(());
     };
+    let started = Instant::now();
     let fault = fault::current::<HttpFault>(&service.fault_path);
-    match route(&head, fault, &service.name, service.flavour, side) {
+    let ctx = Ctx {
+        flavour: service.flavour,
+        side,
+        courier: service.courier.as_deref(),
+        missing_env: &service.missing_env,
+        started,
+    };
+    let action = match answer(&head, fault, &ctx) {
+        Some((bytes, log)) => {
+            if let Some(line) = log {
+                say!("{line}");
+            }
+            Action::Respond(bytes)
+        }
+        None => route(&head, fault, &service.name, service.flavour, side),
+    };
+    match action {
         Action::Respond(bytes) => {
             stream.write_all(&bytes)?;
             stream.flush()?;
@@ -220,6 +289,26 @@ fn request_line(head: &[u8]) -> Option<RequestLine> {
     })
 }
 
+/// `playbook.rs`'s answer, framed, with the line to log; `None` for `route`. The faults that take
+/// the whole service away (503, hang, refuse) are `route`'s.
+fn answer(head: &[u8], fault: HttpFault, ctx: &Ctx<'_>) -> Option<(Vec<u8>, Option<String>)> {
+    if matches!(
+        fault,
+        HttpFault::Unavailable | HttpFault::Hang | HttpFault::Refuse
+    ) {
+        return None;
+    }
+    let req = request_line(head)?;
+    let Answer {
+        status,
+        body,
+        headers,
+        log,
+    } = playbook::answer(ctx, fault, &req.method, &req.path, req.query.as_deref())?;
+    let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    Some((json(status, &body, req.method == "HEAD", &headers), log))
+}
+
 fn route(head: &[u8], fault: HttpFault, name: &str, flavour: Flavour, side: Side) -> Action {
     let Some(req) = request_line(head) else {
         return Action::Respond(json(
@@ -239,7 +328,8 @@ fn route(head: &[u8], fault: HttpFault, name: &str, flavour: Flavour, side: Side
             let body = error_body(503, &format!("{name} is unavailable (injected fault)"));
             return Action::Respond(json(503, &body, head_only, &[]));
         }
-        HttpFault::Ok => {}
+        // The playbook faults that leave a route healthy (see `playbook.rs`).
+        HttpFault::Ok | HttpFault::DbTls | HttpFault::Csrf | HttpFault::CourierStuck => {}
     }
     let path = &req.path;
     Action::Respond(
@@ -259,20 +349,21 @@ fn route(head: &[u8], fault: HttpFault, name: &str, flavour: Flavour, side: Side
     )
 }
 
-fn reason(status: u16) -> &'static str {
+pub(crate) fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
         307 => "Temporary Redirect",
         400 => "Bad Request",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        500 => "Internal Server Error",
         503 => "Service Unavailable",
         _ => "Unknown",
     }
 }
 
 /// An error body in the shape Ory services use: `{"error":{"code":..,"status":..,"message":..}}`.
-fn error_body(code: u16, message: &str) -> String {
+pub(crate) fn error_body(code: u16, message: &str) -> String {
     format!(
         r#"{{"error":{{"code":{code},"status":"{}","message":"{}"}}}}"#,
         reason(code),
@@ -516,6 +607,22 @@ mod tests {
             "1",
         ];
         assert_eq!(run(&same), 2);
+    }
+
+    #[test]
+    fn required_env_is_checked() {
+        let env = |n: &str| match n {
+            "SESSION_SIGNING_KEY" => Some("abc".into()),
+            "EMPTY" => Some(String::new().into()),
+            _ => None,
+        };
+        assert_eq!(
+            missing_env("ENCRYPTION_KEY,SESSION_SIGNING_KEY", env),
+            vec!["ENCRYPTION_KEY".to_string()]
+        );
+        assert_eq!(missing_env(" EMPTY , ", env), vec!["EMPTY".to_string()]);
+        assert!(missing_env("", env).is_empty());
+        assert!(consequence("ENCRYPTION_KEY").contains("decrypted"));
     }
 
     #[test]

@@ -43,21 +43,21 @@ where
             let want_closed = closed(watch.poll());
             if want_closed && listener.is_some() {
                 listener = None;
-                eprintln!("standin[{label}]: listener on {addr} closed (fault)");
+                say!("standin[{label}]: listener on {addr} closed (fault)");
             } else if !want_closed && listener.is_none() {
                 match open(addr) {
                     Ok(l) => {
-                        eprintln!("standin[{label}]: listening on {addr}");
+                        say!("standin[{label}]: listening on {addr}");
                         listener = Some(l);
                         bind_error_reported = false;
                     }
                     Err(e) if first => {
-                        eprintln!("standin[{label}]: cannot listen on {addr}: {e}");
+                        say!("standin[{label}]: cannot listen on {addr}: {e}");
                         return 1;
                     }
                     Err(e) => {
                         if !bind_error_reported {
-                            eprintln!("standin[{label}]: cannot listen on {addr} (retrying): {e}");
+                            say!("standin[{label}]: cannot listen on {addr} (retrying): {e}");
                             bind_error_reported = true;
                         }
                     }
@@ -72,7 +72,7 @@ where
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
                     Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                     Err(e) => {
-                        eprintln!("standin[{label}]: accept failed: {e}");
+                        say!("standin[{label}]: accept failed: {e}");
                         break;
                     }
                 }
@@ -119,7 +119,7 @@ where
             handler(stream);
         });
     if let Err(e) = spawned {
-        eprintln!("standin: cannot start a connection thread: {e}");
+        say!("standin: cannot start a connection thread: {e}");
     }
 }
 

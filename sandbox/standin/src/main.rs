@@ -2,35 +2,61 @@
 //!
 //! One multi-call binary, linked fully static so it runs in a busybox rootfs:
 //!
-//! * `standin http --name NAME --port PORT [--flavour app|kratos|hydra] [--admin-port PORT]
-//!   [--state-dir /state] [--bind 127.0.0.1]`: a service's health endpoints (`GET /health/alive`;
-//!   for Kratos and Hydra a public and an admin listener that answer like the real Ory servers, see
-//!   `flavour.rs`) whose behaviour follows the fault file `STATE_DIR/NAME`.
-//! * `standin postgres --port PORT [--state-dir /state] [--bind 127.0.0.1]`: a listener that speaks
-//!   just enough of the PostgreSQL startup protocol for `pg_isready`; fault file `STATE_DIR/postgres`.
+//! * `standin http --name NAME --port PORT [--flavour app|athena|kratos|hydra] [--admin-port PORT]
+//!   [--requires-env VAR,...] [--state-dir /state] [--bind 127.0.0.1]`: a service's health
+//!   endpoints (`GET /health/alive`; for Kratos and Hydra a public and an admin listener that
+//!   answer like the real Ory servers, see `flavour.rs`) whose behaviour follows the fault file
+//!   `STATE_DIR/NAME`; plus what the playbook's faults need (`playbook.rs`: database TLS failure,
+//!   CSRF violation, Kratos's courier, a missing secret) and Ory's background log lines
+//!   (`worker.rs`).
+//! * `standin postgres --port PORT [--tls-dir DIR] [--state-dir /state] [--bind 127.0.0.1]`: a
+//!   listener that speaks just enough of the PostgreSQL startup protocol for `pg_isready` and
+//!   `openssl s_client -starttls postgres` (TLS when `DIR/server.crt` and `DIR/server.key` exist,
+//!   see `tls.rs`); fault file `STATE_DIR/postgres`.
 //! * invoked as `pg_isready` (or `standin pg_isready ...`): a work-alike of PostgreSQL's `pg_isready`.
 //!
 //! Fault files hold one word and are re-read on every request (and polled every 100 ms for the
 //! faults that close a listener). A missing or empty file means `ok`.
 
+/// `eprintln!` in one `write` call: Rust's stderr is unbuffered, so `eprintln!` writes a line in
+/// pieces, which podman's k8s-file log driver stores as partial records that `podman logs --tail`
+/// then reassembles wrongly (lines garbled or lost). A whole line per write keeps the tail exact.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        $crate::logrus::emit(&format!($($arg)*))
+    };
+}
+
+mod clock;
+mod courier;
 mod fault;
 mod flavour;
 mod http;
 mod listener;
+mod logrus;
 mod pg;
 mod pg_isready;
+mod playbook;
+mod random;
+mod tls;
+mod worker;
 
 use std::path::Path;
 
 const USAGE: &str = "\
-usage: standin http --name NAME --port PORT [--flavour app|kratos|hydra] [--admin-port PORT]
-                   [--state-dir DIR] [--bind ADDR]
-       standin postgres --port PORT [--state-dir DIR] [--bind ADDR]
+usage: standin http --name NAME --port PORT [--flavour app|athena|kratos|hydra]
+                   [--admin-port PORT] [--requires-env VAR,...] [--state-dir DIR] [--bind ADDR]
+       standin postgres --port PORT [--tls-dir DIR] [--state-dir DIR] [--bind ADDR]
        standin pg_isready [pg_isready options]   (or invoke through a symlink named pg_isready)
 
 Fault files (one word, re-read on every request; missing = ok):
   DIR/NAME       ok | 503 | hang | refuse   (both listeners of kratos and hydra)
-  DIR/postgres   ok | reject | down | hang";
+                 db-tls          kratos, hydra: health 503, database TLS errors logged
+                 csrf            kratos: POST /self-service/login -> 400 security_csrf_violation
+                 courier-stuck   kratos: courier worker stopped, queued messages pile up
+  DIR/postgres   ok | reject | down | hang
+--requires-env: a missing or empty variable is logged at start and every request answers 500.
+--tls-dir: server.crt + server.key (PEM), re-read per connection; without them SSLRequest gets N.";
 
 fn main() {
     let argv: Vec<String> = std::env::args_os()

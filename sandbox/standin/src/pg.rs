@@ -1,12 +1,18 @@
 //! `standin postgres`: a TCP listener standing in for PostgreSQL. It speaks just enough of the
-//! frontend/backend protocol (v3) for a connection check: it declines SSL/GSS encryption, answers
-//! a startup packet with AuthenticationOk + ReadyForQuery (healthy) or with an ErrorResponse
-//! carrying SQLSTATE 57P03 "the database system is starting up" (`reject`), which is exactly what
-//! libpq's PQping -- and so the real `pg_isready` -- distinguishes.
+//! frontend/backend protocol (v3) for a connection check: it answers a startup packet with
+//! AuthenticationOk + ReadyForQuery (healthy) or with an ErrorResponse carrying SQLSTATE 57P03
+//! "the database system is starting up" (`reject`), which is exactly what libpq's PQping -- and so
+//! the real `pg_isready` -- distinguishes.
+//!
+//! Encryption: GSSENCRequest is declined (`N`). SSLRequest is declined too unless `--tls-dir DIR`
+//! holds `server.crt` and `server.key` (looked up per connection, `tls.rs`): then, like a server
+//! with `ssl = on`, it answers `S`, does the TLS handshake and runs the same startup protocol
+//! inside TLS, so `openssl s_client -starttls postgres` shows the certificate the sandbox's
+//! `pg-cert-*` faults installed.
 
 use crate::fault::{self, PgFault, Watch};
-use crate::listener;
 use crate::Flags;
+use crate::{listener, tls};
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -23,7 +29,7 @@ const MAX_PACKET: usize = 64 * 1024;
 const IO_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub fn main(args: &[String]) -> i32 {
-    let flags = match Flags::parse(args, &["port", "state-dir", "bind"]) {
+    let flags = match Flags::parse(args, &["port", "state-dir", "bind", "tls-dir"]) {
         Ok(f) => f,
         Err(e) => return usage_error(&e),
     };
@@ -32,6 +38,7 @@ pub fn main(args: &[String]) -> i32 {
         Err(e) => return usage_error(&e),
     };
     let path = PathBuf::from(flags.get("state-dir").unwrap_or("/state")).join("postgres");
+    let tls_dir = flags.get("tls-dir").map(PathBuf::from);
     let watch = Watch::<PgFault>::new("postgres", path.clone());
     listener::serve(
         "postgres",
@@ -39,7 +46,7 @@ pub fn main(args: &[String]) -> i32 {
         watch,
         |f| f == PgFault::Down,
         move |stream| {
-            if let Err(e) = handle(stream, &path) {
+            if let Err(e) = handle(stream, &path, tls_dir.as_deref()) {
                 if !matches!(
                     e.kind(),
                     io::ErrorKind::BrokenPipe
@@ -48,7 +55,7 @@ pub fn main(args: &[String]) -> i32 {
                         | io::ErrorKind::WouldBlock
                         | io::ErrorKind::TimedOut
                 ) {
-                    eprintln!("standin[postgres]: connection: {e}");
+                    say!("standin[postgres]: connection: {e}");
                 }
             }
         },
@@ -57,8 +64,8 @@ pub fn main(args: &[String]) -> i32 {
 }
 
 fn usage_error(msg: &str) -> i32 {
-    eprintln!("standin postgres: {msg}");
-    eprintln!("usage: standin postgres --port PORT [--state-dir DIR] [--bind ADDR]");
+    say!("standin postgres: {msg}");
+    say!("usage: standin postgres --port PORT [--tls-dir DIR] [--state-dir DIR] [--bind ADDR]");
     2
 }
 
@@ -135,11 +142,10 @@ fn read_startup(stream: &mut impl Read) -> io::Result<(i32, Vec<u8>)> {
     Ok((code, rest))
 }
 
-fn handle(mut stream: TcpStream, fault_path: &Path) -> io::Result<()> {
+fn handle(mut stream: TcpStream, fault_path: &Path, tls_dir: Option<&Path>) -> io::Result<()> {
     stream.set_read_timeout(Some(IO_TIMEOUT))?;
     stream.set_write_timeout(Some(IO_TIMEOUT))?;
-    // SSLRequest / GSSENCRequest may precede the real startup packet: decline with 'N'.
-    let mut startup = None;
+    // SSLRequest / GSSENCRequest may precede the real startup packet.
     for _ in 0..3 {
         let (code, _rest) = read_startup(&mut stream)?;
         match code {
@@ -148,18 +154,54 @@ fn handle(mut stream: TcpStream, fault_path: &Path) -> io::Result<()> {
                     listener::hold(&mut stream, Duration::from_secs(3600));
                     return Ok(());
                 }
+                if code == SSL_REQUEST {
+                    if let Some(config) = tls_config(tls_dir) {
+                        stream.write_all(b"S")?;
+                        let conn = rustls::ServerConnection::new(config)
+                            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+                        let mut tls = rustls::StreamOwned::new(conn, stream);
+                        // The handshake runs on the first read; then the startup packet.
+                        let (code, _rest) = read_startup(&mut tls)?;
+                        return startup(&mut tls, code, fault_path, |t| {
+                            listener::hold(&mut t.sock, Duration::from_secs(3600))
+                        });
+                    }
+                }
                 stream.write_all(b"N")?;
             }
-            CANCEL_REQUEST => return Ok(()),
-            _ => {
-                startup = Some(code);
-                break;
+            code => {
+                return startup(&mut stream, code, fault_path, |s| {
+                    listener::hold(s, Duration::from_secs(3600))
+                })
             }
         }
     }
-    let Some(code) = startup else {
+    Ok(())
+}
+
+/// The TLS config when `--tls-dir` holds a certificate and key; problems are logged (and the
+/// request declined) as a server with a broken certificate would refuse TLS.
+fn tls_config(dir: Option<&Path>) -> Option<std::sync::Arc<rustls::ServerConfig>> {
+    match tls::server_config(dir?)? {
+        Ok(config) => Some(config),
+        Err(e) => {
+            say!("standin[postgres]: TLS disabled for this connection: {e}");
+            None
+        }
+    }
+}
+
+/// After any encryption negotiation: the startup packet `code` (its parameters already read), in
+/// the clear or inside TLS. `hold` keeps the connection open without answering (`hang`).
+fn startup<S: Read + Write>(
+    stream: &mut S,
+    code: i32,
+    fault_path: &Path,
+    hold: impl FnOnce(&mut S),
+) -> io::Result<()> {
+    if code == CANCEL_REQUEST {
         return Ok(());
-    };
+    }
     if code >> 16 != 3 {
         stream.write_all(&error_response(&[
             (b'S', "FATAL"),
@@ -167,7 +209,7 @@ fn handle(mut stream: TcpStream, fault_path: &Path) -> io::Result<()> {
             (b'C', "0A000"),
             (b'M', "unsupported frontend protocol"),
         ]))?;
-        return Ok(());
+        return stream.flush();
     }
     match fault::current::<PgFault>(fault_path) {
         PgFault::Ok => {
@@ -182,7 +224,8 @@ fn handle(mut stream: TcpStream, fault_path: &Path) -> io::Result<()> {
             out.extend(message(b'K', &[0, 0, 0, 1, 0, 0, 0, 1])); // BackendKeyData
             out.extend(message(b'Z', b"I")); // ReadyForQuery, idle
             stream.write_all(&out)?;
-            serve_session(&mut stream)
+            stream.flush()?;
+            serve_session(stream)
         }
         PgFault::Reject => {
             stream.write_all(&error_response(&[
@@ -191,10 +234,10 @@ fn handle(mut stream: TcpStream, fault_path: &Path) -> io::Result<()> {
                 (b'C', CANNOT_CONNECT_NOW),
                 (b'M', "the database system is starting up"),
             ]))?;
-            Ok(())
+            stream.flush()
         }
         PgFault::Hang => {
-            listener::hold(&mut stream, Duration::from_secs(3600));
+            hold(stream);
             Ok(())
         }
         // Only reachable for a connection accepted just before the listener closed.
@@ -203,7 +246,7 @@ fn handle(mut stream: TcpStream, fault_path: &Path) -> io::Result<()> {
 }
 
 /// After startup: answer every query with an error until Terminate ('X') or EOF.
-fn serve_session(stream: &mut TcpStream) -> io::Result<()> {
+fn serve_session<S: Read + Write>(stream: &mut S) -> io::Result<()> {
     loop {
         let mut tag = [0u8; 1];
         if stream.read(&mut tag)? == 0 {
@@ -226,6 +269,7 @@ fn serve_session(stream: &mut TcpStream) -> io::Result<()> {
                 ]);
                 out.extend(message(b'Z', b"I"));
                 stream.write_all(&out)?;
+                stream.flush()?;
             }
             _ => {}
         }
@@ -264,5 +308,85 @@ mod tests {
         assert_eq!(code, PROTOCOL_V3);
         assert_eq!(rest, b"user\0postgres\0\0");
         assert!(read_startup(&mut [0u8, 0, 0, 2, 0, 0, 0, 0].as_slice()).is_err());
+    }
+
+    /// A self-signed P-256 leaf for `localhost`, valid until 2126 (test fixture only).
+    const TEST_CERT: &str = "-----BEGIN CERTIFICATE-----
+MIIBljCCATygAwIBAgIUOh0c/hmLKhda415fdKMRKmzfVkwwCgYIKoZIzj0EAwIw
+FDESMBAGA1UEAwwJbG9jYWxob3N0MCAXDTI2MTIwMjE5MTExOVoYDzIxMjYxMTA4
+MTkxMTE5WjAUMRIwEAYDVQQDDAlsb2NhbGhvc3QwWTATBgcqhkjOPQIBBggqhkjO
+PQMBBwNCAAR43csn8+yudCFfIM9LAnOfsxVWxCuKzPjjCSUF1GyPBq/eme+d3oce
+Zjx4vUMtdV43dnk1PdntRRaVuIn1qck5o2owaDAMBgNVHRMBAf8EAjAAMBQGA1Ud
+EQQNMAuCCWxvY2FsaG9zdDAOBgNVHQ8BAf8EBAMCB4AwEwYDVR0lBAwwCgYIKwYB
+BQUHAwEwHQYDVR0OBBYEFMCDw4x2OFPExnF3giCe32aArWw9MAoGCCqGSM49BAMC
+A0gAMEUCIQDByuOfMJJBO+xye8M02Ub/Ul0D2yDayEJE9I3c3K/3XAIgc8Qev56+
+b0GYducx2qn2lCs1770ZNbQmdNN92VL1eQE=
+-----END CERTIFICATE-----
+";
+    const TEST_KEY: &str = "-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgyG+UbKOmWG6SW2Ga
+SWaiY1mq0RQHznplpXP6YDPbty2hRANCAAR43csn8+yudCFfIM9LAnOfsxVWxCuK
+zPjjCSUF1GyPBq/eme+d3oceZjx4vUMtdV43dnk1PdntRRaVuIn1qck5
+-----END PRIVATE KEY-----
+";
+
+    /// SSLRequest: `S` and TLS when the TLS dir holds a certificate, `N` when it does not; the
+    /// startup protocol then runs inside TLS exactly as in the clear.
+    #[test]
+    fn ssl_request_upgrades_to_tls_when_configured() {
+        use crate::listener::tests::{eventually, free_port, temp_dir};
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, ServerName};
+        use std::sync::Arc;
+        let state = temp_dir("pg-state");
+        let tls_dir = temp_dir("pg-tls");
+        let port = free_port();
+        let args: Vec<String> = ["--port", &port.to_string(), "--state-dir"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain([state.display().to_string(), "--tls-dir".into()])
+            .chain([tls_dir.display().to_string()])
+            .collect();
+        std::thread::spawn(move || main(&args));
+        assert!(eventually(
+            || TcpStream::connect(("127.0.0.1", port)).is_ok()
+        ));
+        let ssl_request = |s: &mut TcpStream| -> u8 {
+            let mut req = 8u32.to_be_bytes().to_vec();
+            req.extend_from_slice(&SSL_REQUEST.to_be_bytes());
+            s.write_all(&req).expect("write");
+            let mut answer = [0u8; 1];
+            s.read_exact(&mut answer).expect("answer");
+            answer[0]
+        };
+        let mut clear = TcpStream::connect(("127.0.0.1", port)).expect("connects");
+        assert_eq!(ssl_request(&mut clear), b'N', "no certificate yet");
+
+        std::fs::write(tls_dir.join("server.crt"), TEST_CERT).expect("write");
+        std::fs::write(tls_dir.join("server.key"), TEST_KEY).expect("write");
+        let mut tcp = TcpStream::connect(("127.0.0.1", port)).expect("connects");
+        tcp.set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("timeout");
+        assert_eq!(ssl_request(&mut tcp), b'S');
+        let mut roots = rustls::RootCertStore::empty();
+        roots
+            .add(CertificateDer::from_pem_slice(TEST_CERT.as_bytes()).expect("pem"))
+            .expect("root");
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("versions")
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let name = ServerName::try_from("localhost").expect("name");
+        let conn = rustls::ClientConnection::new(Arc::new(config), name).expect("client");
+        let mut tls = rustls::StreamOwned::new(conn, tcp);
+        tls.write_all(&startup_packet(&[("user", "kratos")]))
+            .expect("startup over TLS");
+        let mut tag = [0u8; 1];
+        tls.read_exact(&mut tag).expect("answer over TLS");
+        assert_eq!(tag[0], b'R', "AuthenticationOk inside TLS");
+        let _ = std::fs::remove_dir_all(&state);
+        let _ = std::fs::remove_dir_all(&tls_dir);
     }
 }

@@ -230,8 +230,8 @@ pub fn main(args: &[String]) -> i32 {
             return 0;
         }
         Err(complaint) => {
-            eprintln!("{complaint}");
-            eprintln!("{PROG}: hint: Try \"{PROG} --help\" for more information.");
+            say!("{complaint}");
+            say!("{PROG}: hint: Try \"{PROG} --help\" for more information.");
             return Ping::NoAttempt as i32;
         }
     };
