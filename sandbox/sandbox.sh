@@ -1005,6 +1005,21 @@ courier_has() { # KRATOS STATUS N -> true when that list holds N messages or mor
     [[ $n =~ ^[0-9]+$ ]] && ((n >= $3))
 }
 
+# A reset host's couriers are fresh: a Kratos still holding abandoned messages from an earlier
+# courier-stuck (they stay abandoned, as on real Kratos) is restarted, which empties its queue.
+fresh_couriers() {
+    local s svc
+    for s in "${SERVICES[@]}"; do
+        svc=${s%%:*}
+        is_kratos "$svc" || continue
+        courier_has "$svc" abandoned 1 || continue
+        podman restart -t 1 "olympus-$svc" >/dev/null
+        wait_for 15 http_ok "${s##*:}" || die "olympus-$svc does not answer after its restart"
+        wait_for 5 admin_ok "$svc" || die "olympus-$svc's admin port does not answer after its restart"
+        log "olympus-$svc restarted: its courier queue is empty again"
+    done
+}
+
 # SERVICE: recreates olympus-SERVICE if its definition changed (env), then waits until it answers
 # its health (and, for Kratos and Hydra, its admin health) 200.
 recreate_and_wait_healthy() {
@@ -1270,6 +1285,7 @@ write_aegis_toml() {
             echo "url = \"https://$e.olympus.test:$CADDY_HTTPS_PORT/healthz\""
             echo "resolve = \"127.0.0.1\""
             echo "ca_bundle = $(toml_str "$STATE/caddy-root.crt")"
+            echo "container = \"olympus-caddy\""
         done
     } | write_if_changed "$STATE/aegis.toml" 644
 }
@@ -1300,6 +1316,7 @@ bring_up() {
     for s in "${SERVICES[@]}"; do
         if is_kratos "${s%%:*}"; then poke_courier "${s%%:*}"; fi
     done
+    fresh_couriers
     if [[ $mode == up ]]; then
         verify_over_ssh
         podman exec olympus-postgres pg_isready -q -t 3 || die "pg_isready in olympus-postgres fails"

@@ -14,4 +14,5 @@ mod sandbox {
     mod live;
     mod ory_ports;
     mod probes;
+    mod walkthroughs;
 }

@@ -1,5 +1,5 @@
 //! The Kratos courier probe: the queue through the admin API (`GET /admin/courier/messages`,
-//! since `kratos courier list-messages` does not exist), the newest queued message's last
+//! since `kratos courier list-messages` does not exist), the most tried queued message's last
 //! dispatch error, and whether the courier worker runs (its log line).
 
 use wire::{FieldValue, ProbeResult};
@@ -53,7 +53,7 @@ pub(super) async fn queue(
     let waiting = (reading.queued + reading.processing) as i64;
     let growing = earlier.is_some_and(|e| waiting > e);
 
-    let last_error = match &queued.newest_id {
+    let last_error = match &queued.most_tried_id {
         Some(id) => get(cx, &format!("{base}/admin/courier/messages/{id}"))
             .await
             .ok()

@@ -26,8 +26,9 @@ pub struct QueuePage {
     pub oldest_ms: Option<i64>,
     /// The most times a message on the page was tried.
     pub most_tries: u32,
-    /// The id of the first (newest) message, when it is a UUID: where its dispatch errors are.
-    pub newest_id: Option<String>,
+    /// The id of the message tried most often (the newest of those), when it is a UUID: where
+    /// the last dispatch error is (a message that just arrived has none).
+    pub most_tried_id: Option<String>,
 }
 
 /// Reads one answer; every message must have the status asked for.
@@ -61,7 +62,14 @@ pub fn read(body: &str, status: &str) -> Result<QueuePage, Unreadable> {
         count: messages.len(),
         oldest_ms: oldest,
         most_tries,
-        newest_id: messages.first().map(|m| m.id.clone()).filter(|id| uuid(id)),
+        most_tried_id: messages
+            .iter()
+            .filter(|m| uuid(&m.id))
+            .fold(None::<&Message>, |best, m| match best {
+                Some(b) if b.send_count >= m.send_count => Some(b),
+                _ => Some(m),
+            })
+            .map(|m| m.id.clone()),
     })
 }
 
@@ -170,7 +178,7 @@ mod tests {
         assert_eq!(queued.count, 2);
         assert_eq!(queued.most_tries, 2);
         assert_eq!(
-            queued.newest_id, None,
+            queued.most_tried_id, None,
             "an id that is not a UUID never reaches a URL"
         );
         let none = read("[]", "processing").unwrap();
@@ -182,14 +190,16 @@ mod tests {
     }
 
     #[test]
-    fn the_newest_id_and_the_last_dispatch_error() {
+    fn the_most_tried_message_and_its_last_dispatch_error() {
         let page = read(
-            r#"[{"id":"0b9f3c7e-1a2b-4c3d-8e9f-001122334455","status":"queued","created_at":"2026-12-02T12:40:00Z"}]"#,
+            r#"[{"id":"0b9f3c7e-1a2b-4c3d-8e9f-001122334456","status":"queued","created_at":"2026-12-02T12:50:00Z","send_count":0},
+                {"id":"0b9f3c7e-1a2b-4c3d-8e9f-001122334455","status":"queued","created_at":"2026-12-02T12:40:00Z","send_count":2},
+                {"id":"0b9f3c7e-1a2b-4c3d-8e9f-001122334454","status":"queued","created_at":"2026-12-02T12:30:00Z","send_count":2}]"#,
             "queued",
         )
         .unwrap();
         assert_eq!(
-            page.newest_id.as_deref(),
+            page.most_tried_id.as_deref(),
             Some("0b9f3c7e-1a2b-4c3d-8e9f-001122334455")
         );
         let detail = r#"{"id":"0b9f…","dispatches":[
