@@ -11,7 +11,7 @@ use wire::{
     EntryKind, PlaybookCatalog, PlaybookInfo, ReportedOutcome, RunInfo, StepInfo, StepReport,
 };
 
-use crate::model::adapters::walkthrough::{current_step, history_line, timer};
+use crate::model::adapters::walkthrough::{current_step, finding, history_line, timer, Finding};
 use crate::net::api;
 use crate::net::live::Live;
 use crate::net::session::Session;
@@ -217,18 +217,7 @@ fn Run(
         );
         note.set(String::new());
     };
-    // A probe's latest result; at a decision, the result of the probe it decides on.
-    let last_result = step.as_ref().and_then(|s| {
-        let probe_step = s.on.as_deref().unwrap_or(&s.id);
-        run.records
-            .iter()
-            .rev()
-            .find(|r| r.step == probe_step)
-            .and_then(|r| match &r.outcome {
-                wire::StepOutcome::Probed(p) => Some(p.clone()),
-                _ => None,
-            })
-    });
+    let found = step.as_ref().and_then(|s| finding(&playbook, &run, s));
     view! {
         <article class="walkthrough" data-testid=format!("run-{}", playbook.id)>
             <h4 class="walkthrough-title">{playbook.title.clone()}</h4>
@@ -329,13 +318,25 @@ fn Run(
                             (None, Some(cites)) => view! { <p class="field-hint">{format!("{cites} (no link configured for this installation)")}</p> }.into_any(),
                             (None, None) => ().into_any(),
                         })}
-                        {last_result.clone().map(|r| view! {
-                            <div class="step-result" data-testid="step-result">
-                                <p>{r.summary.clone()}</p>
-                                {(!r.details.is_empty()).then(|| view! {
-                                    <details><summary>"Details"</summary><pre>{r.details.join("\n")}</pre></details>
-                                })}
-                            </div>
+                        {found.clone().map(|f| match f {
+                            Finding::Found { title, result } => view! {
+                                <div class="step-result" data-testid="step-result">
+                                    <p class="field-label">{format!("“{title}” found")}</p>
+                                    <p>{result.summary}</p>
+                                    {(!result.details.is_empty()).then(|| view! {
+                                        <details><summary>"Details"</summary><pre>{result.details.join("\n")}</pre></details>
+                                    })}
+                                </div>
+                            }
+                            .into_any(),
+                            Finding::Failed { title, why } => view! {
+                                <div class="step-result step-failed" data-testid="step-failed" role="alert">
+                                    <p class="field-label">{format!("“{title}” could not run")}</p>
+                                    <p>{why}</p>
+                                    <p class="field-hint">"Run it again, or skip it with what you found by hand."</p>
+                                </div>
+                            }
+                            .into_any(),
                         })}
                         <div class="step-controls">{controls}</div>
                         <label class="field">
