@@ -126,6 +126,29 @@ pub enum StepOutcome {
     Chose { branch: usize, overridden: bool },
 }
 
+impl StepOutcome {
+    /// What was done, in the words the timeline and the run's history both use: "done",
+    /// "checked: expired 2 days ago", "chose “Rotate”, against the recommendation".
+    /// `branch_label` names a decision's branch by its position.
+    pub fn words<'a>(&self, branch_label: impl FnOnce(usize) -> Option<&'a str>) -> String {
+        match self {
+            StepOutcome::Done => "done".to_owned(),
+            StepOutcome::Checked => "checked".to_owned(),
+            StepOutcome::Skipped => "skipped".to_owned(),
+            StepOutcome::Probed(result) => format!("checked: {}", result.summary),
+            StepOutcome::ProbeFailed(why) => format!("could not check: {why}"),
+            StepOutcome::Chose { branch, overridden } => {
+                let label = branch_label(*branch).unwrap_or("?");
+                if *overridden {
+                    format!("chose “{label}”, against the recommendation")
+                } else {
+                    format!("chose “{label}”")
+                }
+            }
+        }
+    }
+}
+
 /// A probe's typed result: the fields decisions test, and one line in words (what stakeholders
 /// may read; never raw output).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -169,4 +192,36 @@ pub enum ReportedOutcome {
     Checked,
     Skipped,
     Chose(usize),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcomes_read_the_same_on_the_timeline_and_in_the_history() {
+        let labels = ["Expired: rotate", "Valid"];
+        let label = |b: usize| labels.get(b).copied();
+        assert_eq!(StepOutcome::Done.words(label), "done");
+        assert_eq!(
+            StepOutcome::ProbeFailed("refused".into()).words(label),
+            "could not check: refused"
+        );
+        assert_eq!(
+            StepOutcome::Chose {
+                branch: 1,
+                overridden: true
+            }
+            .words(label),
+            "chose “Valid”, against the recommendation"
+        );
+        assert_eq!(
+            StepOutcome::Chose {
+                branch: 7,
+                overridden: false
+            }
+            .words(label),
+            "chose “?”"
+        );
+    }
 }

@@ -223,26 +223,13 @@ async fn open_incident(store: &Store, id: i64) -> Result<IncidentSummary, RunErr
 /// The timeline's line for a record.
 fn entry(p: &Playbook, r: &RunRecord) -> EntryKind {
     let step = p.steps.iter().find(|s| s.id == r.step);
-    let did = match &r.outcome {
-        StepOutcome::Done => "done".to_owned(),
-        StepOutcome::Checked => "checked".to_owned(),
-        StepOutcome::Skipped => "skipped".to_owned(),
-        StepOutcome::Probed(result) => format!("checked: {}", result.summary),
-        StepOutcome::ProbeFailed(why) => format!("could not check: {why}"),
-        StepOutcome::Chose { branch, overridden } => {
-            let label = step
-                .and_then(|s| match &s.kind {
-                    super::StepKind::Decision { branches, .. } => branches.get(*branch),
-                    _ => None,
-                })
-                .map_or("?", |b| b.label.as_str());
-            if *overridden {
-                format!("chose “{label}”, against the recommendation")
-            } else {
-                format!("chose “{label}”")
-            }
-        }
-    };
+    let did = r.outcome.words(|branch| {
+        step.and_then(|s| match &s.kind {
+            super::StepKind::Decision { branches, .. } => branches.get(branch),
+            _ => None,
+        })
+        .map(|b| b.label.as_str())
+    });
     EntryKind::Walkthrough {
         playbook: p.title.clone(),
         step: step.map_or(r.step.clone(), |s| s.title.clone()),

@@ -63,23 +63,10 @@ pub fn finding(playbook: &PlaybookInfo, run: &RunInfo, step: &StepInfo) -> Optio
 pub fn history_line(playbook: &PlaybookInfo, record: &wire::RunRecord) -> String {
     let step = playbook.steps.iter().find(|s| s.id == record.step);
     let title = step.map_or(record.step.as_str(), |s| s.title.as_str());
-    let did = match &record.outcome {
-        StepOutcome::Done => "done".to_owned(),
-        StepOutcome::Checked => "checked".to_owned(),
-        StepOutcome::Skipped => "skipped".to_owned(),
-        StepOutcome::Probed(r) => r.summary.clone(),
-        StepOutcome::ProbeFailed(why) => format!("could not check: {why}"),
-        StepOutcome::Chose { branch, overridden } => {
-            let label = step
-                .and_then(|s| s.branches.get(*branch))
-                .map_or("?", |b| b.label.as_str());
-            if *overridden {
-                format!("chose “{label}” (against the recommendation)")
-            } else {
-                format!("chose “{label}”")
-            }
-        }
-    };
+    let did = record.outcome.words(|branch| {
+        step.and_then(|s| s.branches.get(branch))
+            .map(|b| b.label.as_str())
+    });
     let mut line = format!("{title} — {did} ({})", record.by);
     if let Some(note) = record.note.as_deref().filter(|n| !n.trim().is_empty()) {
         line.push_str(&format!(": {note}"));
