@@ -4,7 +4,7 @@
 // walkthrough on the timeline without its notes.
 import { test, expect } from '@playwright/test';
 import path from 'node:path';
-import { gatewayForFile, signIn, root } from './gateway.mjs';
+import { gatewayForFile, sandbox, signIn, root } from './gateway.mjs';
 
 const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 };
 
@@ -84,4 +84,70 @@ test('an alert link declares with the playbook ready and the service in scope', 
   // A name that is no playbook is said, and declaring still works without one.
   await page.goto(`${gw.url}/incidents/new?playbook=yoga`);
   await expect(page.getByTestId('declare-playbook')).toContainText('no playbook “yoga”');
+});
+
+test('an expired database certificate: the board points to database TLS, the walkthrough finds it expired and points to rotation', async ({ page, browser }) => {
+  sandbox('fault', 'pg-cert-expired');
+  try {
+    const me = await signIn(page, gw, 'responder');
+    const declared = await page.request.post(`${gw.url}/api/incidents`, {
+      data: { title: 'Kratos and Hydra down', broken: 'every login', severity: 'sev1' },
+      headers: { origin: gw.url, 'x-csrf-token': me.csrf_token },
+    });
+    expect(declared.status()).toBe(201);
+    const id = (await declared.json()).incident.id;
+
+    // Every Kratos and Hydra fails its handshake with the database: the board says which playbook,
+    // and leads to the open incident rather than to a second declaration.
+    await page.goto(`${gw.url}/`);
+    const hint = page.locator('[data-testid="board-suggestion"][data-playbook="database-tls"]');
+    await expect(hint).toBeVisible({ timeout: 45_000 });
+    await expect(hint).toContainText('share the database');
+    await expect(hint.getByTestId('walk-suggested')).toHaveAttribute('href', '/incidents/new?playbook=database-tls');
+    await page.screenshot({ path: path.join(root, 'target', 'e2e-phone-board-suggestion.png') });
+    await hint.getByTestId('walk-on-open').click();
+    await expect(page).toHaveURL(`${gw.url}/incidents/${id}`);
+
+    // The incident's panel offers the same playbook first; the responder accepts it.
+    const panel = page.getByTestId('walkthroughs');
+    await panel.getByTestId('suggested').getByTestId('start-database-tls').click();
+    const step = panel.getByTestId('current-step');
+    await expect(step).toHaveAttribute('data-step', 'logs');
+    await step.getByTestId('step-main').click();
+    // What the log check found sits above the next step.
+    await expect(step).toHaveAttribute('data-step', 'certificate');
+    await expect(step.getByTestId('step-result')).toContainText('TLS handshake failed');
+    await step.getByTestId('step-main').click();
+
+    await expect(step).toHaveAttribute('data-kind', 'decision');
+    await expect(step.getByTestId('step-result')).toContainText('expired 2 days ago');
+    const first = step.locator('[data-testid^="branch-"]').first();
+    await expect(first).toHaveAttribute('data-recommended', 'true');
+    await expect(first).toContainText('rotate the certificate');
+    // Readable on the phone without zooming: the finding and the recommendation fit the width.
+    const box = await step.getByTestId('step-result').boundingBox();
+    expect(box.width).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: path.join(root, 'target', 'e2e-phone-database-tls.png') });
+    console.log(`phone screenshots: ${path.join(root, 'target', 'e2e-phone-board-suggestion.png')}, ${path.join(root, 'target', 'e2e-phone-database-tls.png')}`);
+
+    await first.click();
+    await expect(step).toHaveAttribute('data-step', 'rotate');
+    await expect(step).toContainText('Cert Rotation');
+
+    // A stakeholder follows on another phone: the steps and what they found, not the output.
+    const other = await browser.newContext(PHONE);
+    const stakeholder = await other.newPage();
+    await signIn(stakeholder, gw, 'stakeholder');
+    await stakeholder.goto(`${gw.url}/incidents/${id}`);
+    const entries = stakeholder.locator('[data-testid="timeline-entry"][data-kind="walkthrough"]');
+    await expect(entries.filter({ hasText: 'expired 2 days ago' })).toHaveCount(1);
+    await expect(entries.filter({ hasText: 'chose “Expired: rotate the certificate”' })).toHaveCount(1);
+    await expect(stakeholder.getByTestId('walkthroughs')).toHaveCount(0);
+    await expect(stakeholder.getByText('verification:')).toHaveCount(0);
+    await expect(stakeholder.getByText('Unable to ping the database')).toHaveCount(0);
+    await stakeholder.screenshot({ path: path.join(root, 'target', 'e2e-phone-stakeholder-walkthrough.png') });
+    await other.close();
+  } finally {
+    sandbox('reset');
+  }
 });

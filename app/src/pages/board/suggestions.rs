@@ -1,6 +1,7 @@
 //! What the board points to (responders and commanders): when checks fail, the playbooks whose
-//! suggestion rules they match, each with why and a way in ("Declare and walk it" opens the
-//! declaration with that playbook ready to start).
+//! suggestion rules they match, each with why and a way in: the open incident's page, whose
+//! Playbooks panel offers it first, or "Declare and walk it" (the declaration with that playbook
+//! ready to start).
 //!
 //! Loaded on demand (`lazy_routes::board_suggestions`) the first time the board shows trouble, so
 //! a healthy first screen carries none of it. The rules are the gateway's (`GET /api/playbooks`);
@@ -36,12 +37,38 @@ pub fn Suggestions(session: Session, live: Live) -> impl IntoView {
             }
         });
     });
+    // With an incident already open, the way in is that incident's Playbooks panel (a second
+    // declaration would split the record); declaring stays one tap away.
+    let latest_open = move || {
+        live.incidents.with(|store| {
+            store
+                .incidents
+                .values()
+                .filter(|i| i.phase.is_open())
+                .max_by_key(|i| i.id)
+                .map(|i| (i.id, i.title.clone()))
+        })
+    };
     move || {
+        let open = latest_open();
         found
             .get()
             .into_iter()
             .map(|s| {
-                let href = format!("/incidents/new?playbook={}", s.playbook);
+                let declare = format!("/incidents/new?playbook={}", s.playbook);
+                let ways = match open.clone() {
+                    Some((id, title)) => view! {
+                        <A href=format!("/incidents/{id}") class="btn btn-primary" testid="walk-on-open">
+                            {format!("Walk it on #{id}: {title}")}
+                        </A>
+                        <A href=declare class="btn" testid="walk-suggested">"Declare a new incident"</A>
+                    }
+                    .into_any(),
+                    None => view! {
+                        <A href=declare class="btn btn-primary" testid="walk-suggested">"Declare and walk it"</A>
+                    }
+                    .into_any(),
+                };
                 let checks = s
                     .checks
                     .iter()
@@ -54,7 +81,7 @@ pub fn Suggestions(session: Session, live: Live) -> impl IntoView {
                         <p><strong>{s.title}</strong></p>
                         <p class="field-hint">{s.because}</p>
                         {(!checks.is_empty()).then(|| view! { <p class="field-hint">"Matches: " {checks}</p> })}
-                        <A href=href class="btn btn-primary" testid="walk-suggested">"Declare and walk it"</A>
+                        {ways}
                     </aside>
                 }
             })
