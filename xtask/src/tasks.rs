@@ -136,24 +136,45 @@ pub fn test(root: &Path, args: &[String]) -> Result<()> {
     }
 }
 
-/// The benchmarks: the sweep against the playbook's loop, 1,000 websocket viewers, and what
-/// strangers cost before sign-in (`abuse`).
+/// The benchmarks: the sweep against the playbook's loop, 1,000 websocket viewers, what
+/// strangers cost before sign-in (`abuse`), and each walkthrough probe from its button to its
+/// result on a phone's screen (`probes`, in Chromium).
 pub fn bench(root: &Path, args: &[String]) -> Result<()> {
+    let which: Vec<&str> = if args.is_empty() {
+        vec!["sweep", "viewers", "abuse", "probes"]
+    } else {
+        args.iter().map(String::as_str).collect()
+    };
+    let browser = which.contains(&"probes");
     deps::ensure(
         root,
         Need {
             sandbox: true,
-            wasm: false,
-            browser: false,
+            wasm: browser,
+            browser,
         },
     )?;
+    if browser {
+        web::build(root, true)?;
+    }
     sandbox::run(root, &["up".to_string()])?;
-    let which: Vec<&str> = if args.is_empty() {
-        vec!["sweep", "viewers", "abuse"]
-    } else {
-        args.iter().map(String::as_str).collect()
-    };
     for bench in which {
+        if bench == "probes" {
+            run(
+                cargo()
+                    .current_dir(root)
+                    .args(["build", "-q", "-p", "server", "--bin", "aegis"]),
+                "build the gateway",
+            )?;
+            run(
+                Command::new("npx")
+                    .current_dir(root.join("end2end"))
+                    .args(["playwright", "test", "tests/probe-timing.spec.mjs"])
+                    .env("E2E_ROOT", root),
+                "bench probes",
+            )?;
+            continue;
+        }
         run(
             cargo()
                 .current_dir(root)

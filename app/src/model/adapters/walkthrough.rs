@@ -24,8 +24,34 @@ pub fn current_step<'a>(playbook: &'a PlaybookInfo, run: &RunInfo) -> Option<&'a
 /// without opening the history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Finding {
-    Found { title: String, result: ProbeResult },
-    Failed { title: String, why: String },
+    Found {
+        step: String,
+        title: String,
+        at_ms: i64,
+        result: ProbeResult,
+    },
+    Failed {
+        step: String,
+        title: String,
+        at_ms: i64,
+        why: String,
+    },
+}
+
+impl Finding {
+    /// The probe step that found it (to run it again).
+    pub fn step(&self) -> &str {
+        match self {
+            Finding::Found { step, .. } | Finding::Failed { step, .. } => step,
+        }
+    }
+
+    /// When it was found: a new look shows as a change of this.
+    pub fn at_ms(&self) -> i64 {
+        match self {
+            Finding::Found { at_ms, .. } | Finding::Failed { at_ms, .. } => *at_ms,
+        }
+    }
 }
 
 /// At a decision, the latest look of the check it decides on; at another step, the check that was
@@ -48,11 +74,15 @@ pub fn finding(playbook: &PlaybookInfo, run: &RunInfo, step: &StepInfo) -> Optio
         .map_or_else(|| record.step.clone(), |s| s.title.clone());
     match &record.outcome {
         StepOutcome::Probed(result) => Some(Finding::Found {
+            step: record.step.clone(),
             title,
+            at_ms: record.at_ms,
             result: result.clone(),
         }),
         StepOutcome::ProbeFailed(why) => Some(Finding::Failed {
+            step: record.step.clone(),
             title,
+            at_ms: record.at_ms,
             why: why.clone(),
         }),
         _ => None,
@@ -161,7 +191,9 @@ mod finding_tests {
         assert_eq!(
             finding(&playbook, &run, &playbook.steps[1]),
             Some(Finding::Found {
+                step: "logs".into(),
                 title: "Step logs".into(),
+                at_ms: 0,
                 result: match probed("4 lines mention TLS") {
                     StepOutcome::Probed(r) => r,
                     _ => unreachable!(),
@@ -176,7 +208,9 @@ mod finding_tests {
         assert_eq!(
             finding(&playbook, &run, &playbook.steps[1]),
             Some(Finding::Failed {
+                step: "cert".into(),
                 title: "Step cert".into(),
+                at_ms: 0,
                 why: "connection refused".into()
             })
         );
@@ -185,7 +219,8 @@ mod finding_tests {
             .push(record("cert", probed("expired 2 days ago")));
         run.records
             .push(record("logs", probed("4 lines mention TLS")));
-        let Some(Finding::Found { title, result }) = finding(&playbook, &run, &playbook.steps[2])
+        let Some(Finding::Found { title, result, .. }) =
+            finding(&playbook, &run, &playbook.steps[2])
         else {
             panic!("a finding")
         };

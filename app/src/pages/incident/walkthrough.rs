@@ -318,25 +318,43 @@ fn Run(
                             (None, Some(cites)) => view! { <p class="field-hint">{format!("{cites} (no link configured for this installation)")}</p> }.into_any(),
                             (None, None) => ().into_any(),
                         })}
-                        {found.clone().map(|f| match f {
-                            Finding::Found { title, result } => view! {
-                                <div class="step-result" data-testid="step-result">
-                                    <p class="field-label">{format!("“{title}” found")}</p>
-                                    <p>{result.summary}</p>
-                                    {(!result.details.is_empty()).then(|| view! {
-                                        <details><summary>"Details"</summary><pre>{result.details.join("\n")}</pre></details>
-                                    })}
-                                </div>
+                        {found.clone().map(|f| {
+                            let again = f.step().to_owned();
+                            let at = f.at_ms().to_string();
+                            // The current step's own check has its main button already.
+                            let rerun = (again != id).then(|| view! {
+                                <button
+                                    type="button"
+                                    class="btn btn-small"
+                                    data-testid="run-again"
+                                    disabled=move || busy.get()
+                                    on:click=move |_| probe(run_id, again.clone())
+                                >
+                                    "Run the check again"
+                                </button>
+                            });
+                            match f {
+                                Finding::Found { title, result, .. } => view! {
+                                    <div class="step-result" data-testid="step-result" data-at=at>
+                                        <p class="field-label">{format!("“{title}” found")}</p>
+                                        <p>{result.summary}</p>
+                                        {(!result.details.is_empty()).then(|| view! {
+                                            <details><summary>"Details"</summary><pre>{result.details.join("\n")}</pre></details>
+                                        })}
+                                        {rerun}
+                                    </div>
+                                }
+                                .into_any(),
+                                Finding::Failed { title, why, .. } => view! {
+                                    <div class="step-result step-failed" data-testid="step-failed" data-at=at role="alert">
+                                        <p class="field-label">{format!("“{title}” could not run")}</p>
+                                        <p>{why}</p>
+                                        <p class="field-hint">"Run it again, or skip it with what you found by hand."</p>
+                                        {rerun}
+                                    </div>
+                                }
+                                .into_any(),
                             }
-                            .into_any(),
-                            Finding::Failed { title, why } => view! {
-                                <div class="step-result step-failed" data-testid="step-failed" role="alert">
-                                    <p class="field-label">{format!("“{title}” could not run")}</p>
-                                    <p>{why}</p>
-                                    <p class="field-hint">"Run it again, or skip it with what you found by hand."</p>
-                                </div>
-                            }
-                            .into_any(),
                         })}
                         <div class="step-controls">{controls}</div>
                         <label class="field">
