@@ -188,8 +188,7 @@ fn no_certificate_why(stderr: &str) -> String {
     let last = stderr
         .lines()
         .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .last()
+        .rfind(|l| !l.is_empty())
         .unwrap_or("no certificate in the answer");
     last.chars().take(200).collect()
 }
@@ -207,8 +206,7 @@ fn first_pem(out: &str) -> Option<String> {
 /// what `x509` prints (its own issuer and subject lines would be read first otherwise).
 fn verdict(out: &str) -> String {
     out.lines()
-        .filter(|l| l.trim_start().starts_with("Verify return code:"))
-        .last()
+        .rfind(|l| l.trim_start().starts_with("Verify return code:"))
         .unwrap_or("")
         .to_owned()
 }
