@@ -96,18 +96,23 @@ async fn attempt(spec: &ProbeSpec, cx: &ProbeContext<'_>) -> Result<ProbeResult,
         ProbeSpec::ContainerLogs {
             service,
             lines,
+            since_minutes,
             patterns,
         } => {
             let container = container(cx, service)?;
-            let cmd = RemoteCommand::new("podman", cx.command_timeout())
+            let mut cmd = RemoteCommand::new("podman", cx.command_timeout())
                 .arg("logs")
                 .arg("--tail")
-                .arg(lines.to_string())
-                .arg(container);
+                .arg(lines.to_string());
+            if let Some(m) = since_minutes {
+                cmd = cmd.arg("--since").arg(format!("{m}m"));
+            }
+            let cmd = cmd.arg(container);
             let out = run_both(cx, &cmd).await?;
             let reading = logs::read(&out, patterns);
+            let window = since_minutes.map_or(String::new(), |m| format!(" (last {m} min)"));
             let mut summary = format!(
-                "{} of the last {} lines mention {}",
+                "{} of the last {} lines{window} mention {}",
                 reading.matches,
                 reading.read,
                 patterns.join(" or ")

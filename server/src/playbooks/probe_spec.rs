@@ -26,6 +26,8 @@ pub(super) enum Raw {
         service: String,
         #[serde(default = "default_lines")]
         lines: u32,
+        #[serde(default)]
+        since_minutes: Option<u32>,
         patterns: Vec<String>,
     },
     CourierQueue {
@@ -44,6 +46,9 @@ fn default_lines() -> u32 {
 /// The most log lines a probe reads.
 pub const MAX_LOG_LINES: u32 = 2_000;
 
+/// The longest look back a log probe takes: a day.
+pub const MAX_LOG_MINUTES: u32 = 1_440;
+
 /// A diagnostic a step runs, its names checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ProbeSpec {
@@ -61,10 +66,12 @@ pub enum ProbeSpec {
         prefixes: Vec<String>,
         required: Vec<String>,
     },
-    /// A container's last log lines, masked, with matches counted.
+    /// A container's last log lines (of the last `since_minutes`, when given: old errors linger
+    /// in a log that healthy requests do not write to), masked, with matches counted.
     ContainerLogs {
         service: String,
         lines: u32,
+        since_minutes: Option<u32>,
         patterns: Vec<String>,
     },
     /// The Kratos courier queue through its admin API.
@@ -198,14 +205,21 @@ pub(super) fn check(raw: Raw) -> Result<ProbeSpec, String> {
         Raw::ContainerLogs {
             service: s,
             lines,
+            since_minutes,
             patterns,
         } => {
             if lines == 0 || lines > MAX_LOG_LINES {
                 return Err(format!("`lines` must be 1 to {MAX_LOG_LINES}, not {lines}"));
             }
+            if let Some(m) = since_minutes.filter(|m| *m == 0 || *m > MAX_LOG_MINUTES) {
+                return Err(format!(
+                    "`since_minutes` must be 1 to {MAX_LOG_MINUTES}, not {m}"
+                ));
+            }
             ProbeSpec::ContainerLogs {
                 service: service(s)?,
                 lines,
+                since_minutes,
                 patterns: words("patterns", patterns, log_pattern)?,
             }
         }

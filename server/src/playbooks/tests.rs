@@ -175,6 +175,11 @@ fn malformed_files_are_refused_naming_the_file_the_playbook_and_the_step() {
             "`patterns` cannot hold",
         ),
         (
+            "[[step]]\nid = \"a\"\nkind = \"probe\"\ntitle = \"t\"\n\
+             probe = { kind = \"container_logs\", service = \"ciam-kratos\", patterns = [\"x\"], since_minutes = 0 }\n",
+            "`since_minutes` must be 1 to 1440, not 0",
+        ),
+        (
             "[[step]]\nid = \"a\"\nkind = \"probe\"\ntitle = \"t\"\nprobe = { kind = \"shell\", cmd = \"ls\" }\n",
             "step `a`: probe: unknown variant `shell`",
         ),

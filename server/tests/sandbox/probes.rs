@@ -56,6 +56,7 @@ async fn env_and_log_probes_read_a_real_container() {
     let logs = ProbeSpec::ContainerLogs {
         service: "ciam-kratos".into(),
         lines: 200,
+        since_minutes: None,
         patterns: vec!["listening on".into()],
     };
     let StepOutcome::Probed(read) = run(&logs, &cx).await else {
