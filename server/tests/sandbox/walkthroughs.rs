@@ -461,3 +461,98 @@ async fn the_first_response_reads_the_board_and_says_what_is_down() {
     assert_eq!(walked.next, None, "{}", walked.label);
     assert!(walked.run.countdown.is_some(), "the countdown is running");
 }
+
+/// Everything the gateway logs while a test runs (this thread's subscriber: the test's runtime
+/// runs the gateway's tasks on it).
+#[derive(Clone, Default)]
+struct LogCapture(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogCapture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn secrets_in_a_containers_env_and_log_reach_neither_a_browser_nor_the_gateways_log() {
+    let sb = Sandbox::claim().await;
+    let logs = LogCapture::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let gw = gateway(sb.settings()).await;
+
+    // Lines in the shapes the masker knows, each saying what the CSRF step counts, written to the
+    // container's log (its process's stderr).
+    let planted = [
+        ("PLANTED-url-pass-1", "security_csrf_violation dsn=postgres://kratos:PLANTED-url-pass-1@olympus-postgres:5432/kratos"),
+        ("PLANTED-json-pass-2", r#"{"msg":"security_csrf_violation","password":"PLANTED-json-pass-2"}"#),
+        ("PLANTEDbearer3abcdefghij", "security_csrf_violation Authorization: Bearer PLANTEDbearer3abcdefghij"),
+        ("PLANTED-env-4", "security_csrf_violation SECRETS_COOKIE=PLANTED-env-4"),
+        ("PLANTED-reason-5", r#"{"msg":"security_csrf_violation","reject_reason":"client_secret=PLANTED-reason-5"}"#),
+    ];
+    for (_, line) in &planted {
+        let status = Command::new("podman")
+            .args([
+                "exec",
+                "olympus-ciam-kratos",
+                "sh",
+                "-c",
+                "printf '%s\\n' \"$1\" > /proc/1/fd/2",
+                "sh",
+                line,
+            ])
+            .status()
+            .expect("podman exec");
+        assert!(status.success());
+    }
+    let env_secrets = [
+        env_value("olympus-ciam-kratos", "SECRETS_COOKIE"),
+        env_value("olympus-ciam-kratos", "SECRETS_CIPHER"),
+        env_value("olympus-ciam-kratos", "DSN"),
+    ];
+
+    let walked = walk(&gw, "csrf-violation").await;
+    let violations = walked.result("violations");
+    assert!(
+        number(violations, "matches") >= planted.len() as i64,
+        "{violations:?}"
+    );
+    let listed = runs::list(&gw.state.store, &gw.state.playbooks, walked.run.incident_id)
+        .await
+        .unwrap();
+    let browser = serde_json::to_string(&listed).unwrap();
+    let gateway_log = String::from_utf8_lossy(&logs.0.lock().unwrap()).into_owned();
+    assert!(
+        !gateway_log.is_empty(),
+        "the capture sees the gateway's log"
+    );
+    for secret in planted
+        .iter()
+        .map(|(s, _)| (*s).to_owned())
+        .chain(env_secrets.iter().cloned())
+    {
+        assert!(
+            !browser.contains(&secret),
+            "{secret} reached a browser: {browser}"
+        );
+        assert!(
+            !gateway_log.contains(&secret),
+            "{secret} reached the gateway's log"
+        );
+    }
+    assert!(
+        violations
+            .details
+            .iter()
+            .any(|d| d.contains("Authorization: Bearer")),
+        "the lines are shown, masked: {violations:?}"
+    );
+}
