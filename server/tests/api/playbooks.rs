@@ -316,7 +316,7 @@ fn kratos_host(secret: &'static str) -> std::sync::Arc<server::remote::fake::Fak
             ok(&format!(
                 "PATH=/bin\nSECRETS_COOKIE={secret}\nDSN=postgres://kratos:hunter2@db/kratos\n"
             ))
-        } else if args.starts_with("logs --tail 500 olympus-ciam-kratos") {
+        } else if args.starts_with("logs --tail 500 --since 30m olympus-ciam-kratos") {
             ok("{\"msg\":\"csrf\",\"reject_reason\":\"The request was made over HTTP\",\"dsn\":\"postgres://k:hunter2@db/k\"}\nsecurity_csrf_violation seen\n")
         } else {
             ok("[]")
