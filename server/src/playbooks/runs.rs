@@ -101,13 +101,15 @@ pub async fn report(
     };
     let step_id = report.step.trim();
     let mut at = walk::position(p, run.started_at_ms, &run.records);
+    // One reading of the clock: the record's time is the time the recommendation was judged at.
+    let now = store.now_ms();
     let outcome = match report.outcome {
         ReportedOutcome::Done => StepOutcome::Done,
         ReportedOutcome::Checked => StepOutcome::Checked,
         ReportedOutcome::Skipped => StepOutcome::Skipped,
         ReportedOutcome::Chose(branch) => {
             let step = p.steps.iter().find(|s| s.id == step_id);
-            let recommended = step.and_then(|s| walk::recommended(s, &at, store.now_ms()));
+            let recommended = step.and_then(|s| walk::recommended(s, &at, now));
             StepOutcome::Chose {
                 branch,
                 overridden: recommended.is_some_and(|r| r != branch),
@@ -118,14 +120,14 @@ pub async fn report(
         step: step_id.to_owned(),
         outcome,
         by: by.to_owned(),
-        at_ms: store.now_ms(),
+        at_ms: now,
         note,
     };
     walk::append(p, &mut at, &record).map_err(|Refused(why)| RunError::Conflict(why))?;
     store.append_run_record(run.id, &record).await?;
     incidents.record(by, incident_id, entry(p, &record)).await?;
     run.records.push(record);
-    Ok(info(p, &run, store.now_ms()))
+    Ok(info(p, &run, now))
 }
 
 /// Runs the probe of step `step_id` (the current step, or an earlier probe step again) and records
@@ -246,13 +248,8 @@ fn info(p: &Playbook, run: &StoredRun, now_ms: i64) -> RunInfo {
         .as_ref()
         .and_then(|c| p.steps.iter().find(|s| &s.id == c))
         .and_then(|s| walk::recommended(s, &at, now_ms));
-    let countdown = walk::countdown_ends_ms(&at)
-        .filter(|_| at.current.is_some())
-        .zip(at.countdown)
-        .map(|(ends_at_ms, (started_at_ms, _))| wire::RunCountdown {
-            started_at_ms,
-            ends_at_ms,
-        });
+    // Shown while the walkthrough runs.
+    let countdown = at.countdown.filter(|_| at.current.is_some());
     RunInfo {
         id: run.id,
         incident_id: run.incident_id,

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use wire::{FieldValue as Value, ProbeResult, RunRecord, StepOutcome as Outcome};
+use wire::{FieldValue as Value, ProbeResult, RunCountdown, RunRecord, StepOutcome as Outcome};
 
 use super::probe_spec::short;
 use super::{Branch, Condition, Playbook, Step, StepKind};
@@ -21,10 +21,10 @@ pub struct Position {
     pub reached_at_ms: i64,
     /// The latest result of each probe step, by step id.
     pub results: BTreeMap<String, ProbeResult>,
-    /// The walkthrough's countdown: when the first step with `timer_minutes` was reached, and
-    /// its minutes. It keeps running on the steps after it (the first response's five minutes
-    /// cover diagnosis, scope and the decision).
-    pub countdown: Option<(i64, u32)>,
+    /// The walkthrough's countdown: from when the first step with `timer_minutes` was reached.
+    /// It keeps running on the steps after it (the first response's five minutes cover
+    /// diagnosis, scope and the decision).
+    pub countdown: Option<RunCountdown>,
 }
 
 /// Why a record does not fit the run.
@@ -42,7 +42,7 @@ pub fn position(playbook: &Playbook, started_at_ms: i64, records: &[Record]) -> 
         results: BTreeMap::new(),
         countdown: first
             .and_then(|s| s.timer_minutes)
-            .map(|m| (started_at_ms, m)),
+            .map(|m| countdown(started_at_ms, m)),
     };
     for r in records {
         advance(playbook, &mut at, r);
@@ -136,7 +136,7 @@ fn advance(playbook: &Playbook, at: &mut Position, record: &Record) {
             .as_ref()
             .and_then(|n| playbook.steps.iter().find(|s| &s.id == n))
             .and_then(|s| s.timer_minutes);
-        at.countdown = minutes.map(|m| (record.at_ms, m));
+        at.countdown = minutes.map(|m| countdown(record.at_ms, m));
     }
     at.current = next;
     at.reached_at_ms = record.at_ms;
@@ -160,15 +160,17 @@ pub fn recommended(step: &Step, at: &Position, now_ms: i64) -> Option<usize> {
         .or_else(|| branches.iter().position(|b: &Branch| b.when.is_none()))
 }
 
-/// When the walkthrough's countdown runs out, if it has one.
-pub fn countdown_ends_ms(at: &Position) -> Option<i64> {
-    at.countdown
-        .map(|(from, minutes)| from + i64::from(minutes) * 60_000)
+/// `minutes` from `from_ms`.
+fn countdown(from_ms: i64, minutes: u32) -> RunCountdown {
+    RunCountdown {
+        started_at_ms: from_ms,
+        ends_at_ms: from_ms + i64::from(minutes) * 60_000,
+    }
 }
 
 fn holds(c: &Condition, r: &ProbeResult, at: &Position, now_ms: i64) -> bool {
     match c {
-        Condition::CountdownOver => countdown_ends_ms(at).is_some_and(|end| now_ms >= end),
+        Condition::CountdownOver => at.countdown.is_some_and(|c| now_ms >= c.ends_at_ms),
         Condition::Is { field, value } => r.fields.get(field) == Some(&Value::Flag(*value)),
         Condition::Below { field, value } => {
             matches!(r.fields.get(field), Some(Value::Number(n)) if n < value)

@@ -241,7 +241,7 @@ fn the_first_response_reaches_its_five_minute_step_with_a_time() {
         .unwrap();
     assert_eq!(step.timer_minutes, Some(5));
     assert_eq!(at.reached_at_ms, 60_000, "the countdown runs from here");
-    assert_eq!(countdown_ends_ms(&at), Some(360_000));
+    assert_eq!(at.countdown.map(|c| c.ends_at_ms), Some(360_000));
 }
 
 /// The spec's step 4: investigate while the five minutes run; once they are over without a root
@@ -279,7 +279,7 @@ fn the_first_response_recommends_stopping_the_bleed_once_five_minutes_pass() {
     );
     assert_eq!(at.current.as_deref(), Some("investigate-or-stop"));
     assert_eq!(
-        countdown_ends_ms(&at),
+        at.countdown.map(|c| c.ends_at_ms),
         Some(360_000),
         "from diagnosis, not from this step"
     );
