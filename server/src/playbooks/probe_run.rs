@@ -99,15 +99,7 @@ async fn attempt(spec: &ProbeSpec, cx: &ProbeContext<'_>) -> Result<ProbeResult,
             since_minutes,
             patterns,
         } => {
-            let container = container(cx, service)?;
-            let mut cmd = RemoteCommand::new("podman", cx.command_timeout())
-                .arg("logs")
-                .arg("--tail")
-                .arg(lines.to_string());
-            if let Some(m) = since_minutes {
-                cmd = cmd.arg("--since").arg(format!("{m}m"));
-            }
-            let cmd = cmd.arg(container);
+            let cmd = log_tail(cx, container(cx, service)?, *lines, *since_minutes);
             let out = run_both(cx, &cmd).await?;
             let reading = logs::read(&out, patterns);
             let window = since_minutes.map_or(String::new(), |m| format!(" (last {m} min)"));
@@ -286,6 +278,23 @@ fn service_named<'a>(cx: &'a ProbeContext<'_>, name: &str) -> Result<&'a Service
 
 fn container<'a>(cx: &'a ProbeContext<'_>, service: &str) -> Result<&'a str, String> {
     Ok(service_named(cx, service)?.container.as_str())
+}
+
+/// `podman logs --tail N [--since Mm] CONTAINER`: the one way a probe reads a container's log.
+fn log_tail(
+    cx: &ProbeContext<'_>,
+    container: &str,
+    lines: u32,
+    since_minutes: Option<u32>,
+) -> RemoteCommand {
+    let mut cmd = RemoteCommand::new("podman", cx.command_timeout())
+        .arg("logs")
+        .arg("--tail")
+        .arg(lines.to_string());
+    if let Some(m) = since_minutes {
+        cmd = cmd.arg("--since").arg(format!("{m}m"));
+    }
+    cmd.arg(container)
 }
 
 /// Stdout of a command that must succeed.

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use wire::{FieldValue, ProbeResult};
 
-use super::{fields, run_both, ProbeContext};
+use super::{fields, log_tail, run_both, ProbeContext};
 use crate::playbooks::readings::certificate::{self, CertificateReading};
 use crate::remote::RemoteCommand;
 
@@ -57,12 +57,7 @@ pub(super) async fn served(cx: &ProbeContext<'_>, edge: &str) -> Result<ProbeRes
     let reading = fetch(cx, &target, Some(name), None, e.ca_bundle.as_deref()).await?;
     let mut extra = Vec::new();
     if let Some(container) = &e.container {
-        let cmd = RemoteCommand::new("podman", cx.command_timeout())
-            .arg("logs")
-            .arg("--tail")
-            .arg("300")
-            .arg(container.as_str());
-        match run_both(cx, &cmd).await {
+        match run_both(cx, &log_tail(cx, container.as_str(), 300, None)).await {
             Ok(out) => {
                 let tls_lines = acme_or_tls(&out);
                 if tls_lines.is_empty() {

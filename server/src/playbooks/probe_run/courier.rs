@@ -4,7 +4,7 @@
 
 use wire::{FieldValue, ProbeResult};
 
-use super::{fields, origin, run_both, ProbeContext};
+use super::{fields, log_tail, origin, run_both, ProbeContext};
 use crate::playbooks::readings::courier::{self, QueuePage, QueueReading};
 use crate::playbooks::readings::http::{self, HttpAnswer};
 use crate::probes::settings::ServiceSettings;
@@ -43,15 +43,15 @@ pub(super) async fn queue(
         unreachable!("three statuses were read")
     };
     let reading = QueueReading::of(queued, processing, abandoned, cx.now_ms);
+    // The last look's waiting messages, from the fields it recorded.
     let earlier = cx.previous.map(|p| {
         let n = |k: &str| match p.fields.get(k) {
-            Some(FieldValue::Number(n)) => *n,
+            Some(FieldValue::Number(n)) => usize::try_from(*n).unwrap_or(0),
             _ => 0,
         };
         n("queued") + n("processing")
     });
-    let waiting = (reading.queued + reading.processing) as i64;
-    let growing = earlier.is_some_and(|e| waiting > e);
+    let growing = earlier.is_some_and(|e| reading.growing_since(e));
 
     let last_error = match &queued.most_tried_id {
         Some(id) => get(cx, &format!("{base}/admin/courier/messages/{id}"))
@@ -60,11 +60,7 @@ pub(super) async fn queue(
             .and_then(|a| courier::last_dispatch_error(&a.body)),
         None => None,
     };
-    let cmd = RemoteCommand::new("podman", cx.command_timeout())
-        .arg("logs")
-        .arg("--tail")
-        .arg(WORKER_LOG_LINES.to_string())
-        .arg(service.container.as_str());
+    let cmd = log_tail(cx, service.container.as_str(), WORKER_LOG_LINES, None);
     let worker = run_both(cx, &cmd)
         .await
         .map(|log| courier::worker_running(&log));

@@ -154,9 +154,15 @@ impl QueueReading {
         }
     }
 
-    /// More waiting than at `earlier`: nothing is draining the queue.
-    pub fn growing_since(&self, earlier: &QueueReading) -> bool {
-        self.queued + self.processing > earlier.queued + earlier.processing
+    /// Messages not yet sent or given up: queued and processing.
+    pub fn waiting(&self) -> usize {
+        self.queued + self.processing
+    }
+
+    /// More waiting than `earlier_waiting` (an earlier look's [`waiting`](Self::waiting)):
+    /// nothing is draining the queue.
+    pub fn growing_since(&self, earlier_waiting: usize) -> bool {
+        self.waiting() > earlier_waiting
     }
 }
 
@@ -186,7 +192,7 @@ mod tests {
         let r = QueueReading::of(&queued, &none, &abandoned, NOW);
         assert_eq!(r.oldest_queued_minutes, 50);
         let earlier = QueueReading::of(&read("[]", "queued").unwrap(), &none, &abandoned, NOW);
-        assert!(r.growing_since(&earlier) && !earlier.growing_since(&r));
+        assert!(r.growing_since(earlier.waiting()) && !earlier.growing_since(r.waiting()));
     }
 
     #[test]
