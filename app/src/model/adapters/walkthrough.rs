@@ -23,35 +23,14 @@ pub fn current_step<'a>(playbook: &'a PlaybookInfo, run: &RunInfo) -> Option<&'a
 /// What a check found, shown above the current step so that a responder on a phone reads it
 /// without opening the history.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Finding {
-    Found {
-        step: String,
-        title: String,
-        at_ms: i64,
-        result: ProbeResult,
-    },
-    Failed {
-        step: String,
-        title: String,
-        at_ms: i64,
-        why: String,
-    },
-}
-
-impl Finding {
+pub struct Finding {
     /// The probe step that found it (to run it again).
-    pub fn step(&self) -> &str {
-        match self {
-            Finding::Found { step, .. } | Finding::Failed { step, .. } => step,
-        }
-    }
-
+    pub step: String,
+    pub title: String,
     /// When it was found: a new look shows as a change of this.
-    pub fn at_ms(&self) -> i64 {
-        match self {
-            Finding::Found { at_ms, .. } | Finding::Failed { at_ms, .. } => *at_ms,
-        }
-    }
+    pub at_ms: i64,
+    /// The interpreted result, or why the check could not run.
+    pub found: Result<ProbeResult, String>,
 }
 
 /// At a decision, the latest look of the check it decides on; at another step, the check that was
@@ -72,21 +51,17 @@ pub fn finding(playbook: &PlaybookInfo, run: &RunInfo, step: &StepInfo) -> Optio
         .iter()
         .find(|s| s.id == record.step)
         .map_or_else(|| record.step.clone(), |s| s.title.clone());
-    match &record.outcome {
-        StepOutcome::Probed(result) => Some(Finding::Found {
-            step: record.step.clone(),
-            title,
-            at_ms: record.at_ms,
-            result: result.clone(),
-        }),
-        StepOutcome::ProbeFailed(why) => Some(Finding::Failed {
-            step: record.step.clone(),
-            title,
-            at_ms: record.at_ms,
-            why: why.clone(),
-        }),
-        _ => None,
-    }
+    let found = match &record.outcome {
+        StepOutcome::Probed(result) => Ok(result.clone()),
+        StepOutcome::ProbeFailed(why) => Err(why.clone()),
+        _ => return None,
+    };
+    Some(Finding {
+        step: record.step.clone(),
+        title,
+        at_ms: record.at_ms,
+        found,
+    })
 }
 
 /// One line of a run's history: "Check the database certificate — expired 2 days ago (ana)".
@@ -190,12 +165,12 @@ mod finding_tests {
         // The check just run, shown on the next step.
         assert_eq!(
             finding(&playbook, &run, &playbook.steps[1]),
-            Some(Finding::Found {
+            Some(Finding {
                 step: "logs".into(),
                 title: "Step logs".into(),
                 at_ms: 0,
-                result: match probed("4 lines mention TLS") {
-                    StepOutcome::Probed(r) => r,
+                found: match probed("4 lines mention TLS") {
+                    StepOutcome::Probed(r) => Ok(r),
                     _ => unreachable!(),
                 },
             })
@@ -207,11 +182,11 @@ mod finding_tests {
         ));
         assert_eq!(
             finding(&playbook, &run, &playbook.steps[1]),
-            Some(Finding::Failed {
+            Some(Finding {
                 step: "cert".into(),
                 title: "Step cert".into(),
                 at_ms: 0,
-                why: "connection refused".into()
+                found: Err("connection refused".into())
             })
         );
         // A decision shows the check it decides on, even after other records.
@@ -219,8 +194,11 @@ mod finding_tests {
             .push(record("cert", probed("expired 2 days ago")));
         run.records
             .push(record("logs", probed("4 lines mention TLS")));
-        let Some(Finding::Found { title, result, .. }) =
-            finding(&playbook, &run, &playbook.steps[2])
+        let Some(Finding {
+            title,
+            found: Ok(result),
+            ..
+        }) = finding(&playbook, &run, &playbook.steps[2])
         else {
             panic!("a finding")
         };

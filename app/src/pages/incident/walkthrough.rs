@@ -318,9 +318,8 @@ fn Run(
                             (None, Some(cites)) => view! { <p class="field-hint">{format!("{cites} (no link configured for this installation)")}</p> }.into_any(),
                             (None, None) => ().into_any(),
                         })}
-                        {found.clone().map(|f| {
-                            let again = f.step().to_owned();
-                            let at = f.at_ms().to_string();
+                        {found.clone().map(|Finding { step: again, title, at_ms, found }| {
+                            let at = at_ms.to_string();
                             // The current step's own check has its main button already.
                             let rerun = (again != id).then(|| view! {
                                 <button
@@ -333,8 +332,8 @@ fn Run(
                                     "Run the check again"
                                 </button>
                             });
-                            match f {
-                                Finding::Found { title, result, .. } => view! {
+                            match found {
+                                Ok(result) => view! {
                                     <div class="step-result" data-testid="step-result" data-at=at>
                                         <p class="field-label">{format!("“{title}” found")}</p>
                                         <p>{result.summary}</p>
@@ -345,7 +344,7 @@ fn Run(
                                     </div>
                                 }
                                 .into_any(),
-                                Finding::Failed { title, why, .. } => view! {
+                                Err(why) => view! {
                                     <div class="step-result step-failed" data-testid="step-failed" data-at=at role="alert">
                                         <p class="field-label">{format!("“{title}” could not run")}</p>
                                         <p>{why}</p>
