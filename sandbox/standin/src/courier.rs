@@ -87,6 +87,20 @@ struct Message {
     dispatches: Vec<Dispatch>,
 }
 
+impl Message {
+    /// A successful send at `at`: sent, one more try, a dispatch without error.
+    fn delivered(&mut self, at: i64) {
+        self.status = Status::Sent;
+        self.send_count += 1;
+        self.updated_at = at;
+        self.dispatches.push(Dispatch {
+            id: random::uuid_v4(),
+            failed: false,
+            created_at: at,
+        });
+    }
+}
+
 /// An error the API answers with: status code, Ory's `reason`.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Problem {
@@ -149,14 +163,7 @@ impl Courier {
         } else {
             for m in self.messages.iter_mut() {
                 if m.status == Status::Queued {
-                    m.status = Status::Sent;
-                    m.send_count += 1;
-                    m.updated_at = now;
-                    m.dispatches.push(Dispatch {
-                        id: random::uuid_v4(),
-                        failed: false,
-                        created_at: now,
-                    });
+                    m.delivered(now);
                 }
             }
             Some(logrus::line_at(now, "info", WORKER_STARTED, &[]))
@@ -283,13 +290,7 @@ impl Courier {
     /// Records a successful send of the newest message.
     fn deliver_last(&mut self, at: i64) {
         if let Some(m) = self.messages.last_mut() {
-            m.send_count += 1;
-            m.updated_at = at;
-            m.dispatches.push(Dispatch {
-                id: random::uuid_v4(),
-                failed: false,
-                created_at: at,
-            });
+            m.delivered(at);
         }
     }
 }
