@@ -109,3 +109,9 @@ impl IntoResponse for AppError {
         resp
     }
 }
+
+impl From<crate::store::StoreError> for AppError {
+    fn from(e: crate::store::StoreError) -> Self {
+        AppError::Internal(e.into())
+    }
+}

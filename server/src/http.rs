@@ -100,6 +100,8 @@ pub const ROUTES: &[RouteSpec] = &[
         "/api/incidents/{id}/deliveries/{delivery}/retry",
         Access::Responder,
     ),
+    // The exact commands run on the host, for the incident commander's review.
+    route("GET", wire::AUDIT_PATH, Access::Commander),
 ];
 
 struct Table {
@@ -135,7 +137,7 @@ impl Table {
 
 /// Every route the gateway answers. The SPA's own routes fall through to `index.html`.
 pub fn router(state: AppState, auth_layer: crate::auth::sessions::AuthLayer) -> Router {
-    use handlers::{auth, health, incidents, playbooks, share_links, users, ws};
+    use handlers::{audit, auth, health, incidents, playbooks, share_links, users, ws};
     let https = state
         .settings
         .public_url
@@ -189,7 +191,8 @@ pub fn router(state: AppState, auth_layer: crate::auth::sessions::AuthLayer) -> 
         "POST",
         "/api/incidents/{id}/deliveries/{delivery}/retry",
         incidents::retry_delivery,
-    );
+    )
+    .add("GET", wire::AUDIT_PATH, audit::list);
     table
         .router
         .route("/api/{*rest}", axum::routing::any(health::no_such_api))

@@ -313,10 +313,17 @@ impl Incidents {
         id: i64,
         r: &Resolve,
     ) -> Result<Written, IncidentError> {
+        // The head as of the resolution, for the channel: entries written later are not covered.
+        let head = self
+            .inner
+            .store
+            .audit_head()
+            .await?
+            .map(|h| wire::AuditHead { seq: h.seq, hash: h.hash }.text());
         let written = self
             .change(who, id, |i, now| {
                 let board = self.inner.hub.snapshot();
-                lifecycle::resolve(i, r, &who.name, who.role, &board, now)
+                lifecycle::resolve(i, r, &who.name, who.role, &board, now, head)
             })
             .await?;
         tracing::info!(incident = id, by = %who.name, "incident resolved");

@@ -2,6 +2,7 @@
 //! probes over one multiplexed SSH connection and streams the board to every browser.
 
 pub mod accounts;
+pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod config;
@@ -125,6 +126,7 @@ impl Gateway {
             backend: Backend::new(store.clone()),
             accounts: accounts::Accounts::new(store.clone(), access.clone()),
             access,
+            audit: audit::AuditLog::new(store.clone()),
             store,
             limiter,
             sockets: sockets::SocketSlots::default(),

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 use server::config::Settings;
 
+mod audit_cli;
 mod user_cli;
 
 #[derive(Parser)]
@@ -38,6 +39,13 @@ enum Command {
         #[command(subcommand)]
         action: user_cli::UserCommand,
     },
+    /// Check or export the audit log (kept in the data directory's database).
+    Audit {
+        #[arg(long, short, env = "AEGIS_CONFIG", global = true)]
+        config: Option<PathBuf>,
+        #[command(subcommand)]
+        action: audit_cli::AuditCommand,
+    },
 }
 
 #[tokio::main]
@@ -58,6 +66,10 @@ async fn main() {
         Command::CheckConfig { config } => check_config(config),
         Command::User { config, action } => match load(config) {
             Some(settings) => user_cli::run(&settings, action).await,
+            None => 2,
+        },
+        Command::Audit { config, action } => match load(config) {
+            Some(settings) => audit_cli::run(&settings, action).await,
             None => 2,
         },
     };

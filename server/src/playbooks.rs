@@ -16,6 +16,7 @@ mod info;
 pub mod key;
 pub mod probe_run;
 mod probe_spec;
+pub(crate) use probe_spec::short;
 pub mod readings;
 pub mod runs;
 pub(crate) mod settings;

@@ -34,4 +34,6 @@ pub struct AppState {
     pub host: Arc<dyn crate::remote::RemoteHost>,
     /// Keys the environment fingerprints walkthrough probes show.
     pub fingerprint_key: Arc<[u8]>,
+    /// What was run on the host or asked of it, hash-chained.
+    pub audit: crate::audit::AuditLog,
 }

@@ -269,3 +269,98 @@ next = "end"
     );
     assert!(out.contains("config/playbooks/README.md"), "{out}");
 }
+
+/// Builds a log of `n` entries in the data directory the way the gateway writes it.
+fn audit_log(data: &std::path::Path, n: usize) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let store = server::store::Store::open(data).await.unwrap();
+        let log = server::audit::AuditLog::new(store);
+        for i in 0..n {
+            log.append(
+                "ana",
+                Some(1 + (i as i64 % 2)),
+                wire::AuditKind::Probe,
+                format!("probe step s{i}"),
+                "checked",
+                vec![],
+            )
+            .await
+            .unwrap();
+        }
+    });
+}
+
+fn sqlite(data: &std::path::Path, sql: &str) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let store = server::store::Store::open(data).await.unwrap();
+        for s in [
+            "DROP TRIGGER IF EXISTS audit_log_no_update",
+            "DROP TRIGGER IF EXISTS audit_log_no_delete",
+            sql,
+        ] {
+            sqlx::query(s).execute(store.pool()).await.unwrap();
+        }
+    });
+}
+
+#[test]
+fn audit_verify_names_the_first_altered_entry_and_export_writes_json_lines() {
+    let data = tempfile::tempdir().unwrap();
+    audit_log(data.path(), 6);
+    let out = aegis(data.path(), &["audit", "verify"], None);
+    assert!(out.status.success(), "{}", text(&out));
+    let said = text(&out);
+    assert!(said.contains("intact: 6 entries, head #6 "), "{said}");
+    let head = said
+        .lines()
+        .find_map(|l| l.split_once("head ").map(|(_, h)| h.trim().to_string()))
+        .unwrap();
+
+    let out = aegis(
+        data.path(),
+        &["audit", "export", "--incident", "INC-2"],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        lines.iter().map(|l| l["seq"].as_i64().unwrap()).collect::<Vec<_>>(),
+        [2, 4, 6]
+    );
+    assert!(lines.iter().all(|l| l["hash"].as_str().unwrap().len() == 64));
+
+    // The newest entry removed: only the head from the channel shows it.
+    sqlite(data.path(), "DELETE FROM audit_log WHERE seq = 6");
+    let out = aegis(data.path(), &["audit", "verify"], None);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = aegis(data.path(), &["audit", "verify", "--head", &head], None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("BROKEN at entry 6"), "{}", text(&out));
+
+    sqlite(
+        data.path(),
+        "UPDATE audit_log SET record_json = replace(record_json, 'checked', 'skipped') WHERE seq = 3",
+    );
+    let out = aegis(data.path(), &["audit", "verify"], None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("BROKEN at entry 3: entry 3 was altered"),
+        "{}",
+        text(&out)
+    );
+
+    let out = aegis(data.path(), &["audit", "verify", "--head", "nonsense"], None);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(text(&out).contains("#SEQ HASH"), "{}", text(&out));
+}

@@ -272,6 +272,10 @@ pub enum EntryKind {
         impact: String,
         /// Set when a commander resolved while the board was not all up; empty for stakeholders.
         override_reason: Option<String>,
+        /// The audit log's head when it was resolved (`#412 <sha-256>`), posted to the channel so a
+        /// copy outside the gateway can prove the log was not rewritten; `None` while it is empty.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        audit_head: Option<String>,
     },
     /// A guided walkthrough moved: started, or a step done, checked, skipped, run or decided.
     Walkthrough {

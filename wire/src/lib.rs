@@ -4,7 +4,11 @@
 //! gateway alike. Times are Unix milliseconds (UTC): the browser has `Date.now()`, and the gateway
 //! sends its own clock in every heartbeat so that a client can correct for skew when it shows ages.
 
+mod audit;
 mod health;
+pub use audit::{
+    AuditCommand, AuditEntry, AuditHead, AuditKind, AuditPage, AuditRecord, AUDIT_PATH,
+};
 mod incident;
 mod live;
 mod named;

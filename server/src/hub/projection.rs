@@ -112,9 +112,13 @@ pub fn entry(e: &TimelineEntry, audience: Audience) -> Option<TimelineEntry> {
             to: *to,
             detail: String::new(),
         },
-        EntryKind::Resolved { impact, .. } => EntryKind::Resolved {
+        EntryKind::Resolved {
+            impact, audit_head, ..
+        } => EntryKind::Resolved {
             impact: impact.clone(),
             override_reason: None,
+            // Not a secret: anyone holding a copy of the channel can check the log against it.
+            audit_head: audit_head.clone(),
         },
         EntryKind::Walkthrough {
             playbook,

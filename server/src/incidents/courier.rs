@@ -180,13 +180,18 @@ pub fn message(
             to.label(),
             escape(reason)
         ),
-        EntryKind::Resolved { impact, .. } => {
+        EntryKind::Resolved {
+            impact, audit_head, ..
+        } => {
             let mut t = format!(
                 "{head}\nResolved by {actor}: restoration confirmed.\n*User-visible impact:*\n{}",
                 quoted(impact)
             );
             if let Some(due) = i.retrospective_due_ms {
                 t.push_str(&format!("\n*Retrospective due:* {}", hours.local_text(due)));
+            }
+            if let Some(audit) = audit_head {
+                t.push_str(&format!("\n*Audit log head:* `{audit}`"));
             }
             t
         }

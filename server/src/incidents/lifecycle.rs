@@ -261,6 +261,7 @@ pub fn resolve(
     role: Role,
     board: &HealthSnapshot,
     now_ms: i64,
+    audit_head: Option<String>,
 ) -> Result<EntryKind, Refusal> {
     open(i)?;
     let impact = text("the user-visible impact", &r.impact, 2000, true)?;
@@ -298,6 +299,7 @@ pub fn resolve(
     Ok(EntryKind::Resolved {
         impact,
         override_reason,
+        audit_head,
     })
 }
 

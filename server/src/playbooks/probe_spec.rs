@@ -276,6 +276,6 @@ fn route(w: &str) -> bool {
 }
 
 /// A name cut short for an error message.
-pub(super) fn short(s: &str) -> String {
+pub(crate) fn short(s: &str) -> String {
     s.chars().take(64).collect()
 }

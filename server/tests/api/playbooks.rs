@@ -449,3 +449,77 @@ async fn probes_run_on_the_host_and_show_fingerprints_never_secrets() {
         second.summary
     );
 }
+
+#[tokio::test]
+async fn every_probe_run_is_audited_and_the_resolution_carries_the_chain_head() {
+    use sha2::{Digest, Sha256};
+    let dir = tempfile::tempdir().unwrap();
+    let g = with_kratos("audited-cookie-secret", dir).await;
+    let ana = signed_in(&g, Role::Responder).await;
+    let bo = signed_in(&g, Role::Commander).await;
+    let id = declare(&g, &ana).await;
+    let (_, body) = call(
+        &g,
+        &ana,
+        Method::POST,
+        &format!("/api/incidents/{id}/playbooks"),
+        json!({"playbook": "csrf-violation"}),
+    )
+    .await;
+    let run: RunInfo = serde_json::from_value(body).unwrap();
+    let path = |step: &str| format!("/api/incidents/{id}/playbooks/{}/steps/{step}/run", run.id);
+    let (status, body) = call(&g, &ana, Method::POST, &path("cookie-env"), Value::Null).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // Out of turn: refused, and the refusal is on the record too.
+    let (status, _) = call(&g, &ana, Method::POST, &path("no-such-step"), Value::Null).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    let page: wire::AuditPage = get(&g, &bo, &format!("{}?incident={id}", wire::AUDIT_PATH)).await;
+    assert_eq!(page.entries.len(), 2, "{page:?}");
+    let (refusal, probe) = (&page.entries[0], &page.entries[1]);
+    assert_eq!(refusal.record.kind, wire::AuditKind::Refusal);
+    assert!(refusal.record.detail.contains("no step"), "{refusal:?}");
+    assert_eq!(probe.record.kind, wire::AuditKind::Probe);
+    assert_eq!(probe.record.actor, "responder");
+    assert_eq!(probe.record.incident_id, Some(id));
+    let sent = &probe.record.commands[0];
+    assert_eq!(
+        sent.argv[..4],
+        ["timeout", "-k", "1", "8"].map(String::from),
+        "the argv as sent, remote timeout included"
+    );
+    assert!(sent.argv.contains(&"olympus-ciam-kratos".to_string()), "{sent:?}");
+    assert_eq!(sent.exit, Some(0));
+    let output = "PATH=/bin\nSECRETS_COOKIE=audited-cookie-secret\nDSN=postgres://kratos:hunter2@db/kratos\n";
+    let mut h = Sha256::new();
+    h.update(output.as_bytes());
+    h.update([0u8]);
+    let digest: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(sent.output_sha256, digest, "the digest of the output as received");
+    assert!(
+        !serde_json::to_string(&page).unwrap().contains("audited-cookie-secret"),
+        "the output itself never leaves the gateway"
+    );
+
+    for who in [&ana, &signed_in(&g, Role::Stakeholder).await] {
+        let (status, _) = call(&g, who, Method::GET, wire::AUDIT_PATH, Value::Null).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "commanders only");
+    }
+
+    let (status, body) = call(
+        &g,
+        &bo,
+        Method::POST,
+        &format!("/api/incidents/{id}/resolve"),
+        json!({"impact": "none", "override_reason": "drill"}),
+    )
+    .await;
+    assert!(status.is_success(), "{body}");
+    let head = page.head.unwrap().text();
+    let detail: IncidentDetail = get(&g, &ana, &format!("/api/incidents/{id}")).await;
+    let posted = detail.timeline.iter().find_map(|e| match &e.kind {
+        EntryKind::Resolved { audit_head, .. } => audit_head.clone(),
+        _ => None,
+    });
+    assert_eq!(posted, Some(head));
+}

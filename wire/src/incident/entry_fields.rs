@@ -36,6 +36,7 @@ pub(super) struct Fields {
     detail: Option<String>,
     impact: Option<String>,
     override_reason: Option<String>,
+    audit_head: Option<String>,
     playbook: Option<String>,
     step: Option<String>,
     did: Option<String>,
@@ -82,6 +83,7 @@ impl TryFrom<Fields> for TimelineEntry {
             "resolved" => EntryKind::Resolved {
                 impact: required(f.impact, "impact")?,
                 override_reason: f.override_reason,
+                audit_head: f.audit_head,
             },
             "walkthrough" => EntryKind::Walkthrough {
                 playbook: required(f.playbook, "playbook")?,

@@ -118,6 +118,7 @@ fn each_kind_names_its_serde_tag() {
         EntryKind::Resolved {
             impact: "none".into(),
             override_reason: None,
+            audit_head: None,
         },
     ];
     for kind in all {

@@ -99,10 +99,12 @@ fn every_entry() -> Vec<TimelineEntry> {
         EntryKind::Resolved {
             impact: "i".into(),
             override_reason: Some("o".into()),
+            audit_head: Some("#2 ab".into()),
         },
         EntryKind::Resolved {
             impact: "i".into(),
             override_reason: None,
+            audit_head: None,
         },
         EntryKind::Walkthrough {
             playbook: "Database TLS".into(),

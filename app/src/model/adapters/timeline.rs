@@ -74,10 +74,14 @@ pub fn entry_text(kind: &EntryKind) -> EntryText {
         EntryKind::Resolved {
             impact,
             override_reason,
+            audit_head,
         } => {
             line("Impact", impact);
             if let Some(reason) = override_reason {
                 line("Resolved although not all up", reason);
+            }
+            if let Some(head) = audit_head {
+                line("Audit log head", head);
             }
             "Resolved".to_owned()
         }
@@ -195,8 +199,9 @@ mod tests {
         let resolved = EntryKind::Resolved {
             impact: "Logins failed for 20 min".to_owned(),
             override_reason: Some("kratos-courier flaps, unrelated".to_owned()),
+            audit_head: Some("#7 0a1b".to_owned()),
         };
-        assert_eq!(entry_text(&resolved).lines.len(), 2);
+        assert_eq!(entry_text(&resolved).lines.len(), 3);
         let scope = EntryKind::ScopeChanged {
             scope: IncidentScope {
                 domains: vec![Domain::Ciam],

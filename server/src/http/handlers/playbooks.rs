@@ -4,8 +4,9 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::{Extension, Json};
-use wire::{PlaybookCatalog, RunInfo, StartRun, StepReport};
+use wire::{AuditKind, PlaybookCatalog, RunInfo, StartRun, StepReport};
 
+use crate::audit::Recording;
 use crate::auth::Principal;
 use crate::error::AppError;
 use crate::http::extract::{ApiJson, ApiPath};
@@ -67,30 +68,53 @@ pub async fn start(
 }
 
 /// `POST /api/incidents/{id}/playbooks/{run}/steps/{step}/run`: runs a probe step on the host.
+/// The audit log gets the commands as sent, or the refusal.
 pub async fn run_probe(
     State(state): State<AppState>,
     Extension(user): Extension<Principal>,
     ApiPath((id, run, step)): ApiPath<(i64, i64, String)>,
 ) -> Result<Json<RunInfo>, AppError> {
+    let recording = Recording::new(state.host.clone());
     let cx = crate::playbooks::probe_run::ProbeContext {
-        host: state.host.as_ref(),
+        host: &recording,
         board: state.hub.snapshot_for(crate::hub::Audience::Full),
         config: state.settings.catalog(),
         now_ms: state.store.now_ms(),
         fingerprint_key: &state.fingerprint_key,
         previous: None,
     };
-    Ok(Json(
-        run_ops::run_probe(
-            &state.store,
-            &state.incidents,
-            &state.playbooks,
-            (id, run, &step),
-            cx,
+    let result = run_ops::run_probe(
+        &state.store,
+        &state.incidents,
+        &state.playbooks,
+        (id, run, &step),
+        cx,
+        &user.name,
+    )
+    .await;
+    let step = crate::playbooks::short(&step);
+    let (kind, detail) = match &result {
+        Ok(info) => (
+            AuditKind::Probe,
+            info.records
+                .last()
+                .map(|r| r.outcome.words(|_| None))
+                .unwrap_or_default(),
+        ),
+        Err(e) => (AuditKind::Refusal, e.to_string()),
+    };
+    state
+        .audit
+        .append(
             &user.name,
+            Some(id),
+            kind,
+            format!("probe step {step} (walkthrough {run})"),
+            detail,
+            recording.take(),
         )
-        .await?,
-    ))
+        .await?;
+    Ok(Json(result?))
 }
 
 /// `POST /api/incidents/{id}/playbooks/{run}/steps`: what was done at the current step.

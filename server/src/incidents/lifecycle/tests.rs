@@ -102,7 +102,7 @@ fn resolution_needs_an_all_up_board_or_a_commanders_reason() {
     };
     let mut i = declared(Severity::Sev3, false);
     let down = board(&[Status::Up, Status::Down]);
-    match resolve(&mut i, &r, "ana", Role::Commander, &down, 5) {
+    match resolve(&mut i, &r, "ana", Role::Commander, &down, 5, None) {
         Err(Refusal::Conflict(m)) => assert!(m.contains("check 1 is down"), "{m}"),
         other => panic!("{other:?}"),
     }
@@ -117,10 +117,10 @@ fn resolution_needs_an_all_up_board_or_a_commanders_reason() {
         ..r.clone()
     };
     assert!(matches!(
-        resolve(&mut i, &overridden, "bo", Role::Responder, &down, 5),
+        resolve(&mut i, &overridden, "bo", Role::Responder, &down, 5, None),
         Err(Refusal::Forbidden(_))
     ));
-    resolve(&mut i, &overridden, "ana", Role::Commander, &down, 5).unwrap();
+    resolve(&mut i, &overridden, "ana", Role::Commander, &down, 5, None).unwrap();
     assert_eq!(
         i.retrospective_due_ms, None,
         "Sev 3 needs no written retrospective"
@@ -133,6 +133,7 @@ fn resolution_needs_an_all_up_board_or_a_commanders_reason() {
         Role::Responder,
         &board(&[Status::Up]),
         5,
+        Some("#3 abc".into()),
     )
     .unwrap();
     assert_eq!(sev2.retrospective_due_ms, Some(5 + RETROSPECTIVE_WITHIN_MS));
@@ -313,6 +314,31 @@ fn in_the_channel_every_line_a_responder_wrote_is_quoted() {
     assert_eq!(
         lines.iter().filter(|l| l.starts_with("*[Sev")).count(),
         1,
+        "{text}"
+    );
+}
+
+#[test]
+fn the_resolution_message_carries_the_audit_head_in_full() {
+    let mut i = declared(Severity::Sev2, false);
+    let r = Resolve {
+        impact: "logins failed for 20 minutes".into(),
+        override_reason: None,
+    };
+    let head = format!("#41 {}", "ab".repeat(32));
+    let kind = resolve(
+        &mut i,
+        &r,
+        "ana",
+        Role::Responder,
+        &board(&[Status::Up]),
+        5,
+        Some(head.clone()),
+    )
+    .unwrap();
+    let text = crate::incidents::courier::message(&i, "ana", &kind, &hours()).unwrap();
+    assert!(
+        text.lines().any(|l| l == format!("*Audit log head:* `{head}`")),
         "{text}"
     );
 }
