@@ -11,6 +11,14 @@ pub fn now() -> i64 {
     }
 }
 
+/// Microseconds since the Unix epoch, now.
+pub fn now_micros() -> i64 {
+    match SystemTime::now().duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_micros()).unwrap_or(i64::MAX),
+        Err(_) => 0,
+    }
+}
+
 /// `2026-12-02T10:00:00Z` for a Unix time in seconds.
 pub fn rfc3339(unix: i64) -> String {
     let days = unix.div_euclid(86_400);
@@ -49,5 +57,6 @@ mod tests {
         assert_eq!(rfc3339(1_796_205_600), "2026-12-02T10:00:00Z");
         assert_eq!(rfc3339(-1), "1969-12-31T23:59:59Z");
         assert!(now() > 1_700_000_000);
+        assert!(now_micros() / 1_000_000 >= now() - 1);
     }
 }

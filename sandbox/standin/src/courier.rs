@@ -6,13 +6,18 @@
 //! two older ones are `abandoned` after 5 attempts, and every read of the queued list's first page
 //! adds one more queued message afterwards (sign-ups keep arriving), so two probes a moment apart
 //! see the queue grow. When the fault clears, the worker logs "Courier worker started." again and
-//! the queued messages go out (`sent`); abandoned ones stay abandoned, as in Kratos.
+//! the queued messages go out (`sent`) on the worker's next ticks, ten a second, as Kratos's
+//! worker sends batches; abandoned ones stay abandoned, as in Kratos.
 //!
-//! State lives in the process: a recreated container starts healthy again.
+//! With a data directory the messages are kept in `DIR/courier` (rewritten at each change), so a
+//! restarted container finds its queue again: its worker starts (a `courier-stuck` fault written
+//! before the process started is ignored, see `fault::courier_stuck`) and sends what was queued.
+//! Without one, state lives in the process.
 
 use crate::clock::rfc3339;
 use crate::logrus::{self, escape, Value};
 use crate::random;
+use std::path::{Path, PathBuf};
 
 /// What the worker's SMTP dial fails with while stuck.
 pub const SMTP_ERROR: &str = "dial tcp 10.0.0.25:587: connect: connection refused";
@@ -26,6 +31,10 @@ const MAX_PAGE_SIZE: usize = 1000;
 /// `courier.message_retries`' default: after this many failed sends a message is abandoned.
 const MAX_SENDS: u32 = 5;
 const LIST_PATH: &str = "/admin/courier/messages";
+/// How many queued messages the worker sends per tick (one tick a second).
+const BATCH: usize = 10;
+/// The file in the data directory.
+pub const FILE: &str = "courier";
 
 /// A message's status, as Kratos spells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,6 +130,10 @@ pub struct Courier {
     messages: Vec<Message>,
     stuck: bool,
     next_seq: u64,
+    /// The second of the worker's last tick; `None`: the next tick sends at once.
+    last_tick: Option<i64>,
+    /// The data directory, when the queue is kept on disk.
+    dir: Option<PathBuf>,
 }
 
 impl Courier {
@@ -130,6 +143,8 @@ impl Courier {
             messages: Vec::new(),
             stuck: false,
             next_seq: 0,
+            last_tick: None,
+            dir: None,
         };
         for minutes in [50, 40, 30, 20, 10] {
             let created = now - minutes * 60;
@@ -137,6 +152,138 @@ impl Courier {
             c.deliver_last(created + 1);
         }
         c
+    }
+
+    /// The courier kept in `dir` (read back if it is there, else a healthy one, written).
+    pub fn open(dir: Option<&Path>, now: i64) -> Courier {
+        let Some(dir) = dir else {
+            return Courier::new(now);
+        };
+        let mut c = match std::fs::read_to_string(dir.join(FILE)) {
+            Ok(text) => match Courier::parse(&text) {
+                Some(c) => {
+                    let queued = c.count(Status::Queued);
+                    say!(
+                        "standin: courier queue read back from {}: {} messages, {queued} queued",
+                        dir.display(),
+                        c.messages.len()
+                    );
+                    c
+                }
+                None => {
+                    say!(
+                        "standin: {} unreadable: starting a fresh courier",
+                        dir.join(FILE).display()
+                    );
+                    Courier::new(now)
+                }
+            },
+            Err(_) => Courier::new(now),
+        };
+        c.dir = Some(dir.to_path_buf());
+        c.save(false);
+        c
+    }
+
+    fn count(&self, status: Status) -> usize {
+        self.messages.iter().filter(|m| m.status == status).count()
+    }
+
+    /// Writes the queue to the data directory; `changed` also marks the directory dirty.
+    fn save(&self, changed: bool) {
+        let Some(dir) = &self.dir else { return };
+        let mut text = format!("next_seq {}\n", self.next_seq);
+        for m in &self.messages {
+            text.push_str(&format!(
+                "m {} {} {} {} {} {} {} {}\n",
+                m.seq,
+                m.id,
+                m.status.word(),
+                m.template,
+                m.send_count,
+                m.created_at,
+                m.updated_at,
+                m.recipient
+            ));
+            for d in &m.dispatches {
+                text.push_str(&format!(
+                    "d {} {} {}\n",
+                    d.id,
+                    u8::from(d.failed),
+                    d.created_at
+                ));
+            }
+        }
+        let tmp = dir.join(format!(".{FILE}.tmp"));
+        let written =
+            std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, dir.join(FILE)));
+        if let Err(e) = written {
+            say!("standin: cannot write {}: {e}", dir.join(FILE).display());
+        }
+        let dirty = dir.join(crate::store::DIRTY);
+        if changed && !dirty.exists() {
+            let _ = std::fs::write(dirty, "changed since it was seeded\n");
+        }
+    }
+
+    fn parse(text: &str) -> Option<Courier> {
+        let mut c = Courier {
+            messages: Vec::new(),
+            stuck: false,
+            next_seq: 0,
+            last_tick: None,
+            dir: None,
+        };
+        for line in text.lines() {
+            let f: Vec<&str> = line.splitn(9, ' ').collect();
+            match f.as_slice() {
+                ["next_seq", n] => c.next_seq = n.parse().ok()?,
+                ["m", seq, id, status, template, sends, created, updated, recipient] => {
+                    c.messages.push(Message {
+                        seq: seq.parse().ok()?,
+                        id: id.to_string(),
+                        status: Status::parse(status)?,
+                        recipient: recipient.to_string(),
+                        template: template
+                            .parse::<usize>()
+                            .ok()
+                            .filter(|t| *t < TEMPLATES.len())?,
+                        send_count: sends.parse().ok()?,
+                        created_at: created.parse().ok()?,
+                        updated_at: updated.parse().ok()?,
+                        dispatches: Vec::new(),
+                    })
+                }
+                ["d", id, failed, created] => c.messages.last_mut()?.dispatches.push(Dispatch {
+                    id: id.to_string(),
+                    failed: *failed == "1",
+                    created_at: created.parse().ok()?,
+                }),
+                _ => return None,
+            }
+        }
+        Some(c)
+    }
+
+    /// The worker's tick at `now` (seconds): while it runs, sends up to ten queued messages,
+    /// oldest first, once a second. Returns how many it sent.
+    pub fn tick(&mut self, now: i64) -> usize {
+        if self.stuck || self.last_tick == Some(now) {
+            return 0;
+        }
+        self.last_tick = Some(now);
+        let mut queued: Vec<usize> = (0..self.messages.len())
+            .filter(|&i| self.messages[i].status == Status::Queued)
+            .collect();
+        queued.sort_by_key(|&i| (self.messages[i].created_at, self.messages[i].seq));
+        queued.truncate(BATCH);
+        for &i in &queued {
+            self.messages[i].delivered(now);
+        }
+        if !queued.is_empty() {
+            self.save(true);
+        }
+        queued.len()
     }
 
     /// Follows the fault: starts or stops the worker. Returns the log line for a change.
@@ -154,6 +301,7 @@ impl Courier {
                     self.push(Status::Abandoned, now - age, MAX_SENDS);
                 }
             }
+            self.save(true);
             Some(logrus::line_at(
                 now,
                 "error",
@@ -161,11 +309,8 @@ impl Courier {
                 &[("error", Value::Str(SMTP_ERROR))],
             ))
         } else {
-            for m in self.messages.iter_mut() {
-                if m.status == Status::Queued {
-                    m.delivered(now);
-                }
-            }
+            // The worker runs again: its next tick sends (see `tick`).
+            self.last_tick = None;
             Some(logrus::line_at(now, "info", WORKER_STARTED, &[]))
         }
     }
@@ -236,6 +381,7 @@ impl Courier {
         if self.stuck && status == Some(Status::Queued) && token.is_none() {
             // A new sign-up's verification mail joins the queue before the next look.
             self.push(Status::Queued, now, 0);
+            self.save(true);
         }
         Ok(Page { body, total, link })
     }
@@ -430,9 +576,49 @@ mod tests {
         assert!(one.contains(&format!(r#""message_id":"{oldest}""#)));
         let line = c.sync(false, T + 10).expect("logs");
         assert!(line.contains(r#""msg":"Courier worker started.""#));
+        assert_eq!(c.tick(T + 10), 5, "the worker's first tick sends the queue");
         assert_eq!(c.list(Some("status=queued"), T).expect("l").total, 0);
         assert_eq!(c.list(Some("status=sent"), T).expect("l").total, 5 + 5);
         assert_eq!(c.list(Some("status=abandoned"), T).expect("l").total, 2);
+    }
+
+    #[test]
+    fn the_queue_outlives_a_restart_and_drains_ten_a_second() {
+        let dir = crate::listener::tests::temp_dir("courier");
+        let mut c = Courier::open(Some(&dir), T);
+        assert!(
+            !dir.join(crate::store::DIRTY).exists(),
+            "a fresh courier is not a change"
+        );
+        c.sync(true, T);
+        for i in 0..20 {
+            c.list(Some("status=queued"), T + i).expect("lists");
+        }
+        assert_eq!(c.count(Status::Queued), 23);
+        assert!(dir.join(crate::store::DIRTY).exists());
+        drop(c);
+        // A restarted process: the same messages, its worker running.
+        let mut again = Courier::open(Some(&dir), T + 100);
+        assert_eq!(again.count(Status::Queued), 23);
+        assert_eq!(again.count(Status::Abandoned), 2);
+        let oldest = again.list(Some("status=queued"), T).expect("l").body;
+        assert!(
+            oldest.contains(r#""send_count":2"#),
+            "dispatches kept: {oldest}"
+        );
+        assert_eq!(again.tick(T + 100), 10);
+        assert_eq!(again.tick(T + 100), 0, "once a second");
+        assert_eq!(again.tick(T + 101), 10);
+        assert_eq!(again.tick(T + 102), 3);
+        assert_eq!(again.count(Status::Queued), 0);
+        assert_eq!(
+            again.count(Status::Abandoned),
+            2,
+            "abandoned stay abandoned"
+        );
+        let third = Courier::open(Some(&dir), T + 200);
+        assert_eq!(third.count(Status::Sent), 5 + 23);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

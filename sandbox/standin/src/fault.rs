@@ -119,6 +119,19 @@ impl<F: Fault> Watch<F> {
     }
 }
 
+/// When the fault file was last written, if it exists.
+pub fn modified(path: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+/// Kratos's courier worker is stuck: the fault file says `courier-stuck` and was written after
+/// `started` (when this process began). A worker that died inside a running container is revived
+/// by restarting the container, so a fault set before the start is ignored.
+pub fn courier_stuck(path: &Path, started: std::time::SystemTime) -> bool {
+    current::<HttpFault>(path) == HttpFault::CourierStuck
+        && modified(path).is_some_and(|m| m > started)
+}
+
 /// Current fault for a single request; unknown words count as healthy.
 pub fn current<F: Fault>(path: &Path) -> F {
     read(path).unwrap_or(F::DEFAULT)
@@ -168,6 +181,17 @@ mod tests {
         assert_eq!(watch.poll(), HttpFault::Ok);
         std::fs::write(&path, "refuse").expect("write");
         assert_eq!(watch.poll(), HttpFault::Refuse);
+        // courier-stuck counts only when written after the process started.
+        let before = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+        std::fs::write(&path, "courier-stuck").expect("write");
+        assert!(courier_stuck(&path, before));
+        let later = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
+        assert!(
+            !courier_stuck(&path, later),
+            "set before the start: ignored"
+        );
+        std::fs::write(&path, "ok").expect("write");
+        assert!(!courier_stuck(&path, before));
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

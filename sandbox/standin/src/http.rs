@@ -9,34 +9,46 @@
 //! `--requires-env A,B`: the service needs these environment variables (Athena its encryption
 //! and session keys). One that is missing or empty is logged at start, and then every request
 //! fails with 500, as an app that cannot decrypt its data does.
+//!
+//! Kratos and Hydra also answer their admin APIs (`kratos.rs`, `hydra.rs`) over the scope's
+//! identities (`seed.rs`; `STANDIN_IDENTITIES` overrides the count), kept in `--data-dir DIR`
+//! when given (`store.rs`), else in memory. Request bodies are read by `Content-Length` or
+//! chunked (`request.rs`).
 
 use crate::courier::Courier;
 use crate::fault::{self, HttpFault, Watch};
 use crate::flavour::{Flavour, Reply, Side};
+use crate::hydra::Hydra;
+use crate::kratos::Kratos;
 use crate::playbook::{self, Answer, Ctx};
+use crate::request::{self, BodyError, Request};
 use crate::Flags;
-use crate::{clock, listener, worker};
+use crate::{clock, listener, seed, worker};
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::{mpsc, Arc, Mutex};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 const HEAD_LIMIT: usize = 16 * 1024;
 const IO_TIMEOUT: Duration = Duration::from_secs(10);
 /// A hung request is held until the client gives up, but not longer than this.
 const MAX_HOLD: Duration = Duration::from_secs(3600);
 
-/// One service: its name (also its fault file's), its flavour, its fault file, Kratos's courier,
-/// and the required environment variables it lacks.
+/// One service: its name (also its fault file's), its flavour, its fault file, Kratos's courier
+/// and admin state, Hydra's admin state, the required environment variables it lacks, and when
+/// the process started.
 struct Service {
     name: String,
     flavour: Flavour,
     fault_path: PathBuf,
     courier: Option<Arc<Mutex<Courier>>>,
+    kratos: Option<Arc<Mutex<Kratos>>>,
+    hydra: Option<Arc<Mutex<Hydra>>>,
     missing_env: Vec<String>,
+    started: SystemTime,
 }
 
 pub fn main(args: &[String]) -> i32 {
@@ -48,6 +60,7 @@ pub fn main(args: &[String]) -> i32 {
         "flavour",
         "admin-port",
         "requires-env",
+        "data-dir",
     ];
     let flags = match Flags::parse(args, &known) {
         Ok(f) => f,
@@ -89,15 +102,65 @@ pub fn main(args: &[String]) -> i32 {
             consequence(var)
         );
     }
+    let started = SystemTime::now();
+    let data_dir = flags.get("data-dir").map(PathBuf::from);
+    if data_dir.is_some() && !flavour.has_admin() {
+        return usage_error("--data-dir is only for kratos and hydra");
+    }
+    let scope = seed::scope_of(&name).to_string();
+    let (count, complaint) = seed::count_from_env(&scope, "STANDIN_IDENTITIES");
+    if let Some(c) = complaint {
+        say!("standin: {c}");
+    }
+    let now = clock::now_micros();
+    let kratos = (flavour == Flavour::Kratos).then(|| {
+        let public_url = format!("http://{public}");
+        Arc::new(Mutex::new(Kratos::open(
+            &scope,
+            count,
+            &public_url,
+            data_dir.as_deref(),
+            now,
+        )))
+    });
+    // After Kratos, which may have re-seeded (cleared) the directory.
+    let courier = (flavour == Flavour::Kratos)
+        .then(|| Arc::new(Mutex::new(Courier::open(data_dir.as_deref(), clock::now()))));
+    let hydra = (flavour == Flavour::Hydra).then(|| {
+        Arc::new(Mutex::new(Hydra::open(
+            &scope,
+            count,
+            data_dir.as_deref(),
+            now,
+        )))
+    });
+    if flavour.has_admin() {
+        say!(
+            "standin[{name}]: admin API over {count} {scope} identities ({})",
+            data_dir
+                .as_ref()
+                .map_or("in memory".to_string(), |d| format!(
+                    "kept in {}",
+                    d.display()
+                ))
+        );
+    }
     let service = Service {
         fault_path: state_dir.join(&name),
         name,
         flavour,
-        courier: (flavour == Flavour::Kratos)
-            .then(|| Arc::new(Mutex::new(Courier::new(clock::now())))),
+        courier,
+        kratos,
+        hydra,
         missing_env,
+        started,
     };
-    worker::spawn(flavour, service.fault_path.clone(), service.courier.clone());
+    worker::spawn(
+        flavour,
+        service.fault_path.clone(),
+        service.courier.clone(),
+        started,
+    );
     run(service, &listeners)
 }
 
@@ -165,7 +228,8 @@ fn usage_error(msg: &str) -> i32 {
     say!("standin http: {msg}");
     say!(
         "usage: standin http --name NAME --port PORT [--flavour app|athena|kratos|hydra] \
-         [--admin-port PORT] [--requires-env VAR,...] [--state-dir DIR] [--bind ADDR]"
+         [--admin-port PORT] [--requires-env VAR,...] [--state-dir DIR] [--data-dir DIR] \
+         [--bind ADDR]"
     );
     2
 }
@@ -190,19 +254,43 @@ enum Action {
 fn handle(mut stream: TcpStream, service: &Service, side: Side) -> io::Result<()> {
     stream.set_read_timeout(Some(IO_TIMEOUT))?;
     stream.set_write_timeout(Some(IO_TIMEOUT))?;
-    let Some(head) = read_head(&mut stream)? else {
+    let Some((head, rest)) = read_head(&mut stream)? else {
         return Ok(());
     };
     let started = Instant::now();
     let fault = fault::current::<HttpFault>(&service.fault_path);
+    let mut req = request::parse_head(&head);
+    if let Some(r) = req.as_mut() {
+        if matches!(
+            fault,
+            HttpFault::Ok | HttpFault::DbTls | HttpFault::Csrf | HttpFault::CourierStuck
+        ) {
+            if let Err(e) = request::read_body(r, &mut stream, rest) {
+                let (code, message) = match e {
+                    BodyError::TooLarge => (413, "http: request body too large".to_string()),
+                    BodyError::Malformed(m) => (400, m),
+                };
+                let bytes = json(code, &error_body(code, &message), false, &[]);
+                stream.write_all(&bytes)?;
+                stream.flush()?;
+                stream.shutdown(Shutdown::Write)?;
+                drain(&mut stream, Duration::from_secs(1));
+                return Ok(());
+            }
+        }
+    }
     let ctx = Ctx {
         flavour: service.flavour,
         side,
         courier: service.courier.as_deref(),
+        courier_stuck: service.courier.is_some()
+            && fault::courier_stuck(&service.fault_path, service.started),
+        kratos: service.kratos.as_deref(),
+        hydra: service.hydra.as_deref(),
         missing_env: &service.missing_env,
         started,
     };
-    let action = match answer(&head, fault, &ctx) {
+    let action = match req.as_ref().and_then(|r| answer(r, fault, &ctx)) {
         Some((bytes, log)) => {
             if let Some(line) = log {
                 say!("{line}");
@@ -227,17 +315,18 @@ fn handle(mut stream: TcpStream, service: &Service, side: Side) -> io::Result<()
     }
 }
 
-/// Reads up to the end of the request head. `None` if the client went away first.
-fn read_head(stream: &mut TcpStream) -> io::Result<Option<Vec<u8>>> {
+/// Reads up to the end of the request head: the head, and what was read past it (the start of
+/// the body). `None` if the client went away first.
+fn read_head(stream: &mut TcpStream) -> io::Result<Option<(Vec<u8>, Vec<u8>)>> {
     let mut buf = Vec::with_capacity(1024);
     let mut chunk = [0u8; 2048];
     loop {
         if let Some(end) = find(&buf, b"\r\n\r\n") {
-            buf.truncate(end + 4);
-            return Ok(Some(buf));
+            let rest = buf.split_off(end + 4);
+            return Ok(Some((buf, rest)));
         }
         if buf.len() > HEAD_LIMIT {
-            return Ok(Some(buf)); // answered with 400 by `route`
+            return Ok(Some((buf, Vec::new()))); // answered with 400 by `route`
         }
         match stream.read(&mut chunk) {
             Ok(0) => return Ok(None),
@@ -291,21 +380,23 @@ fn request_line(head: &[u8]) -> Option<RequestLine> {
 
 /// `playbook.rs`'s answer, framed, with the line to log; `None` for `route`. The faults that take
 /// the whole service away (503, hang, refuse) are `route`'s.
-fn answer(head: &[u8], fault: HttpFault, ctx: &Ctx<'_>) -> Option<(Vec<u8>, Option<String>)> {
+fn answer(req: &Request, fault: HttpFault, ctx: &Ctx<'_>) -> Option<(Vec<u8>, Option<String>)> {
     if matches!(
         fault,
         HttpFault::Unavailable | HttpFault::Hang | HttpFault::Refuse
     ) {
         return None;
     }
-    let req = request_line(head)?;
     let Answer {
         status,
         body,
         headers,
         log,
-    } = playbook::answer(ctx, fault, &req.method, &req.path, req.query.as_deref())?;
+    } = playbook::answer(ctx, fault, req)?;
     let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    if status == 204 {
+        return Some((no_content(&headers), log));
+    }
     Some((json(status, &body, req.method == "HEAD", &headers), log))
 }
 
@@ -352,11 +443,16 @@ fn route(head: &[u8], fault: HttpFault, name: &str, flavour: Flavour, side: Side
 pub(crate) fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
+        201 => "Created",
+        204 => "No Content",
         307 => "Temporary Redirect",
         400 => "Bad Request",
         404 => "Not Found",
         405 => "Method Not Allowed",
+        409 => "Conflict",
+        413 => "Request Entity Too Large",
         500 => "Internal Server Error",
+        501 => "Not Implemented",
         503 => "Service Unavailable",
         _ => "Unknown",
     }
@@ -447,6 +543,18 @@ fn response(
     if !head_only {
         out.push_str(body);
     }
+    out.into_bytes()
+}
+
+/// 204 as Go writes it: no body, no `Content-Type`, no `Content-Length`.
+fn no_content(extra: &[(&str, &str)]) -> Vec<u8> {
+    let mut out = String::from(
+        "HTTP/1.1 204 No Content\r\nCache-Control: no-store\r\nServer: olympus-standin\r\nConnection: close\r\n",
+    );
+    for (k, v) in extra {
+        out.push_str(&format!("{k}: {v}\r\n"));
+    }
+    out.push_str("\r\n");
     out.into_bytes()
 }
 

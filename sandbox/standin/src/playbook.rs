@@ -9,11 +9,18 @@
 //! * The courier API on Kratos's admin port (`courier.rs`), stuck under `courier-stuck`.
 //! * A required environment variable missing (Athena's `ENCRYPTION_KEY`): every request is a 500,
 //!   each with an access-log line.
+//!
+//! And the admin APIs the console's actions use, over state they really change: Kratos's
+//! identities, sessions and recovery codes (`kratos.rs`), Hydra's clients, consent and login
+//! sessions and tokens (`hydra.rs`); under `db-tls` they fail with 500 like the rest of the API.
 
 use crate::courier::{Courier, Problem};
 use crate::fault::HttpFault;
 use crate::flavour::{Flavour, Side};
+use crate::hydra::Hydra;
+use crate::kratos::Kratos;
 use crate::logrus::{self, escape, Value};
+use crate::request::Request;
 use crate::{clock, http};
 use std::sync::Mutex;
 use std::time::Instant;
@@ -28,13 +35,18 @@ pub struct Answer {
 }
 
 impl Answer {
-    fn json(status: u16, body: String) -> Answer {
+    pub fn json(status: u16, body: String) -> Answer {
         Answer {
             status,
             body,
             headers: Vec::new(),
             log: None,
         }
+    }
+
+    /// 204 No Content.
+    pub fn no_content() -> Answer {
+        Answer::json(204, String::new())
     }
 
     fn logged(mut self, line: String) -> Answer {
@@ -48,19 +60,18 @@ pub struct Ctx<'a> {
     pub flavour: Flavour,
     pub side: Side,
     pub courier: Option<&'a Mutex<Courier>>,
+    /// The courier worker is stopped (`fault::courier_stuck`: the fault, set after the start).
+    pub courier_stuck: bool,
+    pub kratos: Option<&'a Mutex<Kratos>>,
+    pub hydra: Option<&'a Mutex<Hydra>>,
     /// Environment variables the service requires and did not get.
     pub missing_env: &'a [String],
     pub started: Instant,
 }
 
 /// The answer for the faults and routes of this module, `None` to fall back to `flavour.rs`.
-pub fn answer(
-    ctx: &Ctx<'_>,
-    fault: HttpFault,
-    method: &str,
-    path: &str,
-    query: Option<&str>,
-) -> Option<Answer> {
+pub fn answer(ctx: &Ctx<'_>, fault: HttpFault, req: &Request) -> Option<Answer> {
+    let (method, path, query) = (req.method.as_str(), req.path.as_str(), req.query.as_deref());
     if let Some(missing) = ctx.missing_env.first() {
         let body = http::error_body(500, &format!("{missing} is not set"));
         let ms = ctx.started.elapsed().as_millis();
@@ -90,9 +101,20 @@ pub fn answer(
         (Flavour::Kratos, Side::Public) if method == "POST" && path == LOGIN => {
             Some(login(fault == HttpFault::Csrf, method, path))
         }
-        (Flavour::Kratos, Side::Admin) if method == "GET" => {
+        (Flavour::Kratos, Side::Admin) if path.starts_with(COURIER_MESSAGES) => {
+            if method != "GET" {
+                return None;
+            }
             let courier = ctx.courier?;
-            courier_api(courier, fault, path, query)
+            courier_api(courier, ctx.courier_stuck, path, query)
+        }
+        (Flavour::Kratos, Side::Admin) => {
+            let mut k = ctx.kratos?.lock().unwrap_or_else(|e| e.into_inner());
+            k.handle(req, clock::now_micros())
+        }
+        (Flavour::Hydra, Side::Admin) => {
+            let mut h = ctx.hydra?.lock().unwrap_or_else(|e| e.into_inner());
+            h.handle(req, clock::now_micros())
         }
         _ => None,
     }
@@ -116,7 +138,15 @@ fn is_health(flavour: Flavour, side: Side, path: &str) -> bool {
 fn is_api(flavour: Flavour, side: Side, method: &str, path: &str) -> bool {
     match (flavour, side) {
         (Flavour::Kratos, Side::Public) => method == "POST" && path == LOGIN,
-        (Flavour::Kratos, Side::Admin) => method == "GET" && path.starts_with(COURIER_MESSAGES),
+        (Flavour::Kratos, Side::Admin) => {
+            (method == "GET" && path.starts_with(COURIER_MESSAGES))
+                || ["/admin/identities", "/admin/sessions", "/admin/recovery/"]
+                    .iter()
+                    .any(|p| path.starts_with(p))
+        }
+        (Flavour::Hydra, Side::Admin) => {
+            path.starts_with("/admin/clients") || path.starts_with("/admin/oauth2/")
+        }
         _ => false,
     }
 }
@@ -186,7 +216,7 @@ fn login(csrf: bool, method: &str, path: &str) -> Answer {
 /// `GET /admin/courier/messages[/{id}]` on Kratos's admin port.
 fn courier_api(
     courier: &Mutex<Courier>,
-    fault: HttpFault,
+    stuck: bool,
     path: &str,
     query: Option<&str>,
 ) -> Option<Answer> {
@@ -195,7 +225,8 @@ fn courier_api(
     let now = clock::now();
     // The worker thread follows the fault too; syncing here makes the answer follow the fault
     // file at once. Whichever notices a change first logs it.
-    let changed = courier.sync(fault == HttpFault::CourierStuck, now);
+    let changed = courier.sync(stuck, now);
+    courier.tick(now);
     let mut answer = if rest.is_empty() {
         match courier.list(query, now) {
             Ok(page) => {
@@ -245,9 +276,33 @@ mod tests {
             flavour,
             side,
             courier,
+            courier_stuck: false,
+            kratos: None,
+            hydra: None,
             missing_env: &[],
             started: Instant::now(),
         }
+    }
+
+    /// `answer` for a request line without a body.
+    fn answer(
+        ctx: &Ctx<'_>,
+        fault: HttpFault,
+        method: &str,
+        path: &str,
+        query: Option<&str>,
+    ) -> Option<Answer> {
+        let req = Request {
+            method: method.into(),
+            path: path.into(),
+            query: query.map(String::from),
+            ..Request::default()
+        };
+        let stuck = Ctx {
+            courier_stuck: ctx.courier_stuck || fault == HttpFault::CourierStuck,
+            ..*ctx
+        };
+        super::answer(&stuck, fault, &req)
     }
 
     #[test]
