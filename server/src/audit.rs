@@ -117,7 +117,10 @@ impl AuditLog {
 
     /// Checks the whole chain, a page at a time; `expected_head` (from the incident channel)
     /// also catches entries removed from the end.
-    pub async fn verify(&self, expected_head: Option<&AuditHead>) -> Result<chain::Verdict, StoreError> {
+    pub async fn verify(
+        &self,
+        expected_head: Option<&AuditHead>,
+    ) -> Result<chain::Verdict, StoreError> {
         let mut checker = chain::Checker::default();
         let mut after = 0;
         let mut seen_expected = expected_head.is_none();
@@ -146,7 +149,10 @@ impl AuditLog {
         match (seen_expected, expected_head) {
             (false, Some(h)) => Ok(chain::Verdict::Broken {
                 at: h.seq,
-                why: format!("entry {} is missing: the log ends before the head the channel was told about", h.seq),
+                why: format!(
+                    "entry {} is missing: the log ends before the head the channel was told about",
+                    h.seq
+                ),
             }),
             _ => Ok(checker.verdict()),
         }

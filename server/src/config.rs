@@ -65,6 +65,8 @@ pub struct Settings {
     pub edges: Vec<EdgeSettings>,
     pub incidents: IncidentSettings,
     pub playbooks: PlaybookSettings,
+    pub actions: crate::actions::settings::ActionSettings,
+    pub caddy: Option<crate::actions::settings::CaddySettings>,
 }
 
 impl Default for Settings {
@@ -83,6 +85,8 @@ impl Default for Settings {
             edges: Vec::new(),
             incidents: IncidentSettings::default(),
             playbooks: PlaybookSettings::default(),
+            actions: Default::default(),
+            caddy: None,
         }
     }
 }
@@ -251,6 +255,9 @@ impl Settings {
         self.incidents
             .check()
             .map_err(|(key, m)| bad(&format!("incidents.{key}"), m))?;
+        self.actions
+            .check()
+            .map_err(|m: String| bad("actions", &m))?;
         Ok(())
     }
 

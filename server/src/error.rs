@@ -28,6 +28,15 @@ pub enum AppError {
     /// The session already holds as many live sockets as it may.
     #[error("too many sockets")]
     TooManySockets(usize),
+    /// An action ran too recently to run again: 429 with when it may.
+    #[error("too soon: {0}")]
+    TooSoon(String),
+    /// The host could not be asked what an action would touch: 502.
+    #[error("host: {0}")]
+    Host(String),
+    /// The plan a request names is not the plan now: 409 with the new plan to review.
+    #[error("plan changed: {}", .0.message)]
+    PlanChanged(Box<wire::PlanChanged>),
     /// The body is larger than any route takes.
     #[error("request body too large")]
     TooLarge,
@@ -38,7 +47,21 @@ pub enum AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        if let AppError::PlanChanged(changed) = &self {
+            return (
+                StatusCode::CONFLICT,
+                Json(serde_json::json!({
+                    "error": "plan_changed",
+                    "message": changed.message,
+                    "plan": changed.plan,
+                })),
+            )
+                .into_response();
+        }
         let (status, code, message) = match &self {
+            AppError::TooSoon(m) => (StatusCode::TOO_MANY_REQUESTS, "too_soon", m.clone()),
+            AppError::Host(m) => (StatusCode::BAD_GATEWAY, "host", m.clone()),
+            AppError::PlanChanged(c) => (StatusCode::CONFLICT, "plan_changed", c.message.clone()),
             AppError::BadRequest(m) => (StatusCode::BAD_REQUEST, "bad_request", m.clone()),
             AppError::NotFound(what) => (
                 StatusCode::NOT_FOUND,

@@ -100,6 +100,24 @@ pub const ROUTES: &[RouteSpec] = &[
         "/api/incidents/{id}/deliveries/{delivery}/retry",
         Access::Responder,
     ),
+    route("GET", wire::ACTIONS_PATH, Access::Responder),
+    route("GET", "/api/incidents/{id}/actions", Access::Viewer),
+    route(
+        "POST",
+        "/api/incidents/{id}/actions/plan",
+        Access::Responder,
+    ),
+    route("POST", "/api/incidents/{id}/actions", Access::Responder),
+    route(
+        "POST",
+        "/api/incidents/{id}/actions/{request}/approve",
+        Access::Commander,
+    ),
+    route(
+        "POST",
+        "/api/incidents/{id}/actions/{request}/withdraw",
+        Access::Responder,
+    ),
     // The exact commands run on the host, for the incident commander's review.
     route("GET", wire::AUDIT_PATH, Access::Commander),
 ];
@@ -137,7 +155,7 @@ impl Table {
 
 /// Every route the gateway answers. The SPA's own routes fall through to `index.html`.
 pub fn router(state: AppState, auth_layer: crate::auth::sessions::AuthLayer) -> Router {
-    use handlers::{audit, auth, health, incidents, playbooks, share_links, users, ws};
+    use handlers::{actions, audit, auth, health, incidents, playbooks, share_links, users, ws};
     let https = state
         .settings
         .public_url
@@ -192,7 +210,21 @@ pub fn router(state: AppState, auth_layer: crate::auth::sessions::AuthLayer) -> 
         "/api/incidents/{id}/deliveries/{delivery}/retry",
         incidents::retry_delivery,
     )
-    .add("GET", wire::AUDIT_PATH, audit::list);
+    .add("GET", wire::AUDIT_PATH, audit::list)
+    .add("GET", wire::ACTIONS_PATH, actions::catalog)
+    .add("GET", "/api/incidents/{id}/actions", actions::list)
+    .add("POST", "/api/incidents/{id}/actions/plan", actions::plan)
+    .add("POST", "/api/incidents/{id}/actions", actions::request)
+    .add(
+        "POST",
+        "/api/incidents/{id}/actions/{request}/approve",
+        actions::approve,
+    )
+    .add(
+        "POST",
+        "/api/incidents/{id}/actions/{request}/withdraw",
+        actions::withdraw,
+    );
     table
         .router
         .route("/api/{*rest}", axum::routing::any(health::no_such_api))

@@ -194,6 +194,18 @@ impl Hub {
         });
     }
 
+    /// An action request changed.
+    pub fn publish_action(&self, action: &wire::ActionRequestInfo) {
+        self.publish(&ServerMsg::Action {
+            action: action.clone(),
+        });
+    }
+
+    /// A line of a running action's output (responders only).
+    pub fn publish_action_output(&self, request_id: i64, line: String) {
+        self.publish(&ServerMsg::ActionOutput { request_id, line });
+    }
+
     fn publish(&self, msg: &ServerMsg) {
         // No receivers is fine: nobody is looking at the board.
         if self.tx.receiver_count() > 0 {

@@ -291,8 +291,9 @@ impl Incidents {
         self.published(incident, entry, None)
     }
 
-    /// Writes an entry that changes nothing about the incident itself (a walkthrough's progress)
-    /// and sends it to every viewer.
+    /// Writes an entry that changes nothing about the incident itself (a walkthrough's progress,
+    /// an action) and sends it to every viewer, and to the channel when it is news there (a
+    /// break-glass approval).
     pub async fn record(
         &self,
         who: &str,
@@ -302,8 +303,12 @@ impl Incidents {
         let _w = self.inner.writes.lock().await;
         let incident = self.load(id).await?;
         let e = self.entry(&incident, who, self.now_ms(), kind);
-        let entry = self.inner.store.append_entry(id, e).await?;
+        let (entry, delivery) = self.inner.store.append_entry_delivered(id, e).await?;
         self.inner.hub.publish_entry(&entry);
+        if let (Some(d), Some(c)) = (&delivery, &self.inner.courier) {
+            self.inner.hub.publish_delivery(d);
+            c.send(d.id);
+        }
         Ok(entry)
     }
 
@@ -313,17 +318,26 @@ impl Incidents {
         id: i64,
         r: &Resolve,
     ) -> Result<Written, IncidentError> {
+        let mitigations = crate::actions::mitigations(&self.inner.store, id).await?;
         // The head as of the resolution, for the channel: entries written later are not covered.
-        let head = self
-            .inner
-            .store
-            .audit_head()
-            .await?
-            .map(|h| wire::AuditHead { seq: h.seq, hash: h.hash }.text());
+        let head = self.inner.store.audit_head().await?.map(|h| {
+            wire::AuditHead {
+                seq: h.seq,
+                hash: h.hash,
+            }
+            .text()
+        });
         let written = self
             .change(who, id, |i, now| {
                 let board = self.inner.hub.snapshot();
-                lifecycle::resolve(i, r, &who.name, who.role, &board, now, head)
+                lifecycle::resolve(
+                    i,
+                    r,
+                    (&who.name, who.role),
+                    (&board, &mitigations),
+                    now,
+                    head,
+                )
             })
             .await?;
         tracing::info!(incident = id, by = %who.name, "incident resolved");

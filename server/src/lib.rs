@@ -2,6 +2,7 @@
 //! probes over one multiplexed SSH connection and streams the board to every browser.
 
 pub mod accounts;
+pub mod actions;
 pub mod audit;
 pub mod auth;
 pub mod clock;
@@ -118,15 +119,36 @@ impl Gateway {
         });
         limiter.spawn_forgetting(stop.clone());
         let access = auth::changes::AccessChanges::default();
+        let settings = Arc::new(settings);
+        let audit = audit::AuditLog::new(store.clone());
+        let actions = actions::Actions::new(
+            settings.clone(),
+            store.clone(),
+            audit.clone(),
+            hub.clone(),
+            incidents.clone(),
+            host.clone(),
+            playbooks.clone(),
+        );
+        // Runs a stopped gateway cut short pick up where they were.
+        let resumed = actions.resume().await?;
+        if resumed > 0 {
+            tracing::warn!(
+                resumed,
+                "resumed actions that were running when the gateway stopped"
+            );
+        }
+        actions.spawn_expiry(stop.clone());
         let state = AppState {
-            settings: Arc::new(settings),
+            settings,
             hub,
             incidents,
             sweep,
             backend: Backend::new(store.clone()),
             accounts: accounts::Accounts::new(store.clone(), access.clone()),
             access,
-            audit: audit::AuditLog::new(store.clone()),
+            audit,
+            actions,
             store,
             limiter,
             sockets: sockets::SocketSlots::default(),

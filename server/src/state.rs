@@ -36,4 +36,6 @@ pub struct AppState {
     pub fingerprint_key: Arc<[u8]>,
     /// What was run on the host or asked of it, hash-chained.
     pub audit: crate::audit::AuditLog,
+    /// Actions on the host: plans, requests, approvals, runs.
+    pub actions: crate::actions::Actions,
 }

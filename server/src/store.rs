@@ -2,6 +2,7 @@
 //! applied at open. Every write that returns has reached the disk, so a crash loses nothing that a
 //! caller was told was saved.
 
+pub mod actions;
 pub mod audit;
 pub mod incidents;
 pub(crate) mod runs;

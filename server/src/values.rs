@@ -17,9 +17,13 @@ macro_rules! deserialize_by_parse {
 }
 
 mod args;
+mod params;
+pub use params::{Address, Email, IdentityId, ParamError};
 mod business_hours;
+mod host_path;
 mod webhook_url;
 
 pub use args::{ContainerName, HostPort, HttpUrl};
 pub use business_hours::{BusinessHours, TimeOfDay, TimeZoneName};
+pub use host_path::{ConfiguredCommand, DbRole, HostPath};
 pub use webhook_url::WebhookUrl;

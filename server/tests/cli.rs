@@ -335,10 +335,15 @@ fn audit_verify_names_the_first_altered_entry_and_export_writes_json_lines() {
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
     assert_eq!(
-        lines.iter().map(|l| l["seq"].as_i64().unwrap()).collect::<Vec<_>>(),
+        lines
+            .iter()
+            .map(|l| l["seq"].as_i64().unwrap())
+            .collect::<Vec<_>>(),
         [2, 4, 6]
     );
-    assert!(lines.iter().all(|l| l["hash"].as_str().unwrap().len() == 64));
+    assert!(lines
+        .iter()
+        .all(|l| l["hash"].as_str().unwrap().len() == 64));
 
     // The newest entry removed: only the head from the channel shows it.
     sqlite(data.path(), "DELETE FROM audit_log WHERE seq = 6");
@@ -360,7 +365,11 @@ fn audit_verify_names_the_first_altered_entry_and_export_writes_json_lines() {
         text(&out)
     );
 
-    let out = aegis(data.path(), &["audit", "verify", "--head", "nonsense"], None);
+    let out = aegis(
+        data.path(),
+        &["audit", "verify", "--head", "nonsense"],
+        None,
+    );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("#SEQ HASH"), "{}", text(&out));
 }

@@ -277,6 +277,18 @@ pub enum EntryKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         audit_head: Option<String>,
     },
+    /// An action on the host was requested, approved, refused, or ran.
+    Action {
+        /// The action's title ("Restart a container").
+        action: String,
+        /// What it acts on (a container, a scope, an address).
+        target: String,
+        /// What happened: "requested", "approved by bo", "done: Restarted … in 4.2 s".
+        did: String,
+        /// Approved by its own requester under the break-glass rule: why. Posted to the channel.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        break_glass: Option<String>,
+    },
     /// A guided walkthrough moved: started, or a step done, checked, skipped, run or decided.
     Walkthrough {
         /// The playbook's title.
@@ -303,6 +315,7 @@ impl EntryKind {
             EntryKind::Health { .. } => "health",
             EntryKind::Resolved { .. } => "resolved",
             EntryKind::Walkthrough { .. } => "walkthrough",
+            EntryKind::Action { .. } => "action",
         }
     }
 

@@ -4,6 +4,12 @@
 //! gateway alike. Times are Unix milliseconds (UTC): the browser has `Date.now()`, and the gateway
 //! sends its own clock in every heartbeat so that a client can correct for skew when it shows ages.
 
+mod action;
+pub use action::{
+    ActionInfo, ActionPlan, ActionRequestInfo, ActionResult, ApproveAction, IncidentActions,
+    ParamInfo, ParamKind, PlanAction, PlanChanged, PlannedCommand, RequestAction, RequestAnswer,
+    RequestState, StepRef, ACTIONS_PATH,
+};
 mod audit;
 mod health;
 pub use audit::{

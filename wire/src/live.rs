@@ -2,7 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{CheckResult, Delivery, HealthSnapshot, HostState, IncidentSummary, TimelineEntry};
+use crate::{
+    ActionRequestInfo, CheckResult, Delivery, HealthSnapshot, HostState, IncidentSummary,
+    TimelineEntry,
+};
 
 /// What the gateway sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,6 +40,11 @@ pub enum ServerMsg {
     Entry { entry: TimelineEntry },
     /// A message to the incident channel was sent, retried, or failed (responders only).
     Delivery { delivery: Delivery },
+    /// An action was requested, approved, ran, or finished: replace the one with this id if
+    /// `version` is newer (stakeholders get it without the plan or output).
+    Action { action: ActionRequestInfo },
+    /// A line of a running action's output, masked (responders only).
+    ActionOutput { request_id: i64, line: String },
     /// A message the client sent could not be handled.
     Error { message: String },
 }

@@ -52,7 +52,10 @@ pub fn next_row(last: Option<&AuditRow>, record: &AuditRecord) -> AuditRow {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verdict {
     /// Every entry is in place; the head is the newest (none for an empty log).
-    Intact { entries: i64, head: Option<(i64, String)> },
+    Intact {
+        entries: i64,
+        head: Option<(i64, String)>,
+    },
     /// The first entry that is not what the chain says it should be, and how.
     Broken { at: i64, why: String },
 }
@@ -74,7 +77,10 @@ impl Checker {
         if row.seq != expected {
             let why = if row.seq > expected {
                 if expected + 1 == row.seq {
-                    format!("entry {expected} is missing (the next stored entry is {})", row.seq)
+                    format!(
+                        "entry {expected} is missing (the next stored entry is {})",
+                        row.seq
+                    )
                 } else {
                     format!(
                         "entries {expected} to {} are missing (the next stored entry is {})",
@@ -101,7 +107,10 @@ impl Checker {
             .map_err(|e| (at, format!("entry {at} is unreadable: {e}")))?;
         let canonical_json = canonical(&record);
         if hash(prev, at, &canonical_json) != row.hash || canonical_json != row.record_json {
-            return Err((at, format!("entry {at} was altered: its hash does not match its content")));
+            return Err((
+                at,
+                format!("entry {at} was altered: its hash does not match its content"),
+            ));
         }
         if row.incident_id != record.incident_id {
             return Err((

@@ -17,7 +17,13 @@ async fn log_with(n: usize) -> (tempfile::TempDir, AuditLog) {
             format!("probe p{i}"),
             "ran",
             vec![AuditCommand {
-                argv: vec!["timeout".into(), "-k".into(), "1".into(), "8".into(), "true".into()],
+                argv: vec![
+                    "timeout".into(),
+                    "-k".into(),
+                    "1".into(),
+                    "8".into(),
+                    "true".into(),
+                ],
                 exit: Some(0),
                 duration_ms: 3,
                 output_sha256: "ab".repeat(32),
@@ -148,7 +154,10 @@ async fn deleting_any_entry_breaks_the_chain_where_it_was() {
         log.verify(None).await.expect("verify"),
         Verdict::Intact { entries: 4, .. }
     ));
-    assert_eq!(broken_at(&log.verify(Some(&head)).await.expect("verify")), 5);
+    assert_eq!(
+        broken_at(&log.verify(Some(&head)).await.expect("verify")),
+        5
+    );
 }
 
 #[tokio::test]
@@ -207,7 +216,10 @@ async fn the_console_pages_newest_first_and_filters_by_incident() {
     );
     assert_eq!(one.head.expect("head").seq, 7);
     let older = log.page(None, Some(3)).await.expect("page");
-    assert_eq!(older.entries.iter().map(|e| e.seq).collect::<Vec<_>>(), [2, 1]);
+    assert_eq!(
+        older.entries.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        [2, 1]
+    );
     let mut lines = Vec::new();
     let n = log
         .export(Some(1), |e| {

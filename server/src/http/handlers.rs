@@ -1,5 +1,6 @@
 //! Handlers, one file per resource.
 
+pub(crate) mod actions;
 pub(crate) mod audit;
 pub(crate) mod auth;
 pub(crate) mod health;

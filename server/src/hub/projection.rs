@@ -120,6 +120,18 @@ pub fn entry(e: &TimelineEntry, audience: Audience) -> Option<TimelineEntry> {
             // Not a secret: anyone holding a copy of the channel can check the log against it.
             audit_head: audit_head.clone(),
         },
+        EntryKind::Action {
+            action,
+            target,
+            did,
+            break_glass,
+        } => EntryKind::Action {
+            action: action.clone(),
+            target: target.clone(),
+            did: did.clone(),
+            // Marked in `did`; the reason is the responders'.
+            break_glass: break_glass.as_ref().map(|_| String::new()),
+        },
         EntryKind::Walkthrough {
             playbook,
             step,
@@ -154,6 +166,20 @@ pub fn detail(d: IncidentDetail, audience: Audience) -> IncidentDetail {
 }
 
 /// The message as `audience` may see it; `None` when nothing of it is theirs to see.
+/// An action for stakeholders: what, on which part, by whom and how it ended, in words; never the
+/// commands, the plan or the output.
+pub fn action_request(a: &wire::ActionRequestInfo) -> wire::ActionRequestInfo {
+    wire::ActionRequestInfo {
+        plan: None,
+        progress: None,
+        result: a.result.as_ref().map(|r| wire::ActionResult {
+            output: Vec::new(),
+            ..r.clone()
+        }),
+        ..a.clone()
+    }
+}
+
 pub fn message(msg: &ServerMsg, audience: Audience) -> Option<ServerMsg> {
     Some(match (audience, msg) {
         (Audience::Full, m) => m.clone(),
@@ -170,6 +196,11 @@ pub fn message(msg: &ServerMsg, audience: Audience) -> Option<ServerMsg> {
             entry: entry(e, audience)?,
         },
         (Audience::Public, ServerMsg::Delivery { .. }) => return None,
+        (Audience::Public, ServerMsg::Action { action }) => ServerMsg::Action {
+            action: action_request(action),
+        },
+        // Output quotes the host (container names, counts, errors): responders only.
+        (Audience::Public, ServerMsg::ActionOutput { .. }) => return None,
         (
             Audience::Public,
             ServerMsg::Changes {

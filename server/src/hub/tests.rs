@@ -23,6 +23,8 @@ pub(crate) fn catalog() -> Catalog {
             health_url: crate::values::HttpUrl::parse("http://127.0.0.1:4433/health/alive")
                 .unwrap(),
             admin_url: None,
+            flags_env_file: None,
+            redeploy: None,
         });
     }
     Catalog::from_settings(&s.catalog()).unwrap()

@@ -195,7 +195,22 @@ pub fn message(
             }
             t
         }
-        EntryKind::ScopeChanged { .. }
+        EntryKind::Action {
+            action,
+            target,
+            did,
+            break_glass: Some(reason),
+        } => format!(
+            "{head}\n*Break-glass:* {actor} approved their own request: {} on {}, {}.\n*Why:*\n{}",
+            escape(action),
+            escape(target),
+            escape(did),
+            quoted(reason)
+        ),
+        EntryKind::Action {
+            break_glass: None, ..
+        }
+        | EntryKind::ScopeChanged { .. }
         | EntryKind::Note { .. }
         | EntryKind::Health { .. }
         | EntryKind::Walkthrough { .. } => return None,

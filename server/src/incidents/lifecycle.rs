@@ -257,9 +257,8 @@ pub fn note(i: &IncidentSummary, body: &str) -> Result<EntryKind, Refusal> {
 pub fn resolve(
     i: &mut IncidentSummary,
     r: &Resolve,
-    actor: &str,
-    role: Role,
-    board: &HealthSnapshot,
+    (actor, role): (&str, Role),
+    (board, mitigations): (&HealthSnapshot, &[String]),
     now_ms: i64,
     audit_head: Option<String>,
 ) -> Result<EntryKind, Refusal> {
@@ -277,6 +276,12 @@ pub fn resolve(
             Some(line("the override reason", reason, 500, true)?)
         }
     };
+    if override_reason.is_none() && !mitigations.is_empty() {
+        return Err(Refusal::Conflict(format!(
+            "a mitigation is still in place: {}. Undo it first (the incident's actions offer it), or a commander can override with a reason",
+            mitigations.join(", ")
+        )));
+    }
     if override_reason.is_none() {
         let not_up = not_up(board);
         if !not_up.is_empty() {

@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use wire::Scope;
 
-use crate::values::{ContainerName, HostPort, HttpUrl};
+use crate::values::{ConfiguredCommand, ContainerName, DbRole, HostPath, HostPort, HttpUrl};
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -66,6 +66,14 @@ pub struct ServiceSettings {
     /// `http://127.0.0.1:4445`): the walkthroughs read the courier queue there.
     #[serde(default)]
     pub admin_url: Option<HttpUrl>,
+    /// A file on the host of `NAME=VALUE` toggles the container's env includes (no secrets):
+    /// the captcha mitigation sets `TURNSTILE_DISABLED=true` there, then runs `redeploy`.
+    #[serde(default)]
+    pub flags_env_file: Option<HostPath>,
+    /// The command on the host that recreates the container with its env files
+    /// (`["systemctl", "restart", "olympus-ciam-hera"]` under Quadlet).
+    #[serde(default)]
+    pub redeploy: Option<ConfiguredCommand>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -80,6 +88,13 @@ pub struct DatabaseSettings {
     /// certificate check says whether it is trusted. Without it, the host's system CAs.
     #[serde(default)]
     pub ca_bundle: Option<PathBuf>,
+    /// A directory on the host, outside the live data directory, for forensic snapshots
+    /// (`pg_dumpall` through `podman exec`), writable by the SSH user.
+    #[serde(default)]
+    pub snapshot_dir: Option<HostPath>,
+    /// The role `pg_dumpall -U` connects as (default `postgres`).
+    #[serde(default)]
+    pub dump_user: Option<DbRole>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]

@@ -108,10 +108,19 @@ impl Store {
         incident_id: i64,
         e: NewEntry,
     ) -> Result<TimelineEntry, StoreError> {
+        Ok(self.append_entry_delivered(incident_id, e).await?.0)
+    }
+
+    /// Appends an entry and, when it carries a channel message, queues its delivery.
+    pub async fn append_entry_delivered(
+        &self,
+        incident_id: i64,
+        e: NewEntry,
+    ) -> Result<(TimelineEntry, Option<Delivery>), StoreError> {
         let mut tx = self.pool().begin().await?;
-        let (entry, _) = append(&mut tx, incident_id, e).await?;
+        let written = append(&mut tx, incident_id, e).await?;
         tx.commit().await?;
-        Ok(entry)
+        Ok(written)
     }
 
     pub async fn incident(&self, id: i64) -> Result<Option<IncidentSummary>, StoreError> {

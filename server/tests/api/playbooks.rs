@@ -332,6 +332,8 @@ async fn with_kratos(secret: &'static str, dir: tempfile::TempDir) -> Running {
         container: server::values::ContainerName::parse("olympus-ciam-kratos").unwrap(),
         health_url: server::values::HttpUrl::parse("http://127.0.0.1:4433/health/alive").unwrap(),
         admin_url: None,
+        flags_env_file: None,
+        redeploy: None,
     }];
     super::support::start_full(
         dir,
@@ -488,16 +490,24 @@ async fn every_probe_run_is_audited_and_the_resolution_carries_the_chain_head() 
         ["timeout", "-k", "1", "8"].map(String::from),
         "the argv as sent, remote timeout included"
     );
-    assert!(sent.argv.contains(&"olympus-ciam-kratos".to_string()), "{sent:?}");
+    assert!(
+        sent.argv.contains(&"olympus-ciam-kratos".to_string()),
+        "{sent:?}"
+    );
     assert_eq!(sent.exit, Some(0));
     let output = "PATH=/bin\nSECRETS_COOKIE=audited-cookie-secret\nDSN=postgres://kratos:hunter2@db/kratos\n";
     let mut h = Sha256::new();
     h.update(output.as_bytes());
     h.update([0u8]);
     let digest: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
-    assert_eq!(sent.output_sha256, digest, "the digest of the output as received");
+    assert_eq!(
+        sent.output_sha256, digest,
+        "the digest of the output as received"
+    );
     assert!(
-        !serde_json::to_string(&page).unwrap().contains("audited-cookie-secret"),
+        !serde_json::to_string(&page)
+            .unwrap()
+            .contains("audited-cookie-secret"),
         "the output itself never leaves the gateway"
     );
 

@@ -37,6 +37,9 @@ pub(super) struct Fields {
     impact: Option<String>,
     override_reason: Option<String>,
     audit_head: Option<String>,
+    action: Option<String>,
+    target: Option<String>,
+    break_glass: Option<String>,
     playbook: Option<String>,
     step: Option<String>,
     did: Option<String>,
@@ -84,6 +87,12 @@ impl TryFrom<Fields> for TimelineEntry {
                 impact: required(f.impact, "impact")?,
                 override_reason: f.override_reason,
                 audit_head: f.audit_head,
+            },
+            "action" => EntryKind::Action {
+                action: required(f.action, "action")?,
+                target: required(f.target, "target")?,
+                did: required(f.did, "did")?,
+                break_glass: f.break_glass,
             },
             "walkthrough" => EntryKind::Walkthrough {
                 playbook: required(f.playbook, "playbook")?,

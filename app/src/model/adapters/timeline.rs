@@ -85,6 +85,17 @@ pub fn entry_text(kind: &EntryKind) -> EntryText {
             }
             "Resolved".to_owned()
         }
+        EntryKind::Action {
+            action,
+            target,
+            did,
+            break_glass,
+        } => {
+            if let Some(reason) = break_glass.as_deref().filter(|r| !r.is_empty()) {
+                line("Break-glass", reason);
+            }
+            format!("{action} · {target}: {did}")
+        }
         EntryKind::Walkthrough {
             playbook,
             step,

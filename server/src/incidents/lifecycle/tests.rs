@@ -102,7 +102,7 @@ fn resolution_needs_an_all_up_board_or_a_commanders_reason() {
     };
     let mut i = declared(Severity::Sev3, false);
     let down = board(&[Status::Up, Status::Down]);
-    match resolve(&mut i, &r, "ana", Role::Commander, &down, 5, None) {
+    match resolve(&mut i, &r, ("ana", Role::Commander), (&down, &[]), 5, None) {
         Err(Refusal::Conflict(m)) => assert!(m.contains("check 1 is down"), "{m}"),
         other => panic!("{other:?}"),
     }
@@ -117,10 +117,25 @@ fn resolution_needs_an_all_up_board_or_a_commanders_reason() {
         ..r.clone()
     };
     assert!(matches!(
-        resolve(&mut i, &overridden, "bo", Role::Responder, &down, 5, None),
+        resolve(
+            &mut i,
+            &overridden,
+            ("bo", Role::Responder),
+            (&down, &[]),
+            5,
+            None
+        ),
         Err(Refusal::Forbidden(_))
     ));
-    resolve(&mut i, &overridden, "ana", Role::Commander, &down, 5, None).unwrap();
+    resolve(
+        &mut i,
+        &overridden,
+        ("ana", Role::Commander),
+        (&down, &[]),
+        5,
+        None,
+    )
+    .unwrap();
     assert_eq!(
         i.retrospective_due_ms, None,
         "Sev 3 needs no written retrospective"
@@ -129,9 +144,8 @@ fn resolution_needs_an_all_up_board_or_a_commanders_reason() {
     resolve(
         &mut sev2,
         &r,
-        "ana",
-        Role::Responder,
-        &board(&[Status::Up]),
+        ("ana", Role::Responder),
+        (&board(&[Status::Up]), &[]),
         5,
         Some("#3 abc".into()),
     )
@@ -329,16 +343,61 @@ fn the_resolution_message_carries_the_audit_head_in_full() {
     let kind = resolve(
         &mut i,
         &r,
-        "ana",
-        Role::Responder,
-        &board(&[Status::Up]),
+        ("ana", Role::Responder),
+        (&board(&[Status::Up]), &[]),
         5,
         Some(head.clone()),
     )
     .unwrap();
     let text = crate::incidents::courier::message(&i, "ana", &kind, &hours()).unwrap();
     assert!(
-        text.lines().any(|l| l == format!("*Audit log head:* `{head}`")),
+        text.lines()
+            .any(|l| l == format!("*Audit log head:* `{head}`")),
         "{text}"
     );
+}
+
+#[test]
+fn a_mitigation_in_place_blocks_resolution_unless_a_commander_overrides() {
+    let r = Resolve {
+        impact: "captcha off for 30 minutes".into(),
+        override_reason: None,
+    };
+    let up = board(&[Status::Up]);
+    let left = ["TURNSTILE_DISABLED=true on olympus-ciam-hera".to_owned()];
+    let mut i = declared(Severity::Sev2, false);
+    match resolve(&mut i, &r, ("ana", Role::Commander), (&up, &left), 5, None) {
+        Err(Refusal::Conflict(m)) => {
+            assert!(
+                m.contains("TURNSTILE_DISABLED=true on olympus-ciam-hera"),
+                "{m}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    let overridden = Resolve {
+        override_reason: Some("Turnstile stays off until Monday, tracked in OPS-12".into()),
+        ..r.clone()
+    };
+    assert!(matches!(
+        resolve(
+            &mut i,
+            &overridden,
+            ("bo", Role::Responder),
+            (&up, &left),
+            5,
+            None
+        ),
+        Err(Refusal::Forbidden(_))
+    ));
+    resolve(
+        &mut i,
+        &overridden,
+        ("ana", Role::Commander),
+        (&up, &left),
+        5,
+        None,
+    )
+    .unwrap();
+    assert_eq!(i.phase, wire::Phase::Resolved);
 }

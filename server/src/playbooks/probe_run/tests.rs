@@ -52,11 +52,15 @@ fn settings(ca: Option<std::path::PathBuf>) -> Settings {
         container: ContainerName::parse("olympus-ciam-kratos").unwrap(),
         health_url: HttpUrl::parse("http://127.0.0.1:4433/health/alive").unwrap(),
         admin_url: Some(HttpUrl::parse("http://127.0.0.1:4434").unwrap()),
+        flags_env_file: None,
+        redeploy: None,
     });
     s.database = Some(DatabaseSettings {
         container: ContainerName::parse("olympus-postgres").unwrap(),
         tls_address: Some(HostPort::parse("127.0.0.1:5432").unwrap()),
         ca_bundle: ca,
+        snapshot_dir: None,
+        dump_user: None,
     });
     s
 }

@@ -18,11 +18,15 @@ fn catalog() -> Catalog {
         container: crate::values::ContainerName::parse("olympus-ciam-kratos").unwrap(),
         health_url: crate::values::HttpUrl::parse("http://127.0.0.1:4434/health/alive").unwrap(),
         admin_url: None,
+        flags_env_file: None,
+        redeploy: None,
     });
     s.database = Some(DatabaseSettings {
         container: crate::values::ContainerName::parse("olympus-postgres").unwrap(),
         tls_address: None,
         ca_bundle: None,
+        snapshot_dir: None,
+        dump_user: None,
     });
     Catalog::from_settings(&s.catalog()).unwrap()
 }
