@@ -34,12 +34,34 @@ use std::path::Path;
 pub const COUNTS: &str = "counts";
 pub const TOKENS_BY_CLIENT: &str = "tokens-by-client";
 
-struct Client {
-    id: String,
-    name: &'static str,
-    interactive: bool,
-    public: bool,
-    created_at: Micros,
+/// One OAuth 2.0 client.
+pub struct Client {
+    pub id: String,
+    pub name: &'static str,
+    /// Authorization code (people) rather than client credentials (machines).
+    pub interactive: bool,
+    /// No secret (`token_endpoint_auth_method: none`).
+    pub public: bool,
+    pub created_at: Micros,
+}
+
+/// The scope's clients, the generator's first draws (so the PostgreSQL dump names the same).
+pub fn seed_clients(rng: &mut Rng, scope: &str, epoch: Micros) -> Vec<Client> {
+    client_specs(scope)
+        .iter()
+        .map(|&(name, interactive, public)| Client {
+            id: rng.uuid(),
+            name,
+            interactive,
+            public,
+            created_at: epoch - 400 * seed::DAY + rng.below(30 * seed::DAY as u64) as i64,
+        })
+        .collect()
+}
+
+/// The generator Hydra's seed draws from.
+pub fn rng(scope: &str) -> Rng {
+    Rng::new(&format!("olympus-sandbox/{scope}/hydra"))
 }
 
 struct Consent {
@@ -133,17 +155,8 @@ impl Hydra {
 
     fn seeded(scope: &str, count: usize, epoch: Micros) -> Hydra {
         let people = seed::population(scope, count, epoch);
-        let mut rng = Rng::new(&format!("olympus-sandbox/{scope}/hydra"));
-        let clients: Vec<Client> = client_specs(scope)
-            .iter()
-            .map(|&(name, interactive, public)| Client {
-                id: rng.uuid(),
-                name,
-                interactive,
-                public,
-                created_at: epoch - 400 * seed::DAY + rng.below(30 * seed::DAY as u64) as i64,
-            })
-            .collect();
+        let mut rng = rng(scope);
+        let clients = seed_clients(&mut rng, scope, epoch);
         let interactive: Vec<usize> = (0..clients.len())
             .filter(|&c| clients[c].interactive)
             .collect();

@@ -14,6 +14,8 @@
 //!   `openssl s_client -starttls postgres` (TLS when `DIR/server.crt` and `DIR/server.key` exist,
 //!   see `tls.rs`); fault file `STATE_DIR/postgres`.
 //! * invoked as `pg_isready` (or `standin pg_isready ...`): a work-alike of PostgreSQL's `pg_isready`.
+//! * invoked as `pg_dumpall` (or `standin pg_dumpall ...`): a work-alike of `pg_dumpall` printing
+//!   the sandbox's seeded data as a plain-SQL cluster dump (`pg_dumpall.rs`).
 //!
 //! Fault files hold one word and are re-read on every request (and polled every 100 ms for the
 //! faults that close a listener). A missing or empty file means `ok`.
@@ -40,6 +42,7 @@ mod logrus;
 mod ory;
 mod paging;
 mod pg;
+mod pg_dumpall;
 mod pg_isready;
 mod playbook;
 mod random;
@@ -53,9 +56,11 @@ use std::path::Path;
 
 const USAGE: &str = "\
 usage: standin http --name NAME --port PORT [--flavour app|athena|kratos|hydra]
-                   [--admin-port PORT] [--requires-env VAR,...] [--state-dir DIR] [--bind ADDR]
+                   [--admin-port PORT] [--requires-env VAR,...] [--state-dir DIR]
+                   [--data-dir DIR] [--bind ADDR]
        standin postgres --port PORT [--tls-dir DIR] [--state-dir DIR] [--bind ADDR]
        standin pg_isready [pg_isready options]   (or invoke through a symlink named pg_isready)
+       standin pg_dumpall [-U USER] [-h HOST] [-p PORT] [-f FILE] [-g|-r|-s]   (or pg_dumpall)
 
 Fault files (one word, re-read on every request; missing = ok):
   DIR/NAME       ok | 503 | hang | refuse   (both listeners of kratos and hydra)
@@ -64,6 +69,9 @@ Fault files (one word, re-read on every request; missing = ok):
                  courier-stuck   kratos: courier worker stopped, queued messages pile up
   DIR/postgres   ok | reject | down | hang
 --requires-env: a missing or empty variable is logged at start and every request answers 500.
+--data-dir (kratos, hydra): where their admin API's state is kept (seed, journal, counts).
+STANDIN_IDENTITIES: identities in the scope (default ciam 2400, others 300); pg_dumpall reads
+STANDIN_IDENTITIES_CIAM and STANDIN_IDENTITIES_IAM.
 --tls-dir: server.crt + server.key (PEM), re-read per connection; without them SSLRequest gets N.";
 
 fn main() {
@@ -76,12 +84,15 @@ fn main() {
         .unwrap_or_default();
     let code = if invoked_as == "pg_isready" {
         pg_isready::main(argv.get(1..).unwrap_or_default())
+    } else if invoked_as == "pg_dumpall" {
+        pg_dumpall::main(argv.get(1..).unwrap_or_default())
     } else {
         let rest = argv.get(2..).unwrap_or_default();
         match argv.get(1).map(String::as_str) {
             Some("http") => http::main(rest),
             Some("postgres") => pg::main(rest),
             Some("pg_isready") => pg_isready::main(rest),
+            Some("pg_dumpall") => pg_dumpall::main(rest),
             Some("-h" | "--help" | "help") => {
                 println!("{USAGE}");
                 0

@@ -336,7 +336,7 @@ fn at_least_1ms(d: Duration) -> Duration {
 
 /// IP literals and `localhost` without the resolver (the binary is static: glibc's NSS is not
 /// there), other names through it.
-fn socket_addrs(host: &str, port: u16) -> Option<Vec<SocketAddr>> {
+pub(crate) fn socket_addrs(host: &str, port: u16) -> Option<Vec<SocketAddr>> {
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     if let Ok(ip) = bare.parse::<IpAddr>() {
         return Some(vec![SocketAddr::new(ip, port)]);
@@ -387,7 +387,7 @@ fn classify_error(payload: &[u8]) -> Ping {
     }
 }
 
-fn read_message(s: &mut impl Read) -> io::Result<(u8, Vec<u8>)> {
+pub(crate) fn read_message(s: &mut impl Read) -> io::Result<(u8, Vec<u8>)> {
     let mut head = [0u8; 5];
     s.read_exact(&mut head)?;
     let len = u32::from_be_bytes([head[1], head[2], head[3], head[4]]) as usize;
