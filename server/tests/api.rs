@@ -7,6 +7,7 @@ mod api {
     pub mod support;
 
     mod access;
+    mod actions;
     mod attacks;
     mod incidents;
     mod limits;
