@@ -16,6 +16,7 @@
 //! * invoked as `pg_isready` (or `standin pg_isready ...`): a work-alike of PostgreSQL's `pg_isready`.
 //! * invoked as `pg_dumpall` (or `standin pg_dumpall ...`): a work-alike of `pg_dumpall` printing
 //!   the sandbox's seeded data as a plain-SQL cluster dump (`pg_dumpall.rs`).
+//! * invoked as `printenv`: coreutils' `printenv`, which busybox-static lacks (`printenv.rs`).
 //!
 //! Fault files hold one word and are re-read on every request (and polled every 100 ms for the
 //! faults that close a listener). A missing or empty file means `ok`.
@@ -45,6 +46,7 @@ mod pg;
 mod pg_dumpall;
 mod pg_isready;
 mod playbook;
+mod printenv;
 mod random;
 mod request;
 mod seed;
@@ -86,6 +88,8 @@ fn main() {
         pg_isready::main(argv.get(1..).unwrap_or_default())
     } else if invoked_as == "pg_dumpall" {
         pg_dumpall::main(argv.get(1..).unwrap_or_default())
+    } else if invoked_as == "printenv" {
+        printenv::main(argv.get(1..).unwrap_or_default())
     } else {
         let rest = argv.get(2..).unwrap_or_default();
         match argv.get(1).map(String::as_str) {
