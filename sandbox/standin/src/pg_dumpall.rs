@@ -5,7 +5,9 @@
 //! It connects to the stand-in server first, exactly as libpq would (`-h`/`PGHOST`, `-p`/`PGPORT`,
 //! a startup packet for the user on database `postgres`), so the postgres faults show as the real
 //! tool shows them: `down` is "Connection refused" with libpq's hint, `reject` is "FATAL:  the
-//! database system is starting up", `hang` waits (there is no connect timeout), each with exit 1.
+//! database system is starting up" (each exit 1), `hang` waits until the fault is cleared (there
+//! is no connect timeout; like the `pg_isready` work-alike it watches the fault file, so it does
+//! not outlive the fault).
 //! An unknown role is refused like the server would ("role ... does not exist"); `kratos` and
 //! `hydra` are no superusers and fail on `pg_authid` as the real tool does.
 //!
@@ -18,7 +20,7 @@
 
 use crate::hydra;
 use crate::pg;
-use crate::pg_isready::{read_message, socket_addrs};
+use crate::pg_isready::{hang_fault, read_message, socket_addrs};
 use crate::seed::{self, Micros, Rng};
 use std::io::{self, BufWriter, Write};
 use std::net::TcpStream;
@@ -141,6 +143,11 @@ pub fn main(args: &[String]) -> i32 {
         .or_else(|| env("PGUSER"))
         .or_else(|| env("USER"))
         .unwrap_or_else(|| "root".into());
+    // The sandbox's `pg-hang`: stuck until the fault is cleared, as pg_isready is (a process left
+    // waiting on a held connection would outlive the fault: killing `podman exec` does not end it).
+    while hang_fault() {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
     if let Err(e) = connect(&host, &port, &user) {
         say!("{PROG}: error: {e}");
         return 1;

@@ -251,7 +251,7 @@ pub fn main(args: &[String]) -> i32 {
     ping as i32
 }
 
-fn hang_fault() -> bool {
+pub(crate) fn hang_fault() -> bool {
     let dir = std::env::var_os("STANDIN_STATE_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("/state"));
