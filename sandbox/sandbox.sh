@@ -12,10 +12,19 @@
 #   postgres  olympus-postgres: `standin postgres` on 42132, `pg_isready` inside the container;
 #             TLS (SSLRequest -> S) with a certificate from the sandbox's own "Olympus Database CA"
 #             ($STATE/pg-ca/ca.crt), kept in $STATE/pg-tls and re-read per connection
-#   caddy     olympus-caddy: the host's real Caddy binary, https://{ciam,iam}.olympus.test:42443
+#   caddy     olympus-caddy: the host's real Caddy binary, https://{ciam,iam}.olympus.test:42443,
+#             admin API on 127.0.0.1:42019; the site imports the block list
+#             $STATE/caddy/etc/aegis/blocked.caddy (/etc/caddy/aegis/blocked.caddy inside)
 #   secrets   per-service env generated once ($STATE/secrets): Kratos SECRETS_COOKIE,
 #             SECRETS_CIPHER, DSN; Hydra SECRETS_SYSTEM, DSN; Athena ENCRYPTION_KEY,
 #             SESSION_SIGNING_KEY (`podman exec olympus-ciam-kratos env` shows them)
+#   ory data  Kratos's identities, sessions, recovery codes and courier queue, Hydra's clients,
+#             consent and login sessions and tokens: $STATE/ory/<service> (/data inside),
+#             seeded (2,400 ciam identities, 300 iam), kept across restarts, re-seeded by reset
+#   actions   what the console's actions change as the olympus user: $STATE/flags/<service>.env
+#             (non-secret NAME=VALUE toggles added to the container's env) and the redeploy
+#             command `sudo -n /usr/local/sbin/aegis-sandbox-redeploy SERVICE`; the block list;
+#             `podman exec olympus-postgres pg_dumpall -U postgres` into $STATE/snapshots (0700)
 #
 # Faults model what the playbook walkthroughs diagnose: a service down / failing / hanging,
 # PostgreSQL rejecting or gone, sshd gone, and the causes behind them: PostgreSQL's certificate
@@ -23,11 +32,12 @@
 # errors at login), Athena started without its encryption key, Kratos's courier stuck behind a dead
 # SMTP relay, Caddy serving a certificate its CA did not issue.
 #
-# Usage: sandbox.sh install | up | status | reset | down | purge | fault KIND [TARGET]
+# Usage: sandbox.sh install | up | status | reset | down | purge | redeploy SERVICE | fault KIND [TARGET]
 #   (see `usage` below; `cargo xtask sandbox ...` builds the stand-in binary and runs this).
 #
 # State lives in ${AEGIS_SANDBOX_DIR:-<repo>/.sandbox}: keys, sshd config and log, the olympus
-# user's home, fault files, Caddy's data, and aegis.toml (the gateway's config for this sandbox).
+# user's home, fault files, Caddy's data, the Ory stand-ins' data (ory/), the files the console's
+# actions write (flags/, caddy/etc/aegis/, snapshots/), and aegis.toml (the gateway's config).
 # `up` and `reset` both end with every component healthy and every fault cleared.
 set -euo pipefail
 shopt -s inherit_errexit
@@ -38,13 +48,14 @@ STATE=${AEGIS_SANDBOX_DIR:-$REPO/.sandbox}
 
 IMAGE=localhost/olympus-standin:latest
 # Bump when the image's layout (not the binary) changes: the image is rebuilt when this, the
-# stand-in binary or busybox change.
-IMAGE_RECIPE=1
+# stand-in binary or busybox change. 2: pg_dumpall and printenv.
+IMAGE_RECIPE=2
 SSH_PORT=42022
 SSH_USER=olympus
 PG_PORT=42132
 CADDY_HTTP_PORT=42080
 CADDY_HTTPS_PORT=42443
+CADDY_ADMIN_PORT=42019
 EDGES=(ciam iam)
 # service:health (public) port; container = olympus-<service>, scope = the part before the first '-'.
 SERVICES=(
@@ -63,13 +74,25 @@ PG_CERT_SAN="DNS:olympus-postgres,DNS:localhost,IP:127.0.0.1"
 FOREIGN_CA_CN="Foreign Test CA"
 PACKAGES=(openssh-server openssh-client podman runc catatonit busybox-static caddy curl sudo openssl)
 SUDOERS=/etc/sudoers.d/olympus-sandbox
+# The one command besides podman the olympus user may run as root: recreate one service's
+# container with its current env files (a "redeploy"), see write_redeploy_script.
+REDEPLOY=/usr/local/sbin/aegis-sandbox-redeploy
+# The Caddyfile imports this (its path inside the container; on the host under caddy/etc).
+BLOCK_LIST_IN_CADDY=/etc/caddy/aegis/blocked.caddy
+# What `up` and `reset` leave in the block list: comment lines only, nothing refused.
+EMPTY_BLOCK_LIST='# Written by Aegis: source addresses refused at the edge.
+# Empty: nothing is refused. The gateway (as the olympus user) writes, for example,
+#   @aegis_blocked remote_ip 127.0.0.2/32 2001:db8::/32
+#   error @aegis_blocked "Blocked" 403
+# and reloads Caddy: podman exec olympus-caddy caddy reload --config /etc/caddy/Caddyfile
+#   --adapter caddyfile --address 127.0.0.1:42019'
 
 # podman forks conmon, which lives as long as the container: it must not inherit the lock fd (9).
 podman() { command podman "$@" 9>&-; }
 
 log() { printf 'sandbox: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
-usage_error() { log "$*"; log "usage: sandbox.sh install|up|status|reset|down|purge|fault KIND [TARGET] (sandbox.sh help)"; exit 2; }
+usage_error() { log "$*"; log "usage: sandbox.sh install|up|status|reset|down|purge|redeploy SERVICE|fault KIND [TARGET] (sandbox.sh help)"; exit 2; }
 
 usage() {
     cat <<'EOF'
@@ -78,9 +101,15 @@ usage: sandbox.sh <command>
   up                       install, build the image if the stand-in changed, start everything,
                            clear all faults, verify (ssh + podman, health, TLS), write aegis.toml
   status                   one line per component; exit 0 if all are up and healthy, else 1
-  reset                    clear all faults, start what is stopped, restart sshd if dead
+  reset                    clear all faults, start what is stopped, restart sshd if dead;
+                           re-seed the Kratos/Hydra data that changed, empty the flags files
+                           and the block list, recreate or reload what that changes
   down                     remove the containers, stop sshd (keeps keys, user, image)
-  purge                    down, then remove the image, the olympus user, sudoers, the state dir
+  purge                    down, then remove the image, the olympus user, sudoers, the
+                           redeploy command, the state dir
+  redeploy SERVICE         recreate olympus-SERVICE (one of the 8 HTTP services) with its
+                           current env files and wait until it listens: what the olympus user
+                           runs as `sudo -n /usr/local/sbin/aegis-sandbox-redeploy SERVICE`
   fault KIND [TARGET]
     stop|start SERVICE     podman stop/start olympus-SERVICE (SERVICE: ciam-hera ... iam-hydra,
                            postgres, caddy)
@@ -109,6 +138,46 @@ usage: sandbox.sh <command>
                            ($STATE/foreign-ca) instead of its internal CA's (container recreated)
     caddy-cert-ok          back to `tls internal`
   `reset` (and `up`) clear every fault above: certificate, secrets and Caddyfile restored.
+
+What the console's actions change (issue 11), as the olympus user over ssh:
+  Kratos admin API (ciam :42123, iam :42133; Kratos v1.3's routes, codes, JSON, pagination):
+    GET /admin/identities (page_size 250, at most 1000; page_token; Link first/next;
+    credentials_identifier=EMAIL), GET|PATCH /admin/identities/ID (JSON Patch on /state:
+    active|inactive, others 400), GET|DELETE /admin/identities/ID/sessions (204; 404 when it
+    has none), GET /admin/sessions?active=true (Link, X-Total-Count), GET|DELETE
+    /admin/sessions/ID (204, also again), POST /admin/recovery/code {"identity_id",
+    "expires_in"} -> 201 {recovery_link, recovery_code, expires_at}; the courier as before
+  Hydra admin API (ciam :42124, iam :42134; Hydra v2.3): GET /admin/clients (Link,
+    X-Total-Count), GET|DELETE /admin/oauth2/auth/sessions/consent?subject=S[&all=true] (204),
+    DELETE /admin/oauth2/auth/sessions/login?subject=S, DELETE /admin/oauth2/tokens?client_id=C
+    (204); its subjects are the same scope's Kratos identity ids
+  their state, $STATE/ory/SERVICE/ (/data in the container; root's), with for tests:
+    revoked-sessions.log  Kratos: each revoked session id on a line, once, when first revoked
+    counts                Kratos: identities, identities_inactive, sessions_seeded, sessions
+                          (rows left), sessions_active, sessions_revoked,
+                          duplicate_revocation_attempts, recovery_codes; Hydra: clients,
+                          subjects, subjects_with_consent, consent_sessions, access_tokens,
+                          refresh_tokens, login_sessions
+    tokens-by-client      Hydra: per client, the access and refresh tokens and consent left
+    recovery-codes.log    Kratos (0600): each recovery code issued
+    identity counts: AEGIS_SANDBOX_CIAM_IDENTITIES and AEGIS_SANDBOX_IAM_IDENTITIES (default
+    2400 and 300) when running up or reset, kept in $STATE/identity-counts for the rest
+  courier: a stopped worker (courier-stuck) is revived by restarting its container (podman
+    restart olympus-ciam-kratos): the queue, kept in the data dir, goes out ten messages a
+    second; abandoned messages stay abandoned
+  flags: $STATE/flags/SERVICE.env (the olympus user's; empty after reset): NAME=VALUE lines,
+    non-secret toggles such as TURNSTILE_DISABLED=true (blank and # lines ignored; the
+    service's secret names refused), added to the container's env when it is (re)created, e.g.
+    by: sudo -n /usr/local/sbin/aegis-sandbox-redeploy ciam-hera
+  block list: $STATE/caddy/etc/aegis/blocked.caddy (the olympus user's), imported by the site:
+      @aegis_blocked remote_ip 127.0.0.2/32 2001:db8::/32
+      error @aegis_blocked "Blocked" 403
+    then: podman exec olympus-caddy caddy reload --config /etc/caddy/Caddyfile --adapter
+    caddyfile --address 127.0.0.1:42019 (curl http://127.0.0.1:42019/config/ shows what is
+    loaded); a blocked source gets 403 with an empty body; reset empties it and reloads Caddy
+  snapshots: podman exec olympus-postgres pg_dumpall -U postgres > $STATE/snapshots/FILE (the
+    olympus user's, 0700): a plain-SQL dump of the seeded data (~1.2 MB, the same bytes each
+    time); under pg-down or pg-reject it fails as the real one does (stderr, exit 1)
 EOF
 }
 
@@ -243,8 +312,8 @@ prepare_state_dir() {
         die "state dir path must not contain whitespace or quotes: $STATE"
     [[ -e $STATE/.aegis-sandbox ]] || echo "Aegis sandbox state; safe to delete after 'sandbox.sh down'." >"$STATE/.aegis-sandbox"
     mkdir -p "$STATE/ssh" "$STATE/faults" "$STATE/bin" "$STATE/caddy/etc" "$STATE/caddy/data" "$STATE/caddy/config" \
-        "$STATE/secrets" "$STATE/pg-tls"
-    chmod 755 "$STATE" "$STATE/bin" "$STATE/faults" "$STATE/pg-tls"
+        "$STATE/secrets" "$STATE/pg-tls" "$STATE/ory" "$STATE/flags" "$STATE/snapshots" "$STATE/caddy/etc/aegis"
+    chmod 755 "$STATE" "$STATE/bin" "$STATE/faults" "$STATE/pg-tls" "$STATE/ory" "$STATE/caddy" "$STATE/caddy/etc"
     chmod 700 "$STATE/ssh" "$STATE/secrets"
 }
 
@@ -376,16 +445,18 @@ ensure_user() {
         die "user $SSH_USER cannot reach $home (a parent of $STATE is not world-searchable?)"
 }
 
-# The olympus user runs the host's rootful podman: sudo, for /usr/bin/podman only, no password;
-# `podman` first in its PATH is a wrapper around `sudo -n /usr/bin/podman`, so commands and their
-# output are exactly podman's.
+# The olympus user runs the host's rootful podman: sudo, for /usr/bin/podman (and the redeploy
+# command) only, no password; `podman` first in its PATH is a wrapper around `sudo -n
+# /usr/bin/podman`, so commands and their output are exactly podman's.
 ensure_podman_access() {
     local tmp
+    write_redeploy_script
     tmp=$(mktemp)
     cat >"$tmp" <<EOF
-# Written by Aegis sandbox/sandbox.sh: the sandbox's login user drives the rootful podman, nothing else.
+# Written by Aegis sandbox/sandbox.sh: the sandbox's login user drives the rootful podman and
+# redeploys one service with its env files (a root-owned script that checks its argument).
 Defaults:$SSH_USER !lecture, !pam_session, !syslog
-$SSH_USER ALL=(root) NOPASSWD: /usr/bin/podman
+$SSH_USER ALL=(root) NOPASSWD: /usr/bin/podman, $REDEPLOY
 EOF
     if [[ -f $SUDOERS ]] && cmp -s "$tmp" "$SUDOERS"; then
         rm -f "$tmp"
@@ -401,6 +472,72 @@ EOF
 exec sudo -n /usr/bin/podman "$@"
 EOF
 }
+
+# The root-owned command the olympus user may run through sudo to redeploy one service: it
+# accepts exactly one of the 8 service names and hands over to `sandbox.sh redeploy`, with this
+# checkout's state dir (sudo drops the caller's environment).
+write_redeploy_script() {
+    local names=() s
+    for s in "${SERVICES[@]}"; do names+=("${s%%:*}"); done
+    mkdir -p "$(dirname "$REDEPLOY")"
+    write_if_changed "$REDEPLOY" 755 <<EOF
+#!/bin/bash
+# Written by Aegis sandbox/sandbox.sh: redeploy one service of the Olympus sandbox host, i.e.
+# recreate its container with its current env files (secrets and $STATE/flags/SERVICE.env).
+# The olympus user runs it as: sudo -n $REDEPLOY SERVICE
+set -euo pipefail
+usage() {
+    echo "usage: $(basename "$REDEPLOY") SERVICE   (SERVICE: ${names[*]})" >&2
+    exit 2
+}
+[[ \$# -eq 1 ]] || usage
+case \$1 in
+$(IFS='|'; echo "${names[*]}")) ;;
+*)
+    echo "$(basename "$REDEPLOY"): unknown service '\${1//[^A-Za-z0-9._-]/?}'" >&2
+    usage
+    ;;
+esac
+export AEGIS_SANDBOX_DIR=$(printf '%q' "$STATE")
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+exec /bin/bash $(printf '%q' "$SCRIPT_DIR/sandbox.sh") redeploy "\$1"
+EOF
+    chown root:root "$REDEPLOY"
+}
+
+# The files the olympus user writes for the console's actions, in directories it owns: the
+# flags env files, Caddy's block list, the snapshots directory (0700, left as it is). `up` and
+# `reset` call it: the flags files are emptied and the block list is back to comments only; sets
+# BLOCK_LIST_CHANGED to 1 when the block list had entries (Caddy then needs a reload). Files
+# are replaced, never written through: a symlink the user left there is replaced, not followed.
+BLOCK_LIST_CHANGED=0
+ensure_action_files() {
+    local s f list=$STATE/caddy/etc/aegis/blocked.caddy
+    chown "$SSH_USER:$SSH_USER" "$STATE/flags" "$STATE/caddy/etc/aegis" "$STATE/snapshots"
+    chmod 755 "$STATE/flags" "$STATE/caddy/etc/aegis"
+    chmod 700 "$STATE/snapshots"
+    for s in "${SERVICES[@]}"; do
+        f=$STATE/flags/${s%%:*}.env
+        if [[ -L $f || ! -f $f || -s $f ]]; then
+            : | write_atomic "$f" 644
+        fi
+        chown -h "$SSH_USER:$SSH_USER" "$f"
+    done
+    BLOCK_LIST_CHANGED=0
+    if [[ -L $list || ! -f $list || "$(cat "$list")" != "$EMPTY_BLOCK_LIST" ]]; then
+        [[ ! -f $list ]] || BLOCK_LIST_CHANGED=1
+        printf '%s\n' "$EMPTY_BLOCK_LIST" | write_atomic "$list" 644
+    fi
+    chown -h "$SSH_USER:$SSH_USER" "$list"
+}
+
+# Reloads Caddy's config from its Caddyfile (and the block list it imports) through its admin
+# API, as the gateway does.
+caddy_reload() {
+    podman exec olympus-caddy caddy reload --config /etc/caddy/Caddyfile --adapter caddyfile \
+        --address "127.0.0.1:$CADDY_ADMIN_PORT" >/dev/null 2>&1
+}
+caddy_admin_ok() { curl -sf -m 2 -o /dev/null "http://127.0.0.1:$CADDY_ADMIN_PORT/config/"; }
 
 # True if PID runs and is not a zombie (a killed daemon stays one until init reaps it).
 pid_alive() {
@@ -585,6 +722,9 @@ build_image() { # HASH
     cp "$bin" "$dir/rootfs/usr/local/bin/standin"
     chmod 755 "$dir/rootfs/usr/local/bin/standin"
     ln -s standin "$dir/rootfs/usr/local/bin/pg_isready"
+    ln -s standin "$dir/rootfs/usr/local/bin/pg_dumpall"
+    # busybox-static has no printenv applet; the stand-in's is coreutils-like.
+    ln -s standin "$dir/rootfs/usr/local/bin/printenv"
     printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$dir/rootfs/etc/passwd"
     printf 'root:x:0:\nnogroup:x:65534:\n' >"$dir/rootfs/etc/group"
     tar -C "$dir/rootfs" --numeric-owner --owner=0 --group=0 -cf "$dir/rootfs.tar" .
@@ -844,7 +984,8 @@ write_caddyfile() {
     write_if_changed "$STATE/caddy/etc/Caddyfile" 644 <<EOF
 # Written by Aegis sandbox/sandbox.sh: the sandbox's edge proxy.
 {
-	admin off
+	# The gateway reloads the block list through it (caddy reload --address ...).
+	admin 127.0.0.1:$CADDY_ADMIN_PORT
 	skip_install_trust
 	storage file_system /data/caddy
 	http_port $CADDY_HTTP_PORT
@@ -856,9 +997,57 @@ write_caddyfile() {
 $(IFS=,; s="${sites[*]}"; echo "${s//,/, }") {
 	bind 127.0.0.1
 	tls $tls
+	# Source addresses the console blocks (the olympus user's file; reset empties it).
+	import $BLOCK_LIST_IN_CADDY
 	respond /healthz "ok" 200
 }
 EOF
+}
+
+# The identity counts of the scopes (scope=N lines), from AEGIS_SANDBOX_<SCOPE>_IDENTITIES when
+# `up` or `reset` runs (else the defaults), kept in $STATE/identity-counts so that the faults and
+# redeploys, which run without that environment, define the containers the same way.
+IDENTITY_DEFAULTS=(ciam:2400 iam:300)
+write_identity_counts() {
+    local e var n lines=""
+    for e in "${IDENTITY_DEFAULTS[@]}"; do
+        var=AEGIS_SANDBOX_${e%%:*}_IDENTITIES
+        var=${var^^}
+        n=${!var:-${e##*:}}
+        if ! [[ $n =~ ^[0-9]+$ ]] || ((10#$n > 200000)); then die "$var must be a count, 0..200000 (got '$n')"; fi
+        lines+="${e%%:*}=$((10#$n))"$'\n'
+    done
+    printf '%s' "$lines" | write_if_changed "$STATE/identity-counts" 644
+}
+identity_default() { # SCOPE -> the stand-in's default count (300 for scopes not listed)
+    local e
+    for e in "${IDENTITY_DEFAULTS[@]}"; do [[ ${e%%:*} != "$1" ]] || { echo "${e##*:}"; return 0; }; done
+    echo 300
+}
+identity_count() { # SCOPE -> its identity count
+    local n
+    n=$(awk -F= -v s="$1" '$1 == s { print $2 }' "$STATE/identity-counts" 2>/dev/null || true)
+    echo "${n:-$(identity_default "$1")}"
+}
+
+# SERVICE -> the NAME=VALUE lines of its flags file ($STATE/flags/SERVICE.env), checked: blank
+# lines and comments are skipped; anything else must be NAME=VALUE with a shell-style name that
+# is not one of the service's secrets (or PATH, HOME). Dies naming the file and line otherwise.
+flags_env() {
+    local svc=$1 file=$STATE/flags/$1.env line n=0 name
+    local -A secret=([PATH]=1 [HOME]=1)
+    [[ -e $file ]] || return 0
+    [[ -f $file && ! -L $file ]] || die "$file is not a regular file"
+    while IFS= read -r line; do secret[${line%%=*}]=1; done < <(service_env "$svc")
+    while IFS= read -r line || [[ -n $line ]]; do
+        n=$((n + 1))
+        line=${line%$'\r'}
+        [[ $line =~ ^[[:space:]]*(#|$) ]] && continue
+        [[ $line =~ ^[A-Za-z_][A-Za-z0-9_]*= ]] || die "$file line $n: not NAME=VALUE"
+        name=${line%%=*}
+        [[ ! -v secret[$name] ]] || die "$file line $n: $name is not a flag (a secret or reserved name)"
+        echo "$line"
+    done <"$file"
 }
 
 # Prints the `podman run` arguments (after the name) for CONTAINER, one per line.
@@ -867,8 +1056,15 @@ container_spec() {
     local common=(--network host --init --stop-timeout 3 --pull never --label aegis.sandbox=1)
     case $svc in
     postgres)
+        # pg_dumpall dumps the same people as the Kratos stand-ins (default counts unless changed).
+        local counts=() e scope
+        for e in "${IDENTITY_DEFAULTS[@]}"; do
+            scope=${e%%:*}
+            [[ $(identity_count "$scope") == "${e##*:}" ]] ||
+                counts+=(-e "STANDIN_IDENTITIES_${scope^^}=$(identity_count "$scope")")
+        done
         printf '%s\n' "${common[@]}" -v "$STATE/faults:/state:ro" -v "$STATE/pg-tls:/tls:ro" \
-            -e "PGPORT=$PG_PORT" -e PGHOST=127.0.0.1 \
+            -e "PGPORT=$PG_PORT" -e PGHOST=127.0.0.1 "${counts[@]}" \
             "$IMAGE" standin postgres --port "$PG_PORT" --state-dir /state --tls-dir /tls
         ;;
     caddy)
@@ -879,6 +1075,7 @@ container_spec() {
             -v "$STATE/caddy/etc:/etc/caddy:ro" -v "$STATE/caddy/data:/data" \
             -v "$STATE/caddy/config:/config" \
             -e HOME=/data -e XDG_DATA_HOME=/data -e XDG_CONFIG_HOME=/config \
+            -e PATH=/usr/local/bin:/usr/bin:/bin \
             --label "aegis.caddyfile=$(sha256sum "$STATE/caddy/etc/Caddyfile" | cut -c1-16)" \
             "$IMAGE" /usr/bin/caddy run --config /etc/caddy/Caddyfile --adapter caddyfile
         ;;
@@ -890,6 +1087,20 @@ container_spec() {
         # Athena refuses to work without its keys (the athena-no-key fault takes one away).
         [[ $flavour != athena ]] || extra=(--requires-env ENCRYPTION_KEY,SESSION_SIGNING_KEY)
         while IFS= read -r line; do env+=(-e "$line"); done < <(service_env "$svc")
+        # The flags file's toggles (TURNSTILE_DISABLED=true ...), checked (flags_env dies on a
+        # bad line, so it runs first rather than in a process substitution).
+        local flags
+        flags=$(flags_env "$svc")
+        while IFS= read -r line; do [[ -z $line ]] || env+=(-e "$line"); done <<<"$flags"
+        if [[ $flavour == kratos || $flavour == hydra ]]; then
+            # Their admin API's state (seed, journal, counts), kept across restarts.
+            mkdir -p "$STATE/ory/$svc"
+            extra+=(--data-dir /data)
+            env+=(-v "$STATE/ory/$svc:/data")
+            local n
+            n=$(identity_count "${svc%%-*}")
+            [[ $n == "$(identity_default "${svc%%-*}")" ]] || env+=(-e "STANDIN_IDENTITIES=$n")
+        fi
         printf '%s\n' "${common[@]}" -v "$STATE/faults:/state:ro" "${env[@]}" \
             "$IMAGE" standin http --name "$svc" --flavour "$flavour" \
             --port "$port" "${extra[@]}" --state-dir /state
@@ -966,6 +1177,7 @@ wait_healthy() {
         for e in "${EDGES[@]}"; do edge_body "$e" >&2 || true; done
         die "Caddy does not serve https://{${EDGES[*]}}.olympus.test:$CADDY_HTTPS_PORT/healthz"
     }
+    wait_for 10 caddy_admin_ok || die "Caddy's admin API does not answer on 127.0.0.1:$CADDY_ADMIN_PORT"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -1005,18 +1217,20 @@ courier_has() { # KRATOS STATUS N -> true when that list holds N messages or mor
     [[ $n =~ ^[0-9]+$ ]] && ((n >= $3))
 }
 
-# A reset host's couriers are fresh: a Kratos still holding abandoned messages from an earlier
-# courier-stuck (they stay abandoned, as on real Kratos) is restarted, which empties its queue.
-fresh_couriers() {
-    local s svc
-    for s in "${SERVICES[@]}"; do
-        svc=${s%%:*}
-        is_kratos "$svc" || continue
-        courier_has "$svc" abandoned 1 || continue
-        podman restart -t 1 "olympus-$svc" >/dev/null
-        wait_for 15 http_ok "${s##*:}" || die "olympus-$svc does not answer after its restart"
-        wait_for 5 admin_ok "$svc" || die "olympus-$svc's admin port does not answer after its restart"
-        log "olympus-$svc restarted: its courier queue is empty again"
+# A reset host's Kratos and Hydra start from their seed again: the data directory of each that
+# changed since it was seeded (the stand-in leaves a `dirty` file) is emptied with its container
+# stopped; ensure_containers starts it again and it seeds afresh (identities, sessions, consent,
+# tokens, and Kratos's courier: no abandoned messages from an earlier courier-stuck).
+reseed_ory_data() {
+    local svc dir
+    for svc in "${DB_SERVICES[@]}"; do
+        dir=$STATE/ory/$svc
+        mkdir -p "$dir"
+        chmod 755 "$dir"
+        [[ -e $dir/dirty ]] || continue
+        if container_running "olympus-$svc"; then podman stop -t 3 "olympus-$svc" >/dev/null; fi
+        find "$dir" -mindepth 1 -delete
+        log "olympus-$svc: data re-seeded ($dir)"
     done
 }
 
@@ -1307,16 +1521,23 @@ bring_up() {
     write_ssh_helper
     ensure_sshd
     ensure_image "$mode"
+    write_identity_counts
+    ensure_action_files
     write_caddyfile
+    reseed_ory_data
     started=$(ensure_containers)
     [[ -z $started ]] || log "started: ${started//$'\n'/ }"
     remove_old_image
     wait_healthy
+    # A block list emptied under a running Caddy: reload it (a (re)started Caddy read it already).
+    if ((BLOCK_LIST_CHANGED)) && ! grep -qx olympus-caddy <<<"$started"; then
+        caddy_reload || die "caddy reload failed after emptying the block list ($(podman logs --tail 3 olympus-caddy 2>&1 | tr '\n' ' '))"
+        log "caddy: block list emptied and reloaded"
+    fi
     # A courier that was stuck starts again (and logs it) now, not at the next request.
     for s in "${SERVICES[@]}"; do
         if is_kratos "${s%%:*}"; then poke_courier "${s%%:*}"; fi
     done
-    fresh_couriers
     if [[ $mode == up ]]; then
         verify_over_ssh
         podman exec olympus-postgres pg_isready -q -t 3 || die "pg_isready in olympus-postgres fails"
@@ -1344,11 +1565,45 @@ Aegis sandbox is up and healthy (state: $STATE)
   admin     $admins  (Kratos: /admin/health/alive, un-prefixed paths 307; Hydra: /health/alive)
   postgres   olympus-postgres :$PG_PORT (podman exec olympus-postgres pg_isready), STARTTLS with CA $STATE/pg-ca/ca.crt
   courier    Kratos admin /admin/courier/messages?status=queued|processing|sent|abandoned
-  caddy      olympus-caddy https://{$(IFS=,; echo "${EDGES[*]}")}.olympus.test:$CADDY_HTTPS_PORT/healthz (CA $STATE/caddy-root.crt)
+  ory        Kratos /admin/identities, /admin/sessions ...; Hydra /admin/clients, consent, tokens
+             ($(identity_count ciam) ciam, $(identity_count iam) iam identities; state and counts in $STATE/ory/<service>)
+  caddy      olympus-caddy https://{$(IFS=,; echo "${EDGES[*]}")}.olympus.test:$CADDY_HTTPS_PORT/healthz (CA $STATE/caddy-root.crt),
+             admin 127.0.0.1:$CADDY_ADMIN_PORT, block list $STATE/caddy/etc/aegis/blocked.caddy
+  actions    flags $STATE/flags/<service>.env, redeploy: sudo -n $REDEPLOY <service>,
+             snapshots $STATE/snapshots (podman exec olympus-postgres pg_dumpall -U postgres)
   secrets    $STATE/secrets (podman exec olympus-ciam-kratos env)
   gateway    $STATE/aegis.toml
   try        $STATE/ssh-olympus podman ps
 EOF
+}
+
+# Recreates one service's container with its current env files (secrets, overrides, flags),
+# whatever changed, and waits until it listens again (its health is reported, not required: a
+# service under a fault still counts as redeployed). What the olympus user's sudo command runs.
+cmd_redeploy() {
+    need_root
+    local svc=${1#olympus-} port name health admin started_at flags
+    port=$(service_port "$svc") || die "redeploy: unknown service '$1' (one of the 8: ciam-hera ... iam-hydra)"
+    [[ -d $STATE ]] || die "no sandbox state in $STATE: run 'sandbox.sh up' first"
+    STATE=$(cd "$STATE" && pwd -P)
+    lock_state
+    name=olympus-$svc
+    podman image exists "$IMAGE" || die "redeploy: the image $IMAGE is missing (run 'sandbox.sh up')"
+    # Check the env files before the old container goes.
+    flags=$(flags_env "$svc")
+    container_spec "$name" >/dev/null
+    podman rm -f -i -t 3 "$name" >/dev/null
+    ensure_container "$name" >/dev/null
+    started_at=$(now_ms)
+    wait_for 15 container_running "$name" ||
+        die "redeploy: $name did not start ($(podman logs --tail 3 "$name" 2>&1 | tr '\n' ' '))"
+    wait_for 15 tcp_open "$port" ||
+        die "redeploy: $name does not listen on :$port ($(podman logs --tail 3 "$name" 2>&1 | tr '\n' ' '))"
+    if admin=$(admin_port "$svc"); then
+        wait_for 5 tcp_open "$admin" || die "redeploy: $name's admin port :$admin does not listen"
+    fi
+    health=$(http_code "$port" /health/alive 2) || true
+    log "redeploy: $name recreated in $(($(now_ms) - started_at)) ms with flags: $(cut -d= -f1 <<<"$flags" | paste -sd, - | sed 's/^$/none/'); health $health"
 }
 
 cmd_up() {
@@ -1387,6 +1642,9 @@ cmd_status() {
         [[ $fault == ok ]] || detail+=", fault $fault"
         env_fault=$(env_fault_of "$svc")
         [[ -z $env_fault ]] || detail+=", env $env_fault"
+        if [[ -s $STATE/flags/$svc.env ]]; then
+            detail+=", flags $(grep -v '^[[:space:]]*\(#\|$\)' "$STATE/flags/$svc.env" | cut -d= -f1 | paste -sd, - || true)"
+        fi
         if [[ $state == running ]]; then
             code=$(http_code "$port" /health/alive 1) && true
             detail+=", health $code"
@@ -1424,8 +1682,13 @@ cmd_status() {
         detail+=", fault $fault"
         [[ $state != running ]] || detail+=" ($(edge_issuer "${EDGES[0]}" || true))"
     fi
+    local blocked
+    blocked=$(grep -cv '^[[:space:]]*\(#\|$\)' "$STATE/caddy/etc/aegis/blocked.caddy" 2>/dev/null || true)
+    ((${blocked:-0} == 0)) || detail+=", block list: ${blocked} lines"
     if [[ $state == running ]] && edges_ok; then
-        status_line olympus-caddy up "$detail, https ${EDGES[*]} ok"
+        detail+=", https ${EDGES[*]} ok"
+        caddy_admin_ok && detail+=", admin :$CADDY_ADMIN_PORT" || detail+=", admin :$CADDY_ADMIN_PORT not answering"
+        status_line olympus-caddy up "$detail"
     else
         status_line olympus-caddy down "$detail"
         all=1
@@ -1448,12 +1711,12 @@ cmd_purge() {
     need_root
     cmd_down
     podman rmi -i "$IMAGE" >/dev/null 2>&1 || true
-    rm -f "$SUDOERS"
+    rm -f "$SUDOERS" "$REDEPLOY"
     if id -u "$SSH_USER" >/dev/null 2>&1; then userdel "$SSH_USER" || true; fi
     if [[ -e $STATE/.aegis-sandbox ]]; then
         rm -rf "$STATE"
     fi
-    log "purge: image, user $SSH_USER, $SUDOERS and $STATE removed (packages and containers.conf kept)"
+    log "purge: image, user $SSH_USER, $SUDOERS, $REDEPLOY and $STATE removed (packages and containers.conf kept)"
 }
 
 main() {
@@ -1466,6 +1729,7 @@ main() {
     reset) [[ $# -eq 0 ]] || usage_error "reset takes no arguments"; cmd_reset ;;
     down) [[ $# -eq 0 ]] || usage_error "down takes no arguments"; cmd_down ;;
     purge) [[ $# -eq 0 ]] || usage_error "purge takes no arguments"; cmd_purge ;;
+    redeploy) [[ $# -eq 1 ]] || usage_error "redeploy takes one SERVICE"; cmd_redeploy "$1" ;;
     fault)
         need_root
         [[ -d $STATE ]] || die "no sandbox state in $STATE: run 'sandbox.sh up' first"
