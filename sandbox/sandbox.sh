@@ -1485,6 +1485,9 @@ write_aegis_toml() {
             if admin=$(admin_port "$svc"); then
                 echo "admin_url = \"http://127.0.0.1:$admin\""
             fi
+            echo "# Non-secret NAME=VALUE toggles added to the container's env at its next (re)deploy."
+            echo "flags_env_file = $(toml_str "$STATE/flags/$svc.env")"
+            echo "redeploy = [\"sudo\", \"-n\", $(toml_str "$REDEPLOY"), \"$svc\"]"
         done
         echo
         echo "[database]"
@@ -1492,6 +1495,16 @@ write_aegis_toml() {
         echo "# STARTTLS (SSLRequest) on the PostgreSQL port; its certificate is from this CA."
         echo "tls_address = \"127.0.0.1:$PG_PORT\""
         echo "ca_bundle = $(toml_str "$STATE/pg-ca/ca.crt")"
+        echo "# Forensic snapshots: podman exec <container> pg_dumpall -U <dump_user> > <snapshot_dir>/FILE"
+        echo "snapshot_dir = $(toml_str "$STATE/snapshots")"
+        echo "dump_user = \"postgres\""
+        echo
+        echo "# The edge's block list (imported by the Caddyfile) and how to reload it."
+        echo "[caddy]"
+        echo "container = \"olympus-caddy\""
+        echo "block_list = $(toml_str "$STATE/caddy/etc/aegis/blocked.caddy")"
+        echo "caddyfile = \"/etc/caddy/Caddyfile\""
+        echo "admin_address = \"127.0.0.1:$CADDY_ADMIN_PORT\""
         for e in "${EDGES[@]}"; do
             echo
             echo "[[edge]]"
