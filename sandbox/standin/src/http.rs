@@ -814,6 +814,107 @@ mod tests {
 
     const OK: &str = "HTTP/1.1 200 OK";
 
+    /// Sends `raw` in pieces (`split` bytes, then the rest) and reads the whole answer.
+    fn exchange(port: u16, raw: &[u8], split: usize) -> String {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connects");
+        s.set_read_timeout(Some(Duration::from_secs(5)))
+            .expect("timeout");
+        let split = split.min(raw.len());
+        s.write_all(&raw[..split]).expect("writes");
+        std::thread::sleep(Duration::from_millis(30));
+        s.write_all(&raw[split..]).expect("writes");
+        let mut out = String::new();
+        s.read_to_string(&mut out).expect("reads");
+        out
+    }
+
+    /// The Kratos admin API through the real listener: bodies by Content-Length (arriving in
+    /// pieces) and chunked, 204 framed as Go frames it, and the state kept in --data-dir for the
+    /// next process.
+    #[test]
+    fn kratos_admin_api_over_a_socket_keeps_its_state() {
+        use crate::json::{self, Value};
+        use crate::listener::tests::{eventually, free_port, temp_dir};
+        let dir = temp_dir("admin-socket");
+        let start = || {
+            let (public, admin) = (free_port(), free_port());
+            let args: Vec<String> = [
+                "--name",
+                "iam-kratos",
+                "--flavour",
+                "kratos",
+                "--port",
+                &public.to_string(),
+                "--admin-port",
+                &admin.to_string(),
+                "--state-dir",
+                &dir.display().to_string(),
+                "--data-dir",
+                &dir.join("data").display().to_string(),
+            ]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+            std::thread::spawn(move || main(&args));
+            assert!(eventually(|| fetch(admin, "/admin/health/alive").is_some()));
+            admin
+        };
+        let admin = start();
+        let body_of = |answer: &str| answer.split("\r\n\r\n").nth(1).unwrap_or("").to_string();
+        let listed = exchange(
+            admin,
+            b"GET /admin/sessions?page_size=1&expand=identity HTTP/1.1\r\nHost: k\r\n\r\n",
+            10,
+        );
+        let v = json::parse(body_of(&listed).as_bytes()).expect("json");
+        let Value::Array(items) = v else {
+            panic!("array: {listed}")
+        };
+        let id = items[0]
+            .get("identity")
+            .and_then(|i| i.get("id"))
+            .and_then(Value::as_str)
+            .expect("an identity")
+            .to_string();
+        let patch = r#"[{"op":"replace","path":"/state","value":"inactive"}]"#;
+        let raw = format!(
+            "PATCH /admin/identities/{id} HTTP/1.1\r\nHost: k\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{patch}",
+            patch.len()
+        );
+        let head_len = raw.find("\r\n\r\n").expect("head") + 4;
+        let answer = exchange(admin, raw.as_bytes(), head_len + 5);
+        assert!(answer.starts_with(OK), "{answer}");
+        assert!(answer.contains(r#""state":"inactive""#), "{answer}");
+        let back = r#"[{"op":"replace","path":"/state","value":"active"}]"#;
+        let chunked = format!(
+            "PATCH /admin/identities/{id} HTTP/1.1\r\nHost: k\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{}\r\n{:x}\r\n{}\r\n0\r\n\r\n",
+            10,
+            &back[..10],
+            back.len() - 10,
+            &back[10..]
+        );
+        let answer = exchange(admin, chunked.as_bytes(), 40);
+        assert!(answer.contains(r#""state":"active""#), "{answer}");
+        let delete = format!("DELETE /admin/identities/{id}/sessions HTTP/1.1\r\nHost: k\r\n\r\n");
+        let answer = exchange(admin, delete.as_bytes(), 8);
+        assert!(
+            answer.starts_with("HTTP/1.1 204 No Content\r\n"),
+            "{answer}"
+        );
+        assert!(!answer.contains("Content-Length"), "Go sends none with 204");
+        assert!(answer.ends_with("\r\n\r\n"), "no body: {answer}");
+        let log = std::fs::read_to_string(dir.join("data").join(crate::kratos::REVOKED_LOG))
+            .expect("the revocation log");
+        assert!(!log.is_empty());
+        // A new process on the same data dir: the sessions are gone, the journal replayed.
+        let again = start();
+        let answer = exchange(admin, delete.as_bytes(), 8);
+        assert!(answer.starts_with("HTTP/1.1 404 Not Found"), "{answer}");
+        let answer = exchange(again, delete.as_bytes(), 8);
+        assert!(answer.starts_with("HTTP/1.1 404 Not Found"), "{answer}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
     #[test]
     fn kratos_answers_like_the_real_one_on_both_ports() {
         use crate::listener::tests::eventually;
