@@ -999,10 +999,10 @@ impl Actions {
                 who,
                 r.incident_id,
                 EntryKind::Action {
-                    action: r.plan.title.clone(),
+                    title: r.plan.title.clone(),
                     target: r.target.clone(),
                     did,
-                    break_glass,
+                    reason: break_glass,
                 },
             )
             .await?;

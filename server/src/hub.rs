@@ -194,16 +194,31 @@ impl Hub {
         });
     }
 
-    /// An action request changed.
+    /// An action request changed: everything for responders, the outline for stakeholders.
     pub fn publish_action(&self, action: &wire::ActionRequestInfo) {
-        self.publish(&ServerMsg::Action {
-            action: action.clone(),
+        let public = wire::ActionMsg::Action {
+            action: projection::action_request(action),
+        };
+        self.send(Frames {
+            full: encode_any(&wire::ActionMsg::Action {
+                action: action.clone(),
+            }),
+            public: Some(encode_any(&public)),
         });
     }
 
     /// A line of a running action's output (responders only).
     pub fn publish_action_output(&self, request_id: i64, line: String) {
-        self.publish(&ServerMsg::ActionOutput { request_id, line });
+        self.send(Frames {
+            full: encode_any(&wire::ActionMsg::ActionOutput { request_id, line }),
+            public: None,
+        });
+    }
+
+    fn send(&self, frames: Frames) {
+        if self.tx.receiver_count() > 0 {
+            let _ = self.tx.send(Arc::new(frames));
+        }
     }
 
     fn publish(&self, msg: &ServerMsg) {
@@ -233,6 +248,14 @@ impl Hub {
 }
 
 /// Serialises a server message to a text frame.
+/// Any frame the hub sends besides `ServerMsg` (the actions' messages).
+fn encode_any<T: serde::Serialize>(msg: &T) -> Utf8Bytes {
+    Utf8Bytes::from(serde_json::to_string(msg).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "cannot encode a server message");
+        r#"{"type":"error","message":"internal encoding error"}"#.to_string()
+    }))
+}
+
 pub fn encode(msg: &ServerMsg) -> Utf8Bytes {
     // ServerMsg holds only strings, numbers and enums: serialising it cannot fail.
     Utf8Bytes::from(serde_json::to_string(msg).unwrap_or_else(|e| {

@@ -242,6 +242,22 @@ pub struct IncidentActions {
     pub mitigations: Vec<String>,
 }
 
+/// What the websocket says about actions. Not a `ServerMsg`: the first screen routes these frames
+/// by their tag ([`ACTION_FRAME_PREFIX`]) without decoding them, and only the incident page's
+/// chunk reads plans and output.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ActionMsg {
+    /// A request was made, approved, ran, progressed or finished: replace the one with this id if
+    /// `version` is newer (stakeholders get it without the plan, progress or output).
+    Action { action: ActionRequestInfo },
+    /// A line of a running action's output, masked (responders only).
+    ActionOutput { request_id: i64, line: String },
+}
+
+/// How every [`ActionMsg`] frame begins (the tag is written first).
+pub const ACTION_FRAME_PREFIX: &str = "{\"type\":\"action";
+
 /// A plan that no longer matches the one reviewed (409): the new plan to review.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanChanged {

@@ -274,20 +274,25 @@ pub enum EntryKind {
         override_reason: Option<String>,
         /// The audit log's head when it was resolved (`#412 <sha-256>`), posted to the channel so a
         /// copy outside the gateway can prove the log was not rewritten; `None` while it is empty.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        /// (`detail` on the wire: a name the one-pass reader already knows.)
+        #[serde(default, rename = "detail", skip_serializing_if = "Option::is_none")]
         audit_head: Option<String>,
     },
     /// An action on the host was requested, approved, refused, or ran.
+    /// (Field names shared with other kinds on the wire, `title`, `name` and `reason`, keep the
+    /// first screen's one-pass reader small.)
     Action {
         /// The action's title ("Restart a container").
-        action: String,
-        /// What it acts on (a container, a scope, an address).
+        title: String,
+        /// What it acts on (a container, a scope, an address); `name` on the wire.
+        #[serde(rename = "name")]
         target: String,
-        /// What happened: "requested", "approved by bo", "done: Restarted … in 4.2 s".
+        /// What happened: "requested", "approved by bo", "done in 4.2 s: Restarted …".
         did: String,
-        /// Approved by its own requester under the break-glass rule: why. Posted to the channel.
+        /// Approved by its own requester under the break-glass rule: why (empty for
+        /// stakeholders). Posted to the channel.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        break_glass: Option<String>,
+        reason: Option<String>,
     },
     /// A guided walkthrough moved: started, or a step done, checked, skipped, run or decided.
     Walkthrough {

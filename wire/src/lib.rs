@@ -6,9 +6,9 @@
 
 mod action;
 pub use action::{
-    ActionInfo, ActionPlan, ActionRequestInfo, ActionResult, ApproveAction, IncidentActions,
-    ParamInfo, ParamKind, PlanAction, PlanChanged, PlannedCommand, RequestAction, RequestAnswer,
-    RequestState, StepRef, ACTIONS_PATH,
+    ActionInfo, ActionMsg, ActionPlan, ActionRequestInfo, ActionResult, ApproveAction,
+    IncidentActions, ParamInfo, ParamKind, PlanAction, PlanChanged, PlannedCommand, RequestAction,
+    RequestAnswer, RequestState, StepRef, ACTIONS_PATH, ACTION_FRAME_PREFIX,
 };
 mod audit;
 mod health;

@@ -2,10 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::{
-    ActionRequestInfo, CheckResult, Delivery, HealthSnapshot, HostState, IncidentSummary,
-    TimelineEntry,
-};
+use crate::{CheckResult, Delivery, HealthSnapshot, HostState, IncidentSummary, TimelineEntry};
 
 /// What the gateway sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,11 +37,6 @@ pub enum ServerMsg {
     Entry { entry: TimelineEntry },
     /// A message to the incident channel was sent, retried, or failed (responders only).
     Delivery { delivery: Delivery },
-    /// An action was requested, approved, ran, or finished: replace the one with this id if
-    /// `version` is newer (stakeholders get it without the plan or output).
-    Action { action: ActionRequestInfo },
-    /// A line of a running action's output, masked (responders only).
-    ActionOutput { request_id: i64, line: String },
     /// A message the client sent could not be handled.
     Error { message: String },
 }

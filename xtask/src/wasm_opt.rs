@@ -28,6 +28,7 @@ pub const SKIP_VAR: &str = "AEGIS_NO_WASM_OPT";
 /// The optimisation arguments (see the module docs for why inlining is skipped).
 const PASSES: &[&str] = &[
     "-Oz",
+    "--converge",
     "--skip-pass",
     "inlining",
     "--skip-pass",

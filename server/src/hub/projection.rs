@@ -121,16 +121,16 @@ pub fn entry(e: &TimelineEntry, audience: Audience) -> Option<TimelineEntry> {
             audit_head: audit_head.clone(),
         },
         EntryKind::Action {
-            action,
+            title,
             target,
             did,
-            break_glass,
+            reason,
         } => EntryKind::Action {
-            action: action.clone(),
+            title: title.clone(),
             target: target.clone(),
             did: did.clone(),
             // Marked in `did`; the reason is the responders'.
-            break_glass: break_glass.as_ref().map(|_| String::new()),
+            reason: reason.as_ref().map(|_| String::new()),
         },
         EntryKind::Walkthrough {
             playbook,
@@ -196,11 +196,6 @@ pub fn message(msg: &ServerMsg, audience: Audience) -> Option<ServerMsg> {
             entry: entry(e, audience)?,
         },
         (Audience::Public, ServerMsg::Delivery { .. }) => return None,
-        (Audience::Public, ServerMsg::Action { action }) => ServerMsg::Action {
-            action: action_request(action),
-        },
-        // Output quotes the host (container names, counts, errors): responders only.
-        (Audience::Public, ServerMsg::ActionOutput { .. }) => return None,
         (
             Audience::Public,
             ServerMsg::Changes {

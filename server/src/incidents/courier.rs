@@ -196,20 +196,18 @@ pub fn message(
             t
         }
         EntryKind::Action {
-            action,
+            title,
             target,
             did,
-            break_glass: Some(reason),
+            reason: Some(reason),
         } => format!(
             "{head}\n*Break-glass:* {actor} approved their own request: {} on {}, {}.\n*Why:*\n{}",
-            escape(action),
+            escape(title),
             escape(target),
             escape(did),
             quoted(reason)
         ),
-        EntryKind::Action {
-            break_glass: None, ..
-        }
+        EntryKind::Action { reason: None, .. }
         | EntryKind::ScopeChanged { .. }
         | EntryKind::Note { .. }
         | EntryKind::Health { .. }

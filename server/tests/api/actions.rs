@@ -378,7 +378,7 @@ async fn self_approval_is_refused_unless_break_glass_is_on_and_then_it_is_loud()
     let detail: IncidentDetail = get(&g, &bo, &format!("/api/incidents/{id}")).await;
     assert!(detail.timeline.iter().any(|e| matches!(
         &e.kind,
-        EntryKind::Action { break_glass: Some(r), did, .. } if r.contains("attacker") && did.contains("break-glass")
+        EntryKind::Action { reason: Some(r), did, .. } if r.contains("attacker") && did.contains("break-glass")
     )));
 
     // Without the setting, the same is refused.

@@ -36,10 +36,6 @@ pub(super) struct Fields {
     detail: Option<String>,
     impact: Option<String>,
     override_reason: Option<String>,
-    audit_head: Option<String>,
-    action: Option<String>,
-    target: Option<String>,
-    break_glass: Option<String>,
     playbook: Option<String>,
     step: Option<String>,
     did: Option<String>,
@@ -86,13 +82,13 @@ impl TryFrom<Fields> for TimelineEntry {
             "resolved" => EntryKind::Resolved {
                 impact: required(f.impact, "impact")?,
                 override_reason: f.override_reason,
-                audit_head: f.audit_head,
+                audit_head: f.detail,
             },
             "action" => EntryKind::Action {
-                action: required(f.action, "action")?,
-                target: required(f.target, "target")?,
+                title: required(f.title, "title")?,
+                target: required(f.name, "name")?,
                 did: required(f.did, "did")?,
-                break_glass: f.break_glass,
+                reason: f.reason,
             },
             "walkthrough" => EntryKind::Walkthrough {
                 playbook: required(f.playbook, "playbook")?,

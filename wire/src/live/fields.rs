@@ -12,10 +12,7 @@ use serde::Deserialize;
 
 use super::ServerMsg;
 use crate::one_pass::{required, Invalid};
-use crate::{
-    ActionRequestInfo, CheckResult, Delivery, HealthSnapshot, HostState, IncidentSummary,
-    TimelineEntry,
-};
+use crate::{CheckResult, Delivery, HealthSnapshot, HostState, IncidentSummary, TimelineEntry};
 
 /// Every variant's fields, each optional.
 #[derive(Deserialize)]
@@ -34,9 +31,6 @@ pub(super) struct Fields {
     entry: Option<TimelineEntry>,
     delivery: Option<Delivery>,
     message: Option<String>,
-    action: Option<ActionRequestInfo>,
-    request_id: Option<i64>,
-    line: Option<String>,
 }
 
 impl TryFrom<Fields> for ServerMsg {
@@ -70,13 +64,6 @@ impl TryFrom<Fields> for ServerMsg {
             },
             "delivery" => ServerMsg::Delivery {
                 delivery: required(f.delivery, "delivery")?,
-            },
-            "action" => ServerMsg::Action {
-                action: required(f.action, "action")?,
-            },
-            "action_output" => ServerMsg::ActionOutput {
-                request_id: required(f.request_id, "request_id")?,
-                line: required(f.line, "line")?,
             },
             "error" => ServerMsg::Error {
                 message: required(f.message, "message")?,

@@ -112,6 +112,18 @@ fn every_entry() -> Vec<TimelineEntry> {
             did: "skipped".into(),
             note: "no openssl".into(),
         },
+        EntryKind::Action {
+            title: "Restart a container".into(),
+            target: "olympus-ciam-kratos".into(),
+            did: "done in 4.2 s".into(),
+            reason: None,
+        },
+        EntryKind::Action {
+            title: "Revoke every session of a scope".into(),
+            target: "ciam".into(),
+            did: "approved by its own requester (break-glass)".into(),
+            reason: Some("alone on call".into()),
+        },
     ];
     for k in &kinds {
         match k {
@@ -123,7 +135,8 @@ fn every_entry() -> Vec<TimelineEntry> {
             | EntryKind::Note { .. }
             | EntryKind::Health { .. }
             | EntryKind::Resolved { .. }
-            | EntryKind::Walkthrough { .. } => {}
+            | EntryKind::Walkthrough { .. }
+            | EntryKind::Action { .. } => {}
         }
     }
     kinds.into_iter().map(entry).collect()

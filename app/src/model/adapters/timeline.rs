@@ -86,15 +86,15 @@ pub fn entry_text(kind: &EntryKind) -> EntryText {
             "Resolved".to_owned()
         }
         EntryKind::Action {
-            action,
+            title,
             target,
             did,
-            break_glass,
+            reason,
         } => {
-            if let Some(reason) = break_glass.as_deref().filter(|r| !r.is_empty()) {
+            if let Some(reason) = reason.as_deref().filter(|r| !r.is_empty()) {
                 line("Break-glass", reason);
             }
-            format!("{action} · {target}: {did}")
+            format!("{title} · {target}: {did}")
         }
         EntryKind::Walkthrough {
             playbook,
