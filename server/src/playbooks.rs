@@ -90,6 +90,9 @@ pub enum StepKind {
     Instruction {
         command: Option<String>,
         real_ory: Option<String>,
+        /// The action that carries it out, with the values the playbook fixes; a successful run
+        /// completes the step.
+        action: Option<StepAction>,
     },
     /// Run `probe`; `command` is the spec's way of looking, shown for reference.
     Probe {
@@ -112,6 +115,13 @@ impl StepKind {
             StepKind::External { .. } => "external",
         }
     }
+}
+
+/// An action a step offers (`crate::actions`), with the values the playbook fixes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepAction {
+    pub id: String,
+    pub params: std::collections::BTreeMap<String, String>,
 }
 
 /// One choice of a decision.

@@ -22,7 +22,8 @@ mod playbook;
 pub use named::UnknownName;
 pub use playbook::{
     BranchInfo, FieldValue, PlaybookCatalog, PlaybookInfo, ProbeResult, ReportedOutcome,
-    RunCountdown, RunInfo, RunRecord, StartRun, StepInfo, StepOutcome, StepReport, Suggestion,
+    RunCountdown, RunInfo, RunRecord, StartRun, StepActionInfo, StepInfo, StepOutcome, StepReport,
+    Suggestion,
 };
 mod one_pass;
 

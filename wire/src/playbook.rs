@@ -51,6 +51,17 @@ pub struct StepInfo {
     pub timer_minutes: Option<u32>,
     /// The next step's id; `None` ends the walkthrough.
     pub next: Option<String>,
+    /// Instruction steps: the action that carries it out (planned, reviewed, confirmed, run).
+    #[serde(default)]
+    pub action: Option<StepActionInfo>,
+}
+
+/// An action a step offers, with the values the playbook fixes (the rest are asked for).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepActionInfo {
+    pub id: String,
+    pub title: String,
+    pub params: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

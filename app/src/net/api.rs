@@ -13,12 +13,14 @@ use serde::de::DeserializeOwned;
 use wire::CSRF_HEADER;
 
 mod accounts;
+mod actions;
 mod failure;
 mod health;
 mod incidents;
 mod playbooks;
 
 pub use accounts::*;
+pub use actions::*;
 pub use failure::ApiFailure;
 pub use health::*;
 pub use incidents::*;

@@ -43,6 +43,10 @@ pub(super) struct Step {
     /// Probe steps: what to run.
     #[serde(default)]
     pub probe: Option<toml::Value>,
+    /// Instruction steps: the action that carries it out (`{ id = "flush-courier", service =
+    /// "ciam-kratos" }`); values not given here are asked for when it is planned.
+    #[serde(default)]
+    pub action: Option<toml::Value>,
     /// Decision steps: the probe step whose result decides.
     #[serde(default)]
     pub on: Option<String>,

@@ -58,11 +58,23 @@ fn step(s: &Step, links: &BTreeMap<String, HttpUrl>) -> StepInfo {
         cites: None,
         timer_minutes: s.timer_minutes,
         next: s.next.clone(),
+        action: None,
     };
     match &s.kind {
-        StepKind::Instruction { command, real_ory } => {
+        StepKind::Instruction {
+            command,
+            real_ory,
+            action,
+        } => {
             info.command = command.clone();
             info.real_ory = real_ory.clone();
+            info.action = action.as_ref().map(|a| wire::StepActionInfo {
+                id: a.id.clone(),
+                title: crate::actions::Kind::by_id(&a.id)
+                    .map(|k| k.meta().title.to_owned())
+                    .unwrap_or_default(),
+                params: a.params.clone(),
+            });
         }
         StepKind::Probe {
             probe,

@@ -301,3 +301,79 @@ fn steps_naming_services_or_edges_the_config_lacks_are_listed_not_refused() {
         "{unknown:?}"
     );
 }
+
+#[test]
+fn step_actions_name_a_known_action_and_only_its_values() {
+    let ok = check(&format!(
+        "{HEAD}[[step]]\nid = \"a\"\nkind = \"instruction\"\ntitle = \"t\"\n\
+         action = {{ id = \"flush-courier\", service = \"ciam-kratos\" }}\n"
+    ))
+    .unwrap();
+    match &ok.playbooks[0].steps[0].kind {
+        StepKind::Instruction {
+            action: Some(a), ..
+        } => {
+            assert_eq!(a.id, "flush-courier");
+            assert_eq!(
+                a.params.get("service").map(String::as_str),
+                Some("ciam-kratos")
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    for (action, says) in [
+        ("{ id = \"rm-rf\" }", "no action `rm-rf`"),
+        (
+            "{ id = \"restart-container\", scope = \"ciam\" }",
+            "takes no value `scope`",
+        ),
+        ("{ service = \"ciam-kratos\" }", "`id` names the action"),
+        ("{ id = \"db-snapshot\", x = 1 }", "must be a string"),
+        ("\"flush-courier\"", "must be a table"),
+    ] {
+        let err = check(&format!(
+            "{HEAD}[[step]]\nid = \"a\"\nkind = \"instruction\"\ntitle = \"t\"\naction = {action}\n"
+        ))
+        .unwrap_err();
+        assert!(err.contains(says), "{action}: {err}");
+    }
+    let err = check(&format!(
+        "{HEAD}[[step]]\nid = \"a\"\nkind = \"probe\"\ntitle = \"t\"\nprobe = {{ kind = \"containers\" }}\n\
+         action = {{ id = \"db-snapshot\" }}\n"
+    ))
+    .unwrap_err();
+    assert!(
+        err.contains("`action` does not belong in a probe step"),
+        "{err}"
+    );
+    // The shipped catalog offers the actions the spec's steps call for.
+    let shipped = shipped();
+    let offered: Vec<&str> = shipped
+        .playbooks
+        .iter()
+        .flat_map(|p| &p.steps)
+        .filter_map(|s| match &s.kind {
+            StepKind::Instruction {
+                action: Some(a), ..
+            } => Some(a.id.as_str()),
+            _ => None,
+        })
+        .collect();
+    for id in [
+        "restart-container",
+        "flush-courier",
+        "captcha-off",
+        "captcha-on",
+        "lock-identity",
+        "recovery-code",
+        "block-address",
+        "revoke-sessions",
+        "revoke-tokens",
+        "db-snapshot",
+    ] {
+        assert!(
+            offered.contains(&id),
+            "{id} is offered by no step: {offered:?}"
+        );
+    }
+}

@@ -162,9 +162,11 @@ fn step(
             StepKind::Instruction {
                 command: raw.command,
                 real_ory: raw.real_ory,
+                action: raw.action.map(step_action).transpose()?,
             }
         }
         "probe" => {
+            unused("action", raw.action.is_some())?;
             unused("on", raw.on.is_some())?;
             unused("branch", !raw.branches.is_empty())?;
             let value = raw.probe.ok_or("a probe step needs `[step.probe]`")?;
@@ -343,4 +345,40 @@ fn reference_names() -> String {
 
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `action = { id = "...", <param> = "<value>", ... }`: a known action, and values for its own
+/// parameters only (checked against their types when it is planned).
+fn step_action(value: toml::Value) -> Result<super::StepAction, String> {
+    let toml::Value::Table(table) = value else {
+        return Err(
+            "`action` must be a table: { id = \"flush-courier\", service = \"ciam-kratos\" }"
+                .into(),
+        );
+    };
+    let mut id = None;
+    let mut params = std::collections::BTreeMap::new();
+    for (k, v) in table {
+        let toml::Value::String(v) = v else {
+            return Err(format!("action: `{}` must be a string", short(&k)));
+        };
+        if k == "id" {
+            id = Some(v);
+        } else {
+            params.insert(k, v);
+        }
+    }
+    let id = id.ok_or("action: `id` names the action (GET /api/actions lists them)")?;
+    let kind = crate::actions::Kind::by_id(&id)
+        .ok_or_else(|| format!("action: no action `{}`", short(&id)))?;
+    let names: Vec<&str> = kind.meta().params.iter().map(|(n, _, _)| *n).collect();
+    if let Some(bad) = params.keys().find(|k| !names.contains(&k.as_str())) {
+        return Err(format!(
+            "action: `{}` takes no value `{}` (it takes: {})",
+            id,
+            short(bad),
+            names.join(", ")
+        ));
+    }
+    Ok(super::StepAction { id, params })
 }

@@ -115,6 +115,7 @@ mod finding_tests {
             cites: None,
             timer_minutes: None,
             next: None,
+            action: None,
         }
     }
 
