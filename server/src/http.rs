@@ -258,6 +258,8 @@ mod tests {
             wire::SWEEP_PATH,
             wire::WS_PATH,
             wire::PLAYBOOKS_PATH,
+            wire::ACTIONS_PATH,
+            wire::AUDIT_PATH,
         ];
         for r in ROUTES.iter().filter(|r| r.path != "/api/ping") {
             assert!(
