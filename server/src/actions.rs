@@ -825,8 +825,19 @@ impl Actions {
 
     /// Whether the captcha is off on some service because of this incident (the last captcha
     /// action on it turned it off): the incident cannot be resolved until it is back on.
-    pub async fn mitigations(&self, incident_id: i64) -> Result<Vec<String>, StoreError> {
-        mitigations(&self.inner.store, incident_id).await
+    pub async fn mitigations(&self, incident_id: i64) -> Result<Vec<wire::Mitigation>, StoreError> {
+        Ok(in_place(&self.inner.store, incident_id)
+            .await?
+            .into_iter()
+            .map(|service| wire::Mitigation {
+                words: format!("{CAPTCHA_FLAG}=true on {service}"),
+                undo: PlanAction {
+                    action: Kind::CaptchaOn.meta().id.to_owned(),
+                    params: BTreeMap::from([("service".to_owned(), service)]),
+                    step: None,
+                },
+            })
+            .collect())
     }
 
     /// Runs resumed at start-up: every request a stopped gateway left running.
@@ -1017,18 +1028,29 @@ impl Actions {
 /// The mitigations an incident left in place: a service whose last captcha action on this incident
 /// turned the captcha off. Resolving checks this too (`Incidents::resolve`).
 pub async fn mitigations(store: &Store, incident_id: i64) -> Result<Vec<String>, StoreError> {
+    Ok(in_place(store, incident_id)
+        .await?
+        .into_iter()
+        .map(|service| format!("{CAPTCHA_FLAG}=true on {service}"))
+        .collect())
+}
+
+/// The services whose captcha this incident turned off and not back on.
+async fn in_place(store: &Store, incident_id: i64) -> Result<Vec<String>, StoreError> {
     let off = Kind::CaptchaOff.meta().id;
     let on = Kind::CaptchaOn.meta().id;
     let mut last: BTreeMap<String, bool> = BTreeMap::new();
     for r in store.action_requests(incident_id).await? {
         if r.state == RequestState::Done && (r.action == off || r.action == on) {
-            last.insert(r.target.clone(), r.action == off);
+            if let Some(service) = r.plan.params.get("service") {
+                last.insert(service.clone(), r.action == off);
+            }
         }
     }
     Ok(last
         .into_iter()
         .filter(|(_, is_off)| *is_off)
-        .map(|(target, _)| format!("{CAPTCHA_FLAG}=true on {target}"))
+        .map(|(service, _)| service)
         .collect())
 }
 

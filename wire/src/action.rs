@@ -239,7 +239,15 @@ pub struct RequestAnswer {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IncidentActions {
     pub requests: Vec<ActionRequestInfo>,
-    pub mitigations: Vec<String>,
+    pub mitigations: Vec<Mitigation>,
+}
+
+/// A mitigation still in place, and the action that undoes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Mitigation {
+    /// `TURNSTILE_DISABLED=true on ciam-hera`.
+    pub words: String,
+    pub undo: PlanAction,
 }
 
 /// What the websocket says about actions. Not a `ServerMsg`: the first screen routes these frames
@@ -247,6 +255,8 @@ pub struct IncidentActions {
 /// chunk reads plans and output.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+// A message lives only while it is encoded or read; boxing would only make matches noisier.
+#[allow(clippy::large_enum_variant)]
 pub enum ActionMsg {
     /// A request was made, approved, ran, progressed or finished: replace the one with this id if
     /// `version` is newer (stakeholders get it without the plan, progress or output).

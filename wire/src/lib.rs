@@ -7,8 +7,8 @@
 mod action;
 pub use action::{
     ActionInfo, ActionMsg, ActionPlan, ActionRequestInfo, ActionResult, ApproveAction,
-    IncidentActions, ParamInfo, ParamKind, PlanAction, PlanChanged, PlannedCommand, RequestAction,
-    RequestAnswer, RequestState, StepRef, ACTIONS_PATH, ACTION_FRAME_PREFIX,
+    IncidentActions, Mitigation, ParamInfo, ParamKind, PlanAction, PlanChanged, PlannedCommand,
+    RequestAction, RequestAnswer, RequestState, StepRef, ACTIONS_PATH, ACTION_FRAME_PREFIX,
 };
 mod audit;
 mod health;

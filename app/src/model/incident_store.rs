@@ -43,6 +43,10 @@ pub struct IncidentStore {
     /// Channel messages by delivery id.
     pub deliveries: IdMap<Delivery>,
     pub meta: Option<IncidentMeta>,
+    /// The websocket's action frames as they arrived (a request changed, a line of output),
+    /// undecoded: the incident page's actions panel reads them, so the first screen carries no
+    /// plan decoder.
+    pub action_frames: Vec<String>,
     /// False until the socket's `incidents` message or an HTTP list arrived.
     pub loaded: bool,
     /// Counts `incidents` messages, i.e. (re)connections: a page showing a timeline refetches it
@@ -98,6 +102,15 @@ impl IncidentStore {
             | ServerMsg::Heartbeat { .. }
             | ServerMsg::Error { .. } => {}
         }
+    }
+
+    /// Keeps an action frame for the actions panel. Bounded: the panel refetches the requests
+    /// (which keep their output) when it sees the list start over.
+    pub fn action_frame(&mut self, text: String) {
+        if self.action_frames.len() >= 4000 {
+            self.action_frames.clear();
+        }
+        self.action_frames.push(text);
     }
 
     /// The socket's list on (re)connect: it replaces the set of incidents. For one already held

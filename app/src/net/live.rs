@@ -43,9 +43,6 @@ pub struct Live {
     pub now_ms: RwSignal<f64>,
     /// The last `error` message from the gateway, or why the first HTTP load failed.
     pub server_error: RwSignal<Option<String>>,
-    /// Action frames as they arrived (a request changed, a line of output), undecoded: the
-    /// incident page's actions panel reads them, so the first screen carries no plan decoder.
-    pub actions: RwSignal<Vec<String>>,
     /// Cancels the running feed (its socket closes when the future is dropped).
     task: StoredValue<Option<AbortHandle>>,
     /// Wakes the running feed's reconnect wait on `online`/`offline` events.
@@ -73,7 +70,6 @@ impl Live {
             clock: RwSignal::new(ClockSync::default()),
             now_ms: RwSignal::new(js_sys::Date::now()),
             server_error: RwSignal::new(None),
-            actions: RwSignal::new(Vec::new()),
             task: StoredValue::new(None),
             wake: StoredValue::new(None),
         };
@@ -126,7 +122,6 @@ impl Live {
         self.conn.set(initial_conn());
         self.clock.set(ClockSync::default());
         self.server_error.set(None);
-        self.actions.set(Vec::new());
     }
 
     fn poke(self) {
@@ -277,14 +272,7 @@ async fn connect(live: Live) -> bool {
         };
         // Actions' frames are the incident page's to read (its chunk decodes them).
         if text.starts_with(wire::ACTION_FRAME_PREFIX) {
-            live.actions.update(|a| {
-                // Bounded: the panel refetches the requests (which keep their output) when it
-                // sees the list start over.
-                if a.len() >= 4000 {
-                    a.clear();
-                }
-                a.push(text.to_string());
-            });
+            live.incidents.update(|s| s.action_frame(text.to_string()));
             continue;
         }
         let msg = match serde_json::from_str::<ServerMsg>(&text) {

@@ -6,6 +6,7 @@
 //! override the all-up rule when resolving. Stakeholders see the same page without forms.
 
 mod ack;
+mod actions;
 mod composer;
 mod deadlines;
 mod note;
@@ -32,7 +33,8 @@ use crate::net::api;
 use crate::net::live::Live;
 use crate::net::session::Session;
 use ack::AckButton;
-use composer::{Composer, Draft};
+use actions::{Actions, Draft};
+use composer::{Composer, Draft as UpdateDraft};
 use deadlines::Deadlines;
 use note::NoteForm;
 use regrade::RegradeForm;
@@ -155,7 +157,9 @@ fn Loaded(
     let text = move |f: fn(&IncidentSummary) -> String| {
         incident.with(|i| i.as_ref().map(f).unwrap_or_default())
     };
-    let draft = Draft::new();
+    let draft = UpdateDraft::new();
+    // An action being prepared, from the actions list, a mitigation or a walkthrough step.
+    let action_draft = RwSignal::new(None::<Draft>);
     let services = services_memo(live);
     let cadence = cadence_memo(live);
 
@@ -185,9 +189,13 @@ fn Loaded(
             <Show when=move || phase.get() == Phase::Declared>
                 <AckButton session=session live=live id=id draft=draft />
             </Show>
-            <Walkthroughs session=session live=live id=id />
+            <Walkthroughs session=session live=live id=id action_draft=action_draft />
+            <Actions session=session live=live id=id draft=action_draft responder=true commander=commander />
             <Composer session=session live=live id=id draft=draft cadence=cadence />
             <NoteForm session=session live=live id=id />
+        </Show>
+        <Show when=move || !can_respond()>
+            <Actions session=session live=live id=id draft=action_draft responder=false commander=false />
         </Show>
         <Timeline session=session live=live id=id can_retry=responder />
         <Show when=move || can_respond() && open()>

@@ -17,7 +17,13 @@ use crate::net::live::Live;
 use crate::net::session::Session;
 
 #[component]
-pub fn Walkthroughs(session: Session, live: Live, id: i64) -> impl IntoView {
+pub fn Walkthroughs(
+    session: Session,
+    live: Live,
+    id: i64,
+    /// Where a step's action goes to be planned (the actions panel).
+    action_draft: RwSignal<Option<super::actions::Draft>>,
+) -> impl IntoView {
     let catalog = RwSignal::new(None::<PlaybookCatalog>);
     let runs = RwSignal::new(Vec::<RunInfo>::new());
     let failure = RwSignal::new(None::<String>);
@@ -107,7 +113,7 @@ pub fn Walkthroughs(session: Session, live: Live, id: i64) -> impl IntoView {
                         let playbook = cat.playbooks.iter().find(|p| p.id == run.playbook).cloned();
                         match playbook {
                             Some(p) => view! {
-                                <Run run=run playbook=p live=live busy=busy act=act probe=probe refresh=refresh />
+                                <Run run=run playbook=p live=live busy=busy act=act probe=probe refresh=refresh action_draft=action_draft />
                             }
                             .into_any(),
                             None => ().into_any(),
@@ -196,6 +202,7 @@ fn Run(
     act: impl Fn(i64, StepReport) + Copy + Send + Sync + 'static,
     probe: impl Fn(i64, String) + Copy + Send + Sync + 'static,
     refresh: impl Fn() + Copy + Send + Sync + 'static,
+    action_draft: RwSignal<Option<super::actions::Draft>>,
 ) -> impl IntoView {
     let note = RwSignal::new(String::new());
     let step: Option<StepInfo> = current_step(&playbook, &run).cloned();
@@ -277,10 +284,33 @@ fn Run(
                             _ => ("Done", Some(ReportedOutcome::Done)),
                         };
                         let (id_main, id_skip) = (id.clone(), id.clone());
+                        // A step an action carries out: plan it (the run completes the step).
+                        let plan_it = s.action.clone().map(|a| {
+                            let step = id.clone();
+                            view! {
+                                <button
+                                    type="button"
+                                    class="btn btn-primary btn-big"
+                                    data-testid="step-action"
+                                    on:click=move |_| {
+                                        action_draft.set(Some(super::actions::Draft {
+                                            action: a.id.clone(),
+                                            params: a.params.clone(),
+                                            step: Some(wire::StepRef { run: run_id, step: step.clone() }),
+                                        }));
+                                        scroll_to("planner");
+                                    }
+                                >
+                                    {a.title.clone()}
+                                </button>
+                            }
+                        });
+                        let has_action = plan_it.is_some();
                         view! {
+                            {plan_it}
                             <button
                                 type="button"
-                                class="btn btn-primary btn-big"
+                                class=if has_action { "btn" } else { "btn btn-primary btn-big" }
                                 data-testid="step-main"
                                 disabled=move || busy.get()
                                 on:click=move |_| match main {
@@ -288,7 +318,11 @@ fn Run(
                                     None => probe(run_id, id_main.clone()),
                                 }
                             >
-                                {move || if busy.get() { "Working…" } else { main_label }}
+                                {move || match (busy.get(), has_action) {
+                                    (true, _) => "Working…",
+                                    (false, true) => "Done by hand",
+                                    (false, false) => main_label,
+                                }}
                             </button>
                             <button
                                 type="button"
@@ -373,4 +407,17 @@ fn Run(
             })}
         </article>
     }
+}
+
+/// Brings the element with `data-testid=<test_id>` into view once it is rendered.
+fn scroll_to(test_id: &'static str) {
+    request_animation_frame(move || {
+        if let Some(el) = document()
+            .query_selector(&format!("[data-testid={test_id}]"))
+            .ok()
+            .flatten()
+        {
+            el.scroll_into_view();
+        }
+    });
 }
