@@ -6,13 +6,17 @@
 #![allow(clippy::unwrap_used)] // a test may panic: that is how it fails
 
 mod sandbox {
+    pub mod console;
     pub mod support;
 
+    mod actions;
     mod edge_tls;
     mod errors;
     mod faults;
     mod live;
     mod ory_ports;
     mod probes;
+    mod revocation;
     mod walkthroughs;
+    mod watching;
 }
