@@ -13,6 +13,7 @@ mod sandbox {
     mod edge_tls;
     mod errors;
     mod faults;
+    mod injection;
     mod live;
     mod ory_ports;
     mod probes;

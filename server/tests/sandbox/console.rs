@@ -293,6 +293,21 @@ pub async fn call(
     (status, resp.json().await.unwrap_or(Value::Null))
 }
 
+/// Sends raw bytes as a JSON body (what no serializer would write: invalid UTF-8, a raw NUL).
+pub async fn call_raw(base: &str, who: &User, path: &str, body: Vec<u8>) -> (StatusCode, Value) {
+    let resp = who
+        .client
+        .post(format!("{base}{path}"))
+        .header(wire::CSRF_HEADER, &who.csrf)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
 type Ws =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
@@ -513,6 +528,27 @@ pub fn edge_status(sb: &Sandbox, source: &str) -> u16 {
         .trim()
         .parse()
         .unwrap_or(0)
+}
+
+/// Runs `script` on the sandbox host over its SSH login, as the gateway's user.
+pub fn over_ssh(sb: &Sandbox, script: &str) -> std::process::Output {
+    let s = sb.settings();
+    Command::new("ssh")
+        .args(["-F", "/dev/null", "-o", "BatchMode=yes"])
+        .args(["-o", "StrictHostKeyChecking=yes"])
+        .arg("-o")
+        .arg(format!(
+            "UserKnownHostsFile={}",
+            s.ssh.known_hosts.as_ref().expect("known_hosts").display()
+        ))
+        .arg("-i")
+        .arg(s.ssh.identity.as_ref().expect("identity"))
+        .arg("-p")
+        .arg(s.ssh.port.to_string())
+        .arg(format!("{}@{}", s.ssh.user, s.ssh.host))
+        .arg(script)
+        .output()
+        .expect("ssh")
 }
 
 /// The gateway's data directory (its SQLite file).
