@@ -18,6 +18,8 @@ mod sandbox {
     mod ory_ports;
     mod probes;
     mod revocation;
+    mod served;
+    mod shutdown;
     mod walkthroughs;
     mod watching;
 }

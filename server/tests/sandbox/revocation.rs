@@ -4,10 +4,7 @@
 //! run whose gateway is killed half way resumes when it starts again and revokes every session
 //! exactly once, with every audit entry it acknowledged before the kill still in an intact chain.
 
-use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::Method;
@@ -18,6 +15,7 @@ use super::console::{
     assert_done, assert_revoked_exactly_once, call, count, counts, final_action_frame, revoked_log,
     sign_in, summary, thousands, Console, User, COMMANDER, PASSWORD, RESPONDER, STAKEHOLDER,
 };
+use super::served::{add_user, audit_cli, close_orphaned_masters, Served};
 use super::support::{repo_root, Sandbox};
 
 #[tokio::test]
@@ -200,125 +198,6 @@ async fn revoke_tokens_leaves_no_consent_and_no_access_token_of_any_client() {
 
 // ---------------------------------------------------------------------------------------------
 // A real `aegis serve`, killed with SIGKILL in the middle of a mass revocation.
-
-/// An `aegis` command on the sandbox's config, with its own data directory and a free port.
-fn aegis(sb: &Sandbox, data: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_aegis"));
-    c.env("AEGIS_CONFIG", sb.dir.join("aegis.toml"))
-        .env("AEGIS_DATA_DIR", data)
-        .env("AEGIS_SITE_DIR", data.join("no-site"))
-        .env("AEGIS_LISTEN", "127.0.0.1:0")
-        .env("AEGIS_LOG", "info")
-        .env("NO_COLOR", "1");
-    c
-}
-
-fn add_user(sb: &Sandbox, data: &Path, name: &str, role: &str) {
-    let mut child = aegis(sb, data)
-        .args(["user", "add", name, "--role", role, "--password-stdin"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(PASSWORD.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{out:?}");
-}
-
-/// `aegis audit ARGS` on the data directory: exit code and stdout.
-fn audit_cli(sb: &Sandbox, data: &Path, args: &[&str]) -> (i32, String) {
-    let out = aegis(sb, data).arg("audit").args(args).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
-}
-
-/// A running `aegis serve`; killed (SIGKILL) if the test ends without stopping it.
-struct Served {
-    child: Child,
-    base: String,
-    log: Arc<Mutex<Vec<String>>>,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Served {
-    fn start(sb: &Sandbox, data: &Path) -> Served {
-        let mut child = aegis(sb, data)
-            .arg("serve")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let log: Arc<Mutex<Vec<String>>> = Arc::default();
-        let lines = log.clone();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if let Some(rest) = line.split("listening on ").nth(1) {
-                    let url = rest.split_whitespace().next().unwrap_or("");
-                    let _ = tx.send(url.trim_end_matches('/').to_owned());
-                }
-                lines.lock().unwrap().push(line);
-            }
-        });
-        let base = rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("the gateway says where it listens");
-        Served { child, base, log }
-    }
-
-    /// SIGTERM, and waits for a clean exit (the SSH master closed).
-    fn stop(mut self) {
-        let pid = self.child.id().to_string();
-        let _ = Command::new("kill").args(["-TERM", &pid]).status();
-        let deadline = Instant::now() + Duration::from_secs(15);
-        while Instant::now() < deadline {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                assert!(status.success(), "aegis serve exited with {status}");
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!("aegis serve did not stop within 15 s of SIGTERM");
-    }
-
-    fn log(&self) -> String {
-        self.log.lock().unwrap().join("\n")
-    }
-}
-
-/// Closes the SSH masters a killed gateway left behind (`ssh -M` runs on after its parent dies),
-/// through their control sockets.
-fn close_orphaned_masters(data: &Path) {
-    let Ok(dirs) = std::fs::read_dir(data.join("ssh")) else {
-        return;
-    };
-    for d in dirs.flatten() {
-        let socket = d.path().join("master");
-        if socket.exists() {
-            let _ = Command::new("ssh")
-                .args(["-F", "/dev/null", "-S"])
-                .arg(&socket)
-                .args(["-O", "exit", "olympus"])
-                .output();
-        }
-    }
-}
 
 /// How many identities the request says are done ("750 of 2,400 identities").
 fn done_so_far(r: &ActionRequestInfo) -> Option<(i64, i64)> {
@@ -538,6 +417,8 @@ async fn a_mass_revocation_cut_short_by_sigkill_resumes_and_revokes_every_sessio
     );
     assert_revoked_exactly_once(&sb, "ciam-kratos");
     second.stop();
+    // (A stopped gateway may leave its SSH master running: see shutdown.rs.)
+    close_orphaned_masters(&data);
 
     let (code, out) = audit_cli(&sb, &data, &["verify"]);
     assert_eq!(code, 0, "{out}");
