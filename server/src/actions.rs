@@ -993,7 +993,7 @@ impl Actions {
         .await
         {
             // The walkthrough moved on by hand meanwhile: the action's result is on the timeline.
-            tracing::info!(error = %e, "the action's walkthrough step was not completed");
+            tracing::warn!(error = %e, "the action's walkthrough step was not completed");
         }
     }
 

@@ -575,3 +575,62 @@ async fn wire_actions(g: &Running, who: &(Client, String)) -> Vec<(String, Vec<S
         .map(|a| (a.id, a.params.into_iter().map(|p| p.name).collect()))
         .collect()
 }
+
+#[tokio::test]
+async fn an_action_run_from_a_walkthrough_step_completes_the_step() {
+    let (g, host, _fake) = console(false).await;
+    let ana = signed_in(&g, Role::Responder).await;
+    let id = declare(&g, &ana).await;
+    let (_, body) = call(
+        &g,
+        &ana,
+        Method::POST,
+        &format!("/api/incidents/{id}/playbooks"),
+        json!({"playbook": "first-response"}),
+    )
+    .await;
+    let run: wire::RunInfo = serde_json::from_value(body).unwrap();
+    let steps = format!("/api/incidents/{id}/playbooks/{}/steps", run.id);
+    for (step, outcome) in [
+        ("acknowledge", json!("done")),
+        ("whats-broken", Value::Null),
+        ("scope", json!("done")),
+        ("investigate-or-stop", json!({"chose": 0})),
+    ] {
+        let (status, body) = if outcome.is_null() {
+            call(&g, &ana, Method::POST, &format!("{steps}/{step}/run"), Value::Null).await
+        } else {
+            call(&g, &ana, Method::POST, &steps, json!({"step": step, "outcome": outcome})).await
+        };
+        assert_eq!(status, StatusCode::OK, "{step}: {body}");
+    }
+    let at: Vec<wire::RunInfo> = get(&g, &ana, &format!("/api/incidents/{id}/playbooks")).await;
+    assert_eq!(at[0].current.as_deref(), Some("stop-the-bleed"));
+
+    let (status, body) = call(
+        &g,
+        &ana,
+        Method::POST,
+        &format!("/api/incidents/{id}/actions/plan"),
+        json!({"action": "restart-container", "params": {"container": "olympus-ciam-kratos"}, "step": {"run": run.id, "step": "stop-the-bleed"}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let p: ActionPlan = serde_json::from_value(body).unwrap();
+    let (status, body) = call(
+        &g,
+        &ana,
+        Method::POST,
+        &format!("/api/incidents/{id}/actions"),
+        json!({"action": p.action, "params": {"container": "olympus-ciam-kratos"}, "step": {"run": run.id, "step": "stop-the-bleed"}, "plan_hash": p.hash, "confirm": "olympus-ciam-kratos"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(host.lock().unwrap().restarts, 1);
+    let after: Vec<wire::RunInfo> = get(&g, &ana, &format!("/api/incidents/{id}/playbooks")).await;
+    assert_eq!(after[0].current, None, "{:?}", after[0]);
+    let last = after[0].records.last().unwrap();
+    assert_eq!(last.step, "stop-the-bleed");
+    assert_eq!(last.outcome, wire::StepOutcome::Done);
+    assert!(last.note.as_deref().unwrap_or("").starts_with("Restarted olympus-ciam-kratos"), "{last:?}");
+}
