@@ -7,6 +7,7 @@
 
 mod ack;
 mod actions;
+mod audit;
 mod composer;
 mod deadlines;
 mod note;
@@ -34,6 +35,7 @@ use crate::net::live::Live;
 use crate::net::session::Session;
 use ack::AckButton;
 use actions::{Actions, Draft};
+use audit::AuditLog;
 use composer::{Composer, Draft as UpdateDraft};
 use deadlines::Deadlines;
 use note::NoteForm;
@@ -206,6 +208,9 @@ fn Loaded(
             <ResolveForm session=session live=live id=id commander=commander />
         </Show>
         <BoardAtDeclaration board_at=board_at />
+        <Show when=can_command>
+            <AuditLog session=session id=id />
+        </Show>
     }
 }
 

@@ -73,3 +73,8 @@ pub async fn withdraw_action(
     )
     .await
 }
+
+/// `GET /api/audit?...` (commanders): a page of the audit log; `url` is the path with its query.
+pub async fn audit(url: &str) -> Result<wire::AuditPage, ApiFailure> {
+    into_json(send(get(url)).await?, "audit log").await
+}

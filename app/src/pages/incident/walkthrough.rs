@@ -107,20 +107,21 @@ pub fn Walkthroughs(
                 if active.is_empty() {
                     return view! { <Starter catalog=cat runs=list start=start busy=busy /> }.into_any();
                 }
-                active
-                    .into_iter()
-                    .map(|run| {
-                        let playbook = cat.playbooks.iter().find(|p| p.id == run.playbook).cloned();
-                        match playbook {
-                            Some(p) => view! {
-                                <Run run=run playbook=p live=live busy=busy act=act probe=probe refresh=refresh action_draft=action_draft />
-                            }
-                            .into_any(),
-                            None => ().into_any(),
-                        }
-                    })
-                    .collect_view()
-                    .into_any()
+                // Keyed by where each run is: a run that moved is drawn afresh rather than
+                // patched (patching a step with an action into one without left the old step on
+                // screen).
+                view! {
+                    <For
+                        each=move || active.clone()
+                        key=|r| (r.id, r.current.clone(), r.records.len(), r.recommended)
+                        let:run
+                    >
+                        {cat.playbooks.iter().find(|p| p.id == run.playbook).cloned().map(|p| view! {
+                            <Run run=run playbook=p live=live busy=busy act=act probe=probe refresh=refresh action_draft=action_draft />
+                        })}
+                    </For>
+                }
+                .into_any()
             }}
         </section>
     }
