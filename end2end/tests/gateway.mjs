@@ -81,7 +81,7 @@ export async function startGateway(port, data, extraEnv = {}) {
       AEGIS_DATA_DIR: data,
       AEGIS_SITE_DIR: path.join(root, 'target', 'site'),
       AEGIS_SWEEP_INTERVAL_SECS: '2',
-      AEGIS_LOG: 'warn',
+      AEGIS_LOG: process.env.E2E_AEGIS_LOG || 'warn',
       ...extraEnv,
     },
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -845,6 +845,43 @@ impl Actions {
         let unfinished = self.inner.store.unfinished_action_requests().await?;
         let n = unfinished.len();
         for r in unfinished {
+            // Only the mass revocations keep a cursor and are safe to take up again; redoing a
+            // restart, a redeploy or a recovery code nobody asked for again would be worse than
+            // saying it was cut short.
+            let resumable = matches!(
+                Kind::by_id(&r.action),
+                Some(Kind::RevokeSessions | Kind::RevokeTokens)
+            );
+            if !resumable {
+                let mut failed = r.clone();
+                failed.state = RequestState::Failed;
+                failed.result = Some(failed_result(
+                    "interrupted: the gateway stopped while it ran; check the host and request it again",
+                ));
+                if let Some(f) = self.inner.store.update_action_request(&failed).await? {
+                    self.inner
+                        .audit
+                        .append(
+                            wire::SYSTEM_ACTOR,
+                            Some(r.incident_id),
+                            AuditKind::Run,
+                            format!("run request #{} {} on {}", r.id, r.action, r.target),
+                            "interrupted by a gateway stop; not run again",
+                            Vec::new(),
+                        )
+                        .await?;
+                    self.timeline(
+                        wire::SYSTEM_ACTOR,
+                        &f,
+                        "interrupted when the gateway stopped: check the host and request it again"
+                            .into(),
+                        None,
+                    )
+                    .await?;
+                    self.publish(&f);
+                }
+                continue;
+            }
             let mut next = r.clone();
             next.state = RequestState::Interrupted;
             let Some(next) = self.inner.store.update_action_request(&next).await? else {

@@ -205,5 +205,8 @@ pub async fn serve(
     })
     .await;
     gateway.stop.cancel();
+    // Close the SSH master here too: the process may exit before the sweeper's own close runs,
+    // and an `ssh -M` left behind stays logged in to the host.
+    gateway.state.host.close().await;
     result.map_err(Into::into)
 }

@@ -88,7 +88,8 @@ fn Detail(session: Session, live: Live, id: i64) -> impl IntoView {
 
     let epoch = Memo::new(move |_| live.incidents.with(|s| s.epoch));
     Effect::new(move |_| {
-        epoch.track();
+        // Read, not only tracked: a memo nobody reads is never computed, so it never changes.
+        let _ = epoch.get();
         spawn_local(async move {
             match session.check(api::incident(id).await) {
                 Ok(detail) => {

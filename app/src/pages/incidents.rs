@@ -42,7 +42,8 @@ fn IncidentList(session: Session, live: Live) -> impl IntoView {
     let epoch = Memo::new(move |_| live.incidents.with(|s| s.epoch));
     Effect::new(move |_| {
         let query = list_query(state.get(), severity.get());
-        epoch.track();
+        // Read, not only tracked: a memo nobody reads is never computed, so it never changes.
+        let _ = epoch.get();
         spawn_local(async move {
             match session.check(api::incidents(&query).await) {
                 Ok(list) => {

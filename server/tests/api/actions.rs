@@ -598,9 +598,23 @@ async fn an_action_run_from_a_walkthrough_step_completes_the_step() {
         ("investigate-or-stop", json!({"chose": 0})),
     ] {
         let (status, body) = if outcome.is_null() {
-            call(&g, &ana, Method::POST, &format!("{steps}/{step}/run"), Value::Null).await
+            call(
+                &g,
+                &ana,
+                Method::POST,
+                &format!("{steps}/{step}/run"),
+                Value::Null,
+            )
+            .await
         } else {
-            call(&g, &ana, Method::POST, &steps, json!({"step": step, "outcome": outcome})).await
+            call(
+                &g,
+                &ana,
+                Method::POST,
+                &steps,
+                json!({"step": step, "outcome": outcome}),
+            )
+            .await
         };
         assert_eq!(status, StatusCode::OK, "{step}: {body}");
     }
@@ -632,5 +646,11 @@ async fn an_action_run_from_a_walkthrough_step_completes_the_step() {
     let last = after[0].records.last().unwrap();
     assert_eq!(last.step, "stop-the-bleed");
     assert_eq!(last.outcome, wire::StepOutcome::Done);
-    assert!(last.note.as_deref().unwrap_or("").starts_with("Restarted olympus-ciam-kratos"), "{last:?}");
+    assert!(
+        last.note
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("Restarted olympus-ciam-kratos"),
+        "{last:?}"
+    );
 }

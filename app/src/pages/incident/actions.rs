@@ -77,7 +77,8 @@ pub fn Actions(
         })
     });
     Effect::new(move |_| {
-        moves.track();
+        // Read, not only tracked: a memo nobody reads is never computed, so it never changes.
+        let _ = moves.get();
         refresh();
     });
     // The socket's action frames since the last look.

@@ -53,7 +53,9 @@ pub fn Walkthroughs(
         })
     });
     Effect::new(move |_| {
-        moves.track();
+        // Read, not only tracked: a memo that is never read is never computed, so it would
+        // never change and the panel would miss every move made elsewhere.
+        let _ = moves.get();
         refresh();
     });
 
@@ -107,21 +109,20 @@ pub fn Walkthroughs(
                 if active.is_empty() {
                     return view! { <Starter catalog=cat runs=list start=start busy=busy /> }.into_any();
                 }
-                // Keyed by where each run is: a run that moved is drawn afresh rather than
-                // patched (patching a step with an action into one without left the old step on
-                // screen).
-                view! {
-                    <For
-                        each=move || active.clone()
-                        key=|r| (r.id, r.current.clone(), r.records.len(), r.recommended)
-                        let:run
-                    >
-                        {cat.playbooks.iter().find(|p| p.id == run.playbook).cloned().map(|p| view! {
-                            <Run run=run playbook=p live=live busy=busy act=act probe=probe refresh=refresh action_draft=action_draft />
-                        })}
-                    </For>
-                }
-                .into_any()
+                active
+                    .into_iter()
+                    .map(|run| {
+                        let playbook = cat.playbooks.iter().find(|p| p.id == run.playbook).cloned();
+                        match playbook {
+                            Some(p) => view! {
+                                <Run run=run playbook=p live=live busy=busy act=act probe=probe refresh=refresh action_draft=action_draft />
+                            }
+                            .into_any(),
+                            None => ().into_any(),
+                        }
+                    })
+                    .collect_view()
+                    .into_any()
             }}
         </section>
     }
@@ -285,46 +286,7 @@ fn Run(
                             _ => ("Done", Some(ReportedOutcome::Done)),
                         };
                         let (id_main, id_skip) = (id.clone(), id.clone());
-                        // A step an action carries out: plan it (the run completes the step).
-                        let plan_it = s.action.clone().map(|a| {
-                            let step = id.clone();
-                            view! {
-                                <button
-                                    type="button"
-                                    class="btn btn-primary btn-big"
-                                    data-testid="step-action"
-                                    on:click=move |_| {
-                                        action_draft.set(Some(super::actions::Draft {
-                                            action: a.id.clone(),
-                                            params: a.params.clone(),
-                                            step: Some(wire::StepRef { run: run_id, step: step.clone() }),
-                                        }));
-                                        scroll_to("planner");
-                                    }
-                                >
-                                    {a.title.clone()}
-                                </button>
-                            }
-                        });
-                        let has_action = plan_it.is_some();
-                        view! {
-                            {plan_it}
-                            <button
-                                type="button"
-                                class=if has_action { "btn" } else { "btn btn-primary btn-big" }
-                                data-testid="step-main"
-                                disabled=move || busy.get()
-                                on:click=move |_| match main {
-                                    Some(outcome) => report(id_main.clone(), outcome),
-                                    None => probe(run_id, id_main.clone()),
-                                }
-                            >
-                                {move || match (busy.get(), has_action) {
-                                    (true, _) => "Working…",
-                                    (false, true) => "Done by hand",
-                                    (false, false) => main_label,
-                                }}
-                            </button>
+                        let skip = move || view! {
                             <button
                                 type="button"
                                 class="btn"
@@ -334,8 +296,59 @@ fn Run(
                             >
                                 "Skip (say why below)"
                             </button>
+                        };
+                        match s.action.clone() {
+                            // A step an action carries out: plan it (the run completes the step),
+                            // or say it was done by hand. Its own view type, so that moving to a
+                            // step without an action draws the next step afresh.
+                            Some(a) => {
+                                let step = id.clone();
+                                view! {
+                                    <button
+                                        type="button"
+                                        class="btn btn-primary btn-big"
+                                        data-testid="step-action"
+                                        on:click=move |_| {
+                                            action_draft.set(Some(super::actions::Draft {
+                                                action: a.id.clone(),
+                                                params: a.params.clone(),
+                                                step: Some(wire::StepRef { run: run_id, step: step.clone() }),
+                                            }));
+                                            scroll_to("planner");
+                                        }
+                                    >
+                                        {a.title.clone()}
+                                    </button>
+                                    <button
+                                        type="button"
+                                        class="btn"
+                                        data-testid="step-main"
+                                        disabled=move || busy.get()
+                                        on:click=move |_| report(id_main.clone(), ReportedOutcome::Done)
+                                    >
+                                        {move || if busy.get() { "Working…" } else { "Done by hand" }}
+                                    </button>
+                                    {skip()}
+                                }
+                                .into_any()
+                            }
+                            None => view! {
+                                <button
+                                    type="button"
+                                    class="btn btn-primary btn-big"
+                                    data-testid="step-main"
+                                    disabled=move || busy.get()
+                                    on:click=move |_| match main {
+                                        Some(outcome) => report(id_main.clone(), outcome),
+                                        None => probe(run_id, id_main.clone()),
+                                    }
+                                >
+                                    {move || if busy.get() { "Working…" } else { main_label }}
+                                </button>
+                                {skip()}
+                            }
+                            .into_any(),
                         }
-                        .into_any()
                     }
                 };
                 view! {

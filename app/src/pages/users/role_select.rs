@@ -17,7 +17,7 @@ pub fn RoleSelect(
             // Also re-read after each request (`disabled` flips back), so that a change the gateway
             // refused snaps back to the role the account really has.
             prop:value=move || {
-                disabled.track();
+                let _ = disabled.get();
                 value.get().as_str()
             }
             disabled=move || disabled.get()

@@ -62,7 +62,7 @@ pub fn commands(ops: &Ops<'_>, kind: Kind, t: &Target) -> Result<Vec<PlannedComm
     let k = admin(kratos)?;
     let id = match who {
         Who::Id(id) => id.as_str().to_owned(),
-        Who::Email(_) => "{identity id}".to_owned(),
+        Who::Email(_) => "{identity_id}".to_owned(),
     };
     let url =
         |u: String| HttpUrl::parse(&u.replace('{', "%7B").replace('}', "%7D")).map_err(Failed);
