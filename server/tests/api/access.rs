@@ -86,6 +86,25 @@ const EXPECTED: &[(&str, &str, [bool; 4])] = &[
         "/api/incidents/{id}/deliveries/{delivery}/retry",
         [false, false, true, true],
     ),
+    ("GET", "/api/actions", [false, false, true, true]),
+    ("GET", "/api/incidents/{id}/actions", [false, true, true, true]),
+    (
+        "POST",
+        "/api/incidents/{id}/actions/plan",
+        [false, false, true, true],
+    ),
+    ("POST", "/api/incidents/{id}/actions", [false, false, true, true]),
+    (
+        "POST",
+        "/api/incidents/{id}/actions/{request}/approve",
+        [false, false, false, true],
+    ),
+    (
+        "POST",
+        "/api/incidents/{id}/actions/{request}/withdraw",
+        [false, false, true, true],
+    ),
+    ("GET", "/api/audit", [false, false, false, true]),
     // Last: it ends the session it is called with.
     ("POST", "/api/logout", [false, true, true, true]),
 ];
@@ -145,6 +164,7 @@ async fn every_route_admits_exactly_the_roles_in_the_table() {
                     .replace("{name}", "stakeholder")
                     .replace("{id}", "999999")
                     .replace("{delivery}", "1")
+                    .replace("{request}", "1")
                     .replace("{run}", "1")
                     .replace("{step}", "logs")
             );
