@@ -54,6 +54,11 @@ impl SshHost {
             .connect_timeout(Duration::from_secs(s.connect_timeout_secs.max(1)))
             .server_alive_interval(Duration::from_secs(s.keepalive_secs.max(1)))
             .control_directory(&self.control_dir)
+            // A backstop for a gateway killed outright (SIGKILL): a master idle for 10 minutes
+            // goes by itself (a live gateway reconnects if its master went).
+            .control_persist(openssh::ControlPersist::IdleFor(
+                std::num::NonZeroUsize::new(600).unwrap_or(std::num::NonZeroUsize::MIN),
+            ))
             // Ignore ~/.ssh/config of whoever runs the gateway: the settings are the whole truth.
             .config_file("/dev/null");
         if let Some(k) = &s.identity {
@@ -201,11 +206,33 @@ impl RemoteHost for SshHost {
     }
 
     async fn close(&self) {
-        let session = self.conn.lock().await.session.take();
-        if let Some(session) = session.and_then(|s| Arc::try_unwrap(s).ok()) {
+        let Some(session) = self.conn.lock().await.session.take() else {
+            return;
+        };
+        match Arc::try_unwrap(session) {
             // An explicit close stops the master; leaving it to the OS would orphan `ssh -M`.
-            if let Err(e) = session.close().await {
-                tracing::debug!(error = %e, "closing the ssh master");
+            Ok(session) => {
+                if let Err(e) = session.close().await {
+                    tracing::debug!(error = %e, "closing the ssh master");
+                }
+            }
+            // A command still holds the session (the process is stopping mid-sweep): ask the
+            // master to exit through its control socket, which ends those commands too.
+            Err(shared) => {
+                let exited = tokio::process::Command::new("ssh")
+                    .arg("-S")
+                    .arg(shared.control_socket())
+                    .arg("-O")
+                    .arg("exit")
+                    .arg("aegis-master")
+                    .stdin(std::process::Stdio::null())
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::null())
+                    .status()
+                    .await;
+                if let Err(e) = exited {
+                    tracing::debug!(error = %e, "asking the ssh master to exit");
+                }
             }
         }
     }

@@ -87,13 +87,21 @@ const EXPECTED: &[(&str, &str, [bool; 4])] = &[
         [false, false, true, true],
     ),
     ("GET", "/api/actions", [false, false, true, true]),
-    ("GET", "/api/incidents/{id}/actions", [false, true, true, true]),
+    (
+        "GET",
+        "/api/incidents/{id}/actions",
+        [false, true, true, true],
+    ),
     (
         "POST",
         "/api/incidents/{id}/actions/plan",
         [false, false, true, true],
     ),
-    ("POST", "/api/incidents/{id}/actions", [false, false, true, true]),
+    (
+        "POST",
+        "/api/incidents/{id}/actions",
+        [false, false, true, true],
+    ),
     (
         "POST",
         "/api/incidents/{id}/actions/{request}/approve",
