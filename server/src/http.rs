@@ -120,6 +120,57 @@ pub const ROUTES: &[RouteSpec] = &[
     ),
     // The exact commands run on the host, for the incident commander's review.
     route("GET", wire::AUDIT_PATH, Access::Commander),
+    // Retrospectives: stakeholders read finished ones (the service checks the state); responders
+    // write; a commander reopens a finished one.
+    route("GET", "/api/incidents/{id}/retrospective", Access::Viewer),
+    route(
+        "PUT",
+        "/api/incidents/{id}/retrospective",
+        Access::Responder,
+    ),
+    route(
+        "GET",
+        "/api/incidents/{id}/retrospective/versions/{version}",
+        Access::Viewer,
+    ),
+    route(
+        "POST",
+        "/api/incidents/{id}/retrospective/finish",
+        Access::Responder,
+    ),
+    route(
+        "POST",
+        "/api/incidents/{id}/retrospective/reopen",
+        Access::Commander,
+    ),
+    route(
+        "GET",
+        "/api/incidents/{id}/retrospective.md",
+        Access::Viewer,
+    ),
+    route(
+        "POST",
+        "/api/incidents/{id}/retrospective/items",
+        Access::Responder,
+    ),
+    route(
+        "GET",
+        "/api/incidents/{id}/related-items",
+        Access::Responder,
+    ),
+    route("GET", "/api/incidents/{id}/marks", Access::Responder),
+    route(
+        "PUT",
+        "/api/incidents/{id}/timeline/{seq}/star",
+        Access::Responder,
+    ),
+    route(
+        "PUT",
+        "/api/incidents/{id}/timeline/{seq}/mitigation",
+        Access::Responder,
+    ),
+    route("GET", wire::ACTION_ITEMS_PATH, Access::Responder),
+    route("PUT", "/api/action-items/{item}", Access::Responder),
 ];
 
 struct Table {
@@ -155,7 +206,9 @@ impl Table {
 
 /// Every route the gateway answers. The SPA's own routes fall through to `index.html`.
 pub fn router(state: AppState, auth_layer: crate::auth::sessions::AuthLayer) -> Router {
-    use handlers::{actions, audit, auth, health, incidents, playbooks, share_links, users, ws};
+    use handlers::{
+        actions, audit, auth, health, incidents, playbooks, retro, share_links, users, ws,
+    };
     let https = state
         .settings
         .public_url
@@ -211,6 +264,51 @@ pub fn router(state: AppState, auth_layer: crate::auth::sessions::AuthLayer) -> 
         incidents::retry_delivery,
     )
     .add("GET", wire::AUDIT_PATH, audit::list)
+    .add("GET", "/api/incidents/{id}/retrospective", retro::get)
+    .add("PUT", "/api/incidents/{id}/retrospective", retro::save)
+    .add(
+        "GET",
+        "/api/incidents/{id}/retrospective/versions/{version}",
+        retro::version,
+    )
+    .add(
+        "POST",
+        "/api/incidents/{id}/retrospective/finish",
+        retro::finish,
+    )
+    .add(
+        "POST",
+        "/api/incidents/{id}/retrospective/reopen",
+        retro::reopen,
+    )
+    .add(
+        "GET",
+        "/api/incidents/{id}/retrospective.md",
+        retro::markdown,
+    )
+    .add(
+        "POST",
+        "/api/incidents/{id}/retrospective/items",
+        retro::add_item,
+    )
+    .add(
+        "GET",
+        "/api/incidents/{id}/related-items",
+        retro::related_items,
+    )
+    .add("GET", "/api/incidents/{id}/marks", retro::marks)
+    .add(
+        "PUT",
+        "/api/incidents/{id}/timeline/{seq}/star",
+        retro::star,
+    )
+    .add(
+        "PUT",
+        "/api/incidents/{id}/timeline/{seq}/mitigation",
+        retro::mitigation,
+    )
+    .add("GET", wire::ACTION_ITEMS_PATH, retro::list_items)
+    .add("PUT", "/api/action-items/{item}", retro::update_item)
     .add("GET", wire::ACTIONS_PATH, actions::catalog)
     .add("GET", "/api/incidents/{id}/actions", actions::list)
     .add("POST", "/api/incidents/{id}/actions/plan", actions::plan)

@@ -133,6 +133,32 @@ impl Incidents {
         self.inner.clock.now_ms()
     }
 
+    /// The configured business hours: the time zone dates and local times are told in.
+    pub fn hours(&self) -> &BusinessHours {
+        &self.inner.hours
+    }
+
+    /// Minutes between status updates.
+    pub fn cadence_minutes(&self) -> u32 {
+        self.inner.cadence_minutes
+    }
+
+    /// Records a change to the incident's retrospective (started, finished, reopened): a new
+    /// version of the incident, so that every list and board sees its countdown stop or restart,
+    /// and an entry that goes to the channel.
+    pub async fn retrospective_changed(
+        &self,
+        who: &Actor,
+        id: i64,
+        did: String,
+    ) -> Result<Written, IncidentError> {
+        self.change(who, id, |i, _| {
+            i.version += 1;
+            Ok(EntryKind::Retrospective { did })
+        })
+        .await
+    }
+
     /// The list for `audience`, with what the SPA needs to declare and scope, and whether older
     /// resolved incidents lie beyond this page.
     pub async fn list(

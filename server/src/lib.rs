@@ -15,6 +15,7 @@ pub(crate) mod mask;
 pub mod playbooks;
 pub mod probes;
 pub mod remote;
+pub mod retro;
 pub mod shutdown;
 pub(crate) mod sockets;
 pub mod state;
@@ -42,6 +43,9 @@ use crate::store::Store;
 
 /// How often each socket gets a heartbeat.
 pub const HEARTBEAT: Duration = Duration::from_secs(5);
+
+/// How often the retrospective deadlines are checked for a channel reminder.
+const RETRO_REMINDER_TICK: Duration = Duration::from_secs(60);
 
 /// The pieces a running gateway is made of; tests build it with their own host or clock.
 pub struct Gateway {
@@ -139,7 +143,16 @@ impl Gateway {
             );
         }
         actions.spawn_expiry(stop.clone());
+        let retros = retro::Retros::new(
+            store.clone(),
+            incidents.clone(),
+            playbooks.clone(),
+            settings.public_origin(),
+            None,
+        );
+        retros.spawn_reminders(stop.clone(), RETRO_REMINDER_TICK);
         let state = AppState {
+            retros,
             settings,
             hub,
             incidents,

@@ -53,8 +53,19 @@ pub struct Playbook {
     pub suggest: Option<Suggestion>,
     /// In the spec's order; the walkthrough starts at the first.
     pub steps: Vec<Step>,
+    /// Findings its retrospective is offered once it was walked ("if you don't have a secondary
+    /// provider, this is a finding").
+    pub findings: Vec<PlaybookFinding>,
     /// The file it came from, for messages.
     pub file: String,
+}
+
+/// A finding a playbook proposes for the retrospective of an incident it was walked on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlaybookFinding {
+    pub title: String,
+    pub says: String,
+    pub done_when: String,
 }
 
 /// A board state that points to a playbook.

@@ -38,4 +38,6 @@ pub struct AppState {
     pub audit: crate::audit::AuditLog,
     /// Actions on the host: plans, requests, approvals, runs.
     pub actions: crate::actions::Actions,
+    /// Retrospectives and action items.
+    pub retros: crate::retro::Retros,
 }

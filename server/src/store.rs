@@ -5,6 +5,7 @@
 pub mod actions;
 pub mod audit;
 pub mod incidents;
+pub mod retro;
 pub(crate) mod runs;
 pub(crate) mod sessions;
 pub(crate) mod share_links;

@@ -12,6 +12,7 @@ mod api {
     mod incidents;
     mod limits;
     mod playbooks;
+    mod retro;
     mod sessions;
     mod site;
     mod webhook;

@@ -294,6 +294,11 @@ pub enum EntryKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reason: Option<String>,
     },
+    /// The retrospective was started, finished or reopened, or its deadline is near or past.
+    Retrospective {
+        /// What happened, in words: "started", "finished", "due in 24 hours".
+        did: String,
+    },
     /// A guided walkthrough moved: started, or a step done, checked, skipped, run or decided.
     Walkthrough {
         /// The playbook's title.
@@ -321,6 +326,7 @@ impl EntryKind {
             EntryKind::Resolved { .. } => "resolved",
             EntryKind::Walkthrough { .. } => "walkthrough",
             EntryKind::Action { .. } => "action",
+            EntryKind::Retrospective { .. } => "retrospective",
         }
     }
 
@@ -357,6 +363,7 @@ mod countdown;
 mod entry_fields;
 mod scope;
 mod summary;
+mod words;
 pub use bodies::{
     Acknowledged, IncidentDetail, IncidentList, NewIncident, NewNote, NewStatusUpdate, Regrade,
     Resolve, Written,
@@ -364,6 +371,7 @@ pub use bodies::{
 pub use countdown::{clock_text, countdown, Countdown};
 pub use scope::{Domain, IncidentScope};
 pub use summary::{Declared, IncidentSummary};
+pub use words::{entry_text, EntryText};
 
 #[cfg(test)]
 mod tests;

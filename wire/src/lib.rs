@@ -26,13 +26,19 @@ pub use playbook::{
     Suggestion,
 };
 mod one_pass;
+mod retro;
+pub use retro::{
+    ActionItem, Finding, ItemFields, ItemList, ItemRow, ItemStatus, Mark, Marks, RecordLine,
+    RetroRecord, RetroSections, RetroState, RetroVersion, Retrospective, SaveRetro, TicketAnswer,
+    ACTION_ITEMS_PATH, MAX_DONE_WHEN, MAX_ITEM_TITLE, MAX_SECTION,
+};
 
 pub use health::{CheckResult, HealthSnapshot, HostState, Scope, Status};
 pub use incident::{
-    clock_text, countdown, Acknowledged, Countdown, Declared, Delivery, DeliveryState, Domain,
-    EntryKind, IncidentDetail, IncidentList, IncidentScope, IncidentSummary, NewIncident, NewNote,
-    NewStatusUpdate, Phase, Regrade, Resolve, Severity, StateFilter, TimelineEntry, Written,
-    COMPROMISE_RULE, FIRST_POST, MINUTE_MS, SYSTEM_ACTOR,
+    clock_text, countdown, entry_text, Acknowledged, Countdown, Declared, Delivery, DeliveryState,
+    Domain, EntryKind, EntryText, IncidentDetail, IncidentList, IncidentScope, IncidentSummary,
+    NewIncident, NewNote, NewStatusUpdate, Phase, Regrade, Resolve, Severity, StateFilter,
+    TimelineEntry, Written, COMPROMISE_RULE, FIRST_POST, MINUTE_MS, SYSTEM_ACTOR,
 };
 pub use live::{ClientMsg, ServerMsg, SweepAccepted};
 

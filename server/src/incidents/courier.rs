@@ -207,6 +207,9 @@ pub fn message(
             escape(did),
             quoted(reason)
         ),
+        EntryKind::Retrospective { did } => {
+            format!("{head}\n*Retrospective* {}", escape(did))
+        }
         EntryKind::Action { reason: None, .. }
         | EntryKind::ScopeChanged { .. }
         | EntryKind::Note { .. }

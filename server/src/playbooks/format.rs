@@ -20,6 +20,18 @@ pub(super) struct File {
     pub suggest: Option<toml::Value>,
     #[serde(rename = "step", default)]
     pub steps: Vec<Step>,
+    /// Findings a retrospective is offered when this playbook was walked.
+    #[serde(rename = "finding", default)]
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Finding {
+    pub title: String,
+    /// Why, in the spec's words.
+    pub says: String,
+    pub done_when: String,
 }
 
 #[derive(Debug, Deserialize)]

@@ -108,6 +108,23 @@ fn playbook(raw: File, file: &str) -> Result<Playbook, String> {
         steps.push(step);
         let _ = count;
     }
+    let mut findings = Vec::new();
+    for (n, f) in raw.findings.into_iter().enumerate() {
+        for (what, text) in [
+            ("title", &f.title),
+            ("says", &f.says),
+            ("done_when", &f.done_when),
+        ] {
+            if text.trim().is_empty() {
+                return Err(at(format!("finding {}: `{what}` is empty", n + 1)));
+            }
+        }
+        findings.push(super::PlaybookFinding {
+            title: f.title.trim().to_owned(),
+            says: f.says.trim().to_owned(),
+            done_when: f.done_when.trim().to_owned(),
+        });
+    }
     Ok(Playbook {
         id,
         title: raw.title,
@@ -116,6 +133,7 @@ fn playbook(raw: File, file: &str) -> Result<Playbook, String> {
         source: raw.source,
         suggest,
         steps,
+        findings,
         file: file.to_owned(),
     })
 }

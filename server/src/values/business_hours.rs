@@ -110,6 +110,18 @@ impl BusinessHours {
         }
     }
 
+    /// The local date of `ms` (`YYYY-MM-DD`) in the business time zone: action items fall due on
+    /// dates, and "overdue" starts the day after.
+    pub fn local_date(&self, ms: i64) -> String {
+        match Timestamp::from_millisecond(ms) {
+            Ok(t) => t
+                .to_zoned_datetime(self.tz.clone())
+                .strftime("%Y-%m-%d")
+                .to_string(),
+            Err(_) => String::new(),
+        }
+    }
+
     /// `ms` as local `YYYY-MM-DD HH:MM` in the business time zone, for channel messages.
     pub fn local_text(&self, ms: i64) -> String {
         match Timestamp::from_millisecond(ms) {

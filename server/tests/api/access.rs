@@ -113,6 +113,67 @@ const EXPECTED: &[(&str, &str, [bool; 4])] = &[
         [false, false, true, true],
     ),
     ("GET", "/api/audit", [false, false, false, true]),
+    (
+        "GET",
+        "/api/incidents/{id}/retrospective",
+        [false, true, true, true],
+    ),
+    (
+        "PUT",
+        "/api/incidents/{id}/retrospective",
+        [false, false, true, true],
+    ),
+    (
+        "GET",
+        "/api/incidents/{id}/retrospective/versions/{version}",
+        [false, true, true, true],
+    ),
+    (
+        "POST",
+        "/api/incidents/{id}/retrospective/finish",
+        [false, false, true, true],
+    ),
+    (
+        "POST",
+        "/api/incidents/{id}/retrospective/reopen",
+        [false, false, false, true],
+    ),
+    (
+        "GET",
+        "/api/incidents/{id}/retrospective.md",
+        [false, true, true, true],
+    ),
+    (
+        "POST",
+        "/api/incidents/{id}/retrospective/items",
+        [false, false, true, true],
+    ),
+    (
+        "GET",
+        "/api/incidents/{id}/related-items",
+        [false, false, true, true],
+    ),
+    (
+        "GET",
+        "/api/incidents/{id}/marks",
+        [false, false, true, true],
+    ),
+    (
+        "PUT",
+        "/api/incidents/{id}/timeline/{seq}/star",
+        [false, false, true, true],
+    ),
+    (
+        "PUT",
+        "/api/incidents/{id}/timeline/{seq}/mitigation",
+        [false, false, true, true],
+    ),
+    ("GET", "/api/action-items", [false, false, true, true]),
+    (
+        "PUT",
+        "/api/action-items/{item}",
+        [false, false, true, true],
+    ),
     // Last: it ends the session it is called with.
     ("POST", "/api/logout", [false, true, true, true]),
 ];
@@ -175,6 +236,9 @@ async fn every_route_admits_exactly_the_roles_in_the_table() {
                     .replace("{request}", "1")
                     .replace("{run}", "1")
                     .replace("{step}", "logs")
+                    .replace("{seq}", "1")
+                    .replace("{version}", "1")
+                    .replace("{item}", "1")
             );
             let req = c
                 .request(method.parse().unwrap(), &url)

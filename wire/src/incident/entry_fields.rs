@@ -90,6 +90,9 @@ impl TryFrom<Fields> for TimelineEntry {
                 did: required(f.did, "did")?,
                 reason: f.reason,
             },
+            "retrospective" => EntryKind::Retrospective {
+                did: required(f.did, "did")?,
+            },
             "walkthrough" => EntryKind::Walkthrough {
                 playbook: required(f.playbook, "playbook")?,
                 step: required(f.step, "step")?,

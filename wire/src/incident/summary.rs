@@ -36,6 +36,10 @@ pub struct IncidentSummary {
     pub retrospective_due_ms: Option<i64>,
     /// Channel messages that failed for good (a responder should retry or post by hand).
     pub failed_deliveries: u32,
+    /// When its retrospective was finished (the newest version is finished); the countdown to
+    /// `retrospective_due_ms` stops then.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retrospective_finished_ms: Option<i64>,
 }
 
 /// What a declaration fixes about an incident; everything else starts empty
@@ -81,6 +85,7 @@ impl IncidentSummary {
             impact: None,
             retrospective_due_ms: None,
             failed_deliveries: 0,
+            retrospective_finished_ms: None,
         }
     }
 
@@ -92,6 +97,12 @@ impl IncidentSummary {
     /// The first-response deadline is missed: nobody acknowledged in time.
     pub fn response_overdue(&self, now_ms: i64) -> bool {
         self.acknowledged_at_ms.is_none() && self.phase.is_open() && now_ms > self.response_due_ms
+    }
+
+    /// A retrospective is due and not finished: the countdown shows.
+    pub fn retrospective_pending(&self) -> Option<i64> {
+        self.retrospective_due_ms
+            .filter(|_| self.retrospective_finished_ms.is_none())
     }
 
     /// The status-update cadence is missed.

@@ -35,7 +35,7 @@ impl From<IncidentError> for AppError {
     }
 }
 
-fn actor(user: &Principal) -> Actor {
+pub(crate) fn actor(user: &Principal) -> Actor {
     Actor {
         name: user.name.clone(),
         role: user.role,

@@ -32,6 +32,7 @@ pub(super) struct IncidentRow {
     impact: Option<String>,
     retrospective_due_ms: Option<i64>,
     failed_deliveries: i64,
+    retrospective_finished_ms: Option<i64>,
 }
 
 pub(super) const SUMMARY_COLUMNS: &str =
@@ -40,7 +41,9 @@ pub(super) const SUMMARY_COLUMNS: &str =
     i.acknowledged_at_ms, i.update_due_ms, i.last_update_ms, i.updates, i.last_update, \
     i.resolved_by, i.resolved_at_ms, i.impact, i.retrospective_due_ms, \
     (SELECT COUNT(*) FROM deliveries d WHERE d.incident_id = i.id AND d.state = 'failed') \
-    AS failed_deliveries";
+    AS failed_deliveries, \
+    (SELECT CASE WHEN v.state = 'finished' THEN v.at_ms END FROM retro_versions v \
+     WHERE v.incident_id = i.id ORDER BY v.version DESC LIMIT 1) AS retrospective_finished_ms";
 
 pub(super) use crate::store::corrupt;
 
@@ -81,6 +84,7 @@ impl TryFrom<IncidentRow> for IncidentSummary {
             impact: r.impact,
             retrospective_due_ms: r.retrospective_due_ms,
             failed_deliveries: r.failed_deliveries.max(0) as u32,
+            retrospective_finished_ms: r.retrospective_finished_ms,
         })
     }
 }
