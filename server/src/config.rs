@@ -67,6 +67,7 @@ pub struct Settings {
     pub playbooks: PlaybookSettings,
     pub actions: crate::actions::settings::ActionSettings,
     pub caddy: Option<crate::actions::settings::CaddySettings>,
+    pub tickets: Option<crate::tickets::settings::TicketSettings>,
 }
 
 impl Default for Settings {
@@ -87,6 +88,7 @@ impl Default for Settings {
             playbooks: PlaybookSettings::default(),
             actions: Default::default(),
             caddy: None,
+            tickets: None,
         }
     }
 }
@@ -258,6 +260,11 @@ impl Settings {
         self.actions
             .check()
             .map_err(|m: String| bad("actions", &m))?;
+        if let Some(tickets) = &self.tickets {
+            tickets
+                .check()
+                .map_err(|(key, m)| bad(&format!("tickets.{key}"), &m))?;
+        }
         Ok(())
     }
 

@@ -171,6 +171,12 @@ pub const ROUTES: &[RouteSpec] = &[
     ),
     route("GET", wire::ACTION_ITEMS_PATH, Access::Responder),
     route("PUT", "/api/action-items/{item}", Access::Responder),
+    route("POST", "/api/action-items/{item}/ticket", Access::Responder),
+    route(
+        "POST",
+        "/api/action-items/{item}/ticket/state",
+        Access::Responder,
+    ),
 ];
 
 struct Table {
@@ -309,6 +315,16 @@ pub fn router(state: AppState, auth_layer: crate::auth::sessions::AuthLayer) -> 
     )
     .add("GET", wire::ACTION_ITEMS_PATH, retro::list_items)
     .add("PUT", "/api/action-items/{item}", retro::update_item)
+    .add(
+        "POST",
+        "/api/action-items/{item}/ticket",
+        retro::create_ticket,
+    )
+    .add(
+        "POST",
+        "/api/action-items/{item}/ticket/state",
+        retro::ticket_state,
+    )
     .add("GET", wire::ACTIONS_PATH, actions::catalog)
     .add("GET", "/api/incidents/{id}/actions", actions::list)
     .add("POST", "/api/incidents/{id}/actions/plan", actions::plan)

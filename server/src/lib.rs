@@ -21,6 +21,7 @@ pub(crate) mod sockets;
 pub mod state;
 pub mod store;
 pub(crate) mod sweeper;
+pub mod tickets;
 pub mod values;
 
 use std::future::Future;
@@ -71,6 +72,17 @@ impl Gateway {
         settings: Settings,
         host: Arc<dyn RemoteHost>,
         clock: Arc<dyn Clock>,
+    ) -> anyhow::Result<Gateway> {
+        Self::with_parts_env(settings, host, clock, |name| std::env::var(name).ok()).await
+    }
+
+    /// As [`Gateway::with_parts`], with the environment that secrets named by the config (the
+    /// ticket tracker's token) are read from given: tests pass their own.
+    pub async fn with_parts_env(
+        settings: Settings,
+        host: Arc<dyn RemoteHost>,
+        clock: Arc<dyn Clock>,
+        env: impl Fn(&str) -> Option<String>,
     ) -> anyhow::Result<Gateway> {
         let store = Store::open(&settings.data_dir)
             .await?
@@ -148,7 +160,10 @@ impl Gateway {
             incidents.clone(),
             playbooks.clone(),
             settings.public_origin(),
-            None,
+            match &settings.tickets {
+                Some(t) => Some(tickets::Tickets::new(t, env)?),
+                None => None,
+            },
         );
         retros.spawn_reminders(stop.clone(), RETRO_REMINDER_TICK);
         let state = AppState {

@@ -15,6 +15,7 @@ pub(crate) mod items;
 pub(crate) mod markdown;
 pub(crate) mod record;
 pub(crate) mod reminders;
+mod tickets;
 
 use std::sync::Arc;
 
@@ -66,7 +67,9 @@ struct Inner {
     playbooks: Arc<Catalog>,
     /// The console's address, for the link posted to the channel.
     public_url: String,
-    tickets: Option<()>,
+    tickets: Option<crate::tickets::Tickets>,
+    /// Items whose ticket is being created: one at a time per item.
+    ticketing: std::sync::Mutex<std::collections::HashSet<i64>>,
 }
 
 impl Retros {
@@ -75,7 +78,7 @@ impl Retros {
         incidents: Incidents,
         playbooks: Arc<Catalog>,
         public_url: String,
-        tickets: Option<()>,
+        tickets: Option<crate::tickets::Tickets>,
     ) -> Retros {
         Retros {
             inner: Arc::new(Inner {
@@ -84,6 +87,7 @@ impl Retros {
                 playbooks,
                 public_url: public_url.trim_end_matches('/').to_owned(),
                 tickets,
+                ticketing: Default::default(),
             }),
         }
     }

@@ -15,5 +15,6 @@ mod api {
     mod retro;
     mod sessions;
     mod site;
+    mod tickets;
     mod webhook;
 }

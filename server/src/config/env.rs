@@ -14,6 +14,15 @@ pub(super) fn apply(
         let Some(name) = var.strip_prefix("AEGIS_") else {
             continue;
         };
+        // The ticket tracker's token is read by `[tickets]` from the variable it names (by
+        // default `AEGIS_TICKETS_TOKEN`); it is a secret, not a setting.
+        let token_env = settings
+            .tickets
+            .as_ref()
+            .map_or("AEGIS_TICKETS_TOKEN", |t| t.token_env.as_str());
+        if var == token_env {
+            continue;
+        }
         let err = |message: String| ConfigError::Env {
             var: var.clone(),
             message,

@@ -43,16 +43,29 @@ pub async fn start_with(dir: tempfile::TempDir, settings: Settings) -> Running {
 /// As [`start_with`], with the host and the clock given (tests that move time or break the host).
 pub async fn start_full(
     dir: tempfile::TempDir,
+    settings: Settings,
+    host: Arc<FakeHost>,
+    clock: Arc<dyn Clock>,
+) -> Running {
+    start_full_env(dir, settings, host, clock, |_| None).await
+}
+
+/// As [`start_full`], with the environment the config's secrets are read from.
+pub async fn start_full_env(
+    dir: tempfile::TempDir,
     mut settings: Settings,
     host: Arc<FakeHost>,
     clock: Arc<dyn Clock>,
+    env: impl Fn(&str) -> Option<String>,
 ) -> Running {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     if settings.public_url.is_none() {
         settings.public_url = Some(format!("http://{addr}"));
     }
-    let gateway = Gateway::with_parts(settings, host, clock).await.unwrap();
+    let gateway = Gateway::with_parts_env(settings, host, clock, env)
+        .await
+        .unwrap();
     for role in Role::ALL {
         if gateway
             .state
@@ -292,4 +305,25 @@ pub async fn create_link(
         .json()
         .await
         .unwrap()
+}
+
+/// What the gateway logs, captured (`tracing::subscriber::set_default` with this as the writer):
+/// tests look for what must never be logged.
+#[derive(Clone, Default)]
+pub struct LogCapture(pub Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogCapture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl LogCapture {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
 }

@@ -7,7 +7,10 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Deserialize;
-use wire::{ActionItem, ItemFields, ItemList, Mark, Marks, RetroVersion, Retrospective, SaveRetro};
+use wire::{
+    ActionItem, ItemFields, ItemList, Mark, Marks, RetroVersion, Retrospective, SaveRetro,
+    TicketAnswer,
+};
 
 use super::incidents::actor;
 use crate::auth::Principal;
@@ -204,4 +207,22 @@ pub async fn mitigation(
             .mark_mitigation(&actor(&user), id, seq, body.on)
             .await?,
     ))
+}
+
+/// `POST /api/action-items/{item}/ticket`: opens an issue in the platform repository.
+pub async fn create_ticket(
+    State(state): State<AppState>,
+    Extension(user): Extension<Principal>,
+    ApiPath(item): ApiPath<i64>,
+) -> Result<(StatusCode, Json<TicketAnswer>), AppError> {
+    let answer = state.retros.create_ticket(&actor(&user), item).await?;
+    Ok((StatusCode::CREATED, Json(answer)))
+}
+
+/// `POST /api/action-items/{item}/ticket/state`: reads the ticket's state back.
+pub async fn ticket_state(
+    State(state): State<AppState>,
+    ApiPath(item): ApiPath<i64>,
+) -> Result<Json<TicketAnswer>, AppError> {
+    Ok(Json(state.retros.ticket_state(item).await?))
 }
