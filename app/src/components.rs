@@ -7,6 +7,7 @@ pub(crate) mod gate;
 pub(crate) mod header;
 pub(crate) mod incident_meta;
 pub(crate) mod local_time;
+pub(crate) mod markdown;
 pub(crate) mod overdue_banner;
 pub(crate) mod router;
 pub(crate) mod scope_picker;
