@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod actions;
 pub mod audit;
 pub mod auth;
+pub mod bundle;
 pub mod clock;
 pub mod config;
 pub(crate) mod error;

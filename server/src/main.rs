@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 use server::config::Settings;
 
 mod audit_cli;
+mod incident_cli;
 mod user_cli;
 
 #[derive(Parser)]
@@ -46,6 +47,13 @@ enum Command {
         #[command(subcommand)]
         action: audit_cli::AuditCommand,
     },
+    /// Export an incident as one JSON bundle, or import one (docs/incident-bundle.md).
+    Incident {
+        #[arg(long, short, env = "AEGIS_CONFIG", global = true)]
+        config: Option<PathBuf>,
+        #[command(subcommand)]
+        action: incident_cli::IncidentCommand,
+    },
 }
 
 #[tokio::main]
@@ -70,6 +78,10 @@ async fn main() {
         },
         Command::Audit { config, action } => match load(config) {
             Some(settings) => audit_cli::run(&settings, action).await,
+            None => 2,
+        },
+        Command::Incident { config, action } => match load(config) {
+            Some(settings) => incident_cli::run(&settings, action).await,
             None => 2,
         },
     };

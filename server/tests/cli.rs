@@ -373,3 +373,455 @@ fn audit_verify_names_the_first_altered_entry_and_export_writes_json_lines() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
     assert!(text(&out).contains("#SEQ HASH"), "{}", text(&out));
 }
+
+// --- `aegis incident export|import`: one incident as one JSON bundle. ---
+
+/// INC-1 with a row in every table that holds an incident's rows, written through the store as the
+/// gateway writes them (no network), and INC-2 interleaved with it: INC-1's ids have gaps, and its
+/// audit entries' previous hashes are INC-2's (or an entry of no incident).
+fn rich_incident(data: &std::path::Path) {
+    use server::store::actions::StoredRequest;
+    use server::store::incidents::NewEntry;
+    use server::store::retro::StoredVersion;
+    use wire::*;
+
+    let board = HealthSnapshot {
+        host: HostState {
+            target: "aegis@prod.example:22".into(),
+            reachable: true,
+            detail: "connected".into(),
+        },
+        checks: Vec::new(),
+        sweep_seq: 7,
+        swept_at_ms: 1_000,
+        interval_ms: 10_000,
+        sweeping: false,
+    };
+    let declared = |id: i64, title: &str| {
+        let incident = IncidentSummary::declared(
+            id,
+            Declared {
+                title: title.into(),
+                broken: "logins fail".into(),
+                severity: Severity::Sev1,
+                compromise: true,
+                scope: IncidentScope {
+                    services: vec!["ciam-kratos".into()],
+                    domains: vec![Domain::Ciam],
+                    database: true,
+                    apps: false,
+                },
+                declared_by: "ana".into(),
+                declared_at_ms: 100,
+                response_due_ms: 400,
+                update_due_ms: Some(1_900),
+            },
+        );
+        let first = NewEntry {
+            at_ms: 100,
+            actor: "ana".into(),
+            kind: EntryKind::Declared {
+                title: title.into(),
+                broken: "logins fail".into(),
+                severity: Severity::Sev1,
+                compromise: true,
+            },
+            channel_payload: Some(r#"{"text":"declared"}"#.into()),
+        };
+        (incident, first)
+    };
+    let note = |at_ms: i64, text: &str, channel: bool| NewEntry {
+        at_ms,
+        actor: "ana".into(),
+        kind: EntryKind::Note { text: text.into() },
+        channel_payload: channel.then(|| format!(r#"{{"text":"{text}"}}"#)),
+    };
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let store = server::store::Store::open(data).await.unwrap();
+        let (one, _, _) = store
+            .insert_incident(&board, |id| declared(id, "Logins fail"))
+            .await
+            .unwrap();
+        let (two, _, _) = store
+            .insert_incident(&board, |id| declared(id, "Something else"))
+            .await
+            .unwrap();
+        assert_eq!((one.id, two.id), (1, 2));
+        let (looking, delivery) = store
+            .append_entry_delivered(1, note(200, "looking at \"kratos\"", true))
+            .await
+            .unwrap();
+        store
+            .set_delivery(
+                delivery.unwrap().id,
+                DeliveryState::Failed,
+                3,
+                Some("HTTP 500"),
+                250,
+            )
+            .await
+            .unwrap();
+        store
+            .append_entry(2, note(210, "elsewhere", false))
+            .await
+            .unwrap();
+        let mut resolved = store.incident(1).await.unwrap().unwrap();
+        resolved.version += 1;
+        resolved.phase = Phase::Resolved;
+        resolved.acknowledged_by = Some("bo".into());
+        resolved.acknowledged_at_ms = Some(300);
+        resolved.last_update_ms = Some(310);
+        resolved.updates = 1;
+        resolved.last_update = Some("restarted".into());
+        resolved.resolved_by = Some("bo".into());
+        resolved.resolved_at_ms = Some(500);
+        resolved.impact = Some("no logins for 7 minutes".into());
+        resolved.retrospective_due_ms = Some(9_000);
+        resolved.update_due_ms = None;
+        let (stopped, _) = store
+            .save_incident(&resolved, note(500, "bleeding stopped", false))
+            .await
+            .unwrap();
+        store
+            .set_star(1, looking.seq, "bo", 600, true)
+            .await
+            .unwrap();
+        store
+            .set_star(1, stopped.seq, "ana", 610, true)
+            .await
+            .unwrap();
+        store
+            .set_mitigation(1, Some(stopped.seq), "bo", 620)
+            .await
+            .unwrap();
+        for (version, did, state) in [
+            (1, "saved", RetroState::Draft),
+            (2, "finished", RetroState::Finished),
+        ] {
+            let v = StoredVersion {
+                version: RetroVersion {
+                    version,
+                    author: "ana".into(),
+                    at_ms: 700 + i64::from(version),
+                    did: did.into(),
+                    sections: RetroSections {
+                        summary: format!("summary {version}"),
+                        impact: "logins down, ünïcode\n".into(),
+                        root_cause: "expired certificate".into(),
+                        went_well: "paging".into(),
+                        went_badly: "nobody watched expiry".into(),
+                    },
+                },
+                state,
+            };
+            store.insert_retro_version(1, &v).await.unwrap().unwrap();
+        }
+        for (title, finding) in [
+            ("Alert on expiry", Some("late:first-response")),
+            ("Docs", None),
+        ] {
+            store
+                .insert_item(&ActionItem {
+                    id: 0,
+                    incident_id: 1,
+                    fields: ItemFields {
+                        title: title.into(),
+                        owner: "bo".into(),
+                        due: "2030-01-02".into(),
+                        done_when: "an alert fires 14 days ahead".into(),
+                        status: ItemStatus::Open,
+                        ticket_url: "https://tickets.example/1".into(),
+                        finding: finding.map(str::to_owned),
+                    },
+                    created_by: "ana".into(),
+                    created_at_ms: 800,
+                    updated_at_ms: 810,
+                    ticket_state: finding.map(|_| "open".to_owned()),
+                    version: 1,
+                })
+                .await
+                .unwrap();
+        }
+        assert!(store.claim_reminder(1, "24h", 900).await.unwrap());
+        assert!(store.claim_reminder(1, "overdue", 950).await.unwrap());
+        let run = store
+            .start_run(1, "database-tls", "ana", 220)
+            .await
+            .unwrap();
+        for outcome in [
+            StepOutcome::Done,
+            StepOutcome::Chose {
+                branch: 1,
+                overridden: true,
+            },
+        ] {
+            let record = RunRecord {
+                step: "certificate".into(),
+                outcome,
+                by: "ana".into(),
+                at_ms: 230,
+                note: Some("as planned".into()),
+            };
+            store.append_run_record(run, &record).await.unwrap();
+        }
+        store
+            .insert_action_request(&StoredRequest {
+                id: 0,
+                incident_id: 1,
+                action: "restart-container".into(),
+                target: "olympus-ciam-kratos".into(),
+                plan: ActionPlan {
+                    action: "restart-container".into(),
+                    title: "Restart a container".into(),
+                    host: "aegis@prod.example:22".into(),
+                    target: "olympus-ciam-kratos".into(),
+                    params: [("container".to_owned(), "olympus-ciam-kratos".to_owned())]
+                        .into_iter()
+                        .collect(),
+                    commands: vec![PlannedCommand {
+                        argv: vec!["docker".into(), "restart".into()],
+                        repeats: None,
+                    }],
+                    blast_radius: "ciam logins".into(),
+                    destructive: true,
+                    needs_approval: false,
+                    confirm: Some("olympus-ciam-kratos".into()),
+                    hash: "ab".repeat(32),
+                },
+                step: Some(StepRef {
+                    run,
+                    step: "restart".into(),
+                }),
+                state: RequestState::Done,
+                requested_by: "ana".into(),
+                requested_at_ms: 240,
+                expires_at_ms: Some(840),
+                approved_by: Some("bo".into()),
+                approved_at_ms: Some(245),
+                break_glass: Some("alone at night".into()),
+                started_at_ms: Some(246),
+                progress: Some("1 of 1".into()),
+                cursor: Some(r#"{"after":3}"#.into()),
+                result: Some(ActionResult {
+                    ok: true,
+                    summary: "Restarted in 4.2 s".into(),
+                    exit: Some(0),
+                    duration_ms: 4_200,
+                    output: vec!["ok".into()],
+                }),
+                version: 1,
+            })
+            .await
+            .unwrap();
+        let log = server::audit::AuditLog::new(store.clone());
+        for incident in [Some(1), Some(2), Some(1), None, Some(1)] {
+            log.append(
+                "ana",
+                incident,
+                AuditKind::Probe,
+                "probe certificate",
+                "expired",
+                vec![],
+            )
+            .await
+            .unwrap();
+        }
+    });
+}
+
+fn path_arg(p: &std::path::Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// `exported_at_ms` is the one field that depends on when: `--at-ms` pins it, so that two exports
+/// are compared whole, byte for byte.
+const AT: &str = "1700000000000";
+
+#[test]
+fn incident_bundle_exported_imported_and_exported_again_is_byte_identical() {
+    use std::os::unix::fs::PermissionsExt;
+    let source = tempfile::tempdir().unwrap();
+    rich_incident(source.path());
+    let files = tempfile::tempdir().unwrap();
+    let (a, b) = (files.path().join("a.json"), files.path().join("b.json"));
+
+    let out = aegis(
+        source.path(),
+        &[
+            "incident",
+            "export",
+            "1",
+            "--output",
+            path_arg(&a),
+            "--at-ms",
+            AT,
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    let exported = std::fs::read(&a).unwrap();
+    assert_eq!(
+        std::fs::metadata(&a).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert!(
+        exported.ends_with(b"}\n"),
+        "pretty JSON, one trailing newline"
+    );
+    let stdout = aegis(
+        source.path(),
+        &["incident", "export", "INC-1", "--at-ms", AT],
+        None,
+    );
+    assert!(stdout.status.success(), "{}", text(&stdout));
+    assert_eq!(
+        stdout.stdout, exported,
+        "stdout and --output write the same"
+    );
+
+    // Into a data directory that does not exist yet.
+    let target = tempfile::tempdir().unwrap();
+    let data = target.path().join("data");
+    let out = aegis(&data, &["incident", "import", path_arg(&a)], None);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "imported INC-1: 3 timeline entries, 2 deliveries, 1 playbook run (2 records), \
+         1 action request, 2 retrospective versions, 2 action items, 2 stars, \
+         a mitigation mark, 2 reminders, 3 audit digests\n"
+    );
+    let out = aegis(
+        &data,
+        &[
+            "incident",
+            "export",
+            "1",
+            "--output",
+            path_arg(&b),
+            "--at-ms",
+            AT,
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        std::fs::read(&b).unwrap() == exported,
+        "the re-export differs:\n{}",
+        String::from_utf8_lossy(&std::fs::read(&b).unwrap())
+    );
+
+    // The digests are not in the live chain, which stays intact (and here, empty).
+    let out = aegis(&data, &["audit", "verify"], None);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("the log is empty"), "{}", text(&out));
+
+    let out = aegis(&data, &["incident", "import", path_arg(&a)], None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(
+        text(&out).contains("INC-1 already exists here"),
+        "{}",
+        text(&out)
+    );
+
+    // Work goes on on the imported incident: its new audit entries start this installation's
+    // chain, which verifies, and its export carries the imported digests and then the new one.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let store = server::store::Store::open(&data).await.unwrap();
+        server::audit::AuditLog::new(store)
+            .append(
+                "bo",
+                Some(1),
+                wire::AuditKind::Probe,
+                "probe x",
+                "ok",
+                vec![],
+            )
+            .await
+            .unwrap();
+    });
+    let out = aegis(&data, &["audit", "verify"], None);
+    assert!(
+        text(&out).contains("audit chain intact: 1 entries"),
+        "{}",
+        text(&out)
+    );
+    let out = aegis(&data, &["incident", "export", "1"], None);
+    let bundle: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let seqs: Vec<i64> = bundle["audit_digests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["seq"].as_i64().unwrap())
+        .collect();
+    assert_eq!(seqs, [1, 3, 5, 1]);
+}
+
+#[test]
+fn incident_bundle_import_refuses_altered_digests_unknown_fields_and_other_formats() {
+    let source = tempfile::tempdir().unwrap();
+    rich_incident(source.path());
+    let out = aegis(source.path(), &["incident", "export", "1"], None);
+    assert!(out.status.success(), "{}", text(&out));
+    let good: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+
+    let target = tempfile::tempdir().unwrap();
+    let file = target.path().join("bundle.json");
+    let data = target.path().join("data");
+    let refused = |edit: &dyn Fn(&mut serde_json::Value), expected: &str| {
+        let mut bundle = good.clone();
+        edit(&mut bundle);
+        std::fs::write(&file, serde_json::to_vec_pretty(&bundle).unwrap()).unwrap();
+        let out = aegis(&data, &["incident", "import", path_arg(&file)], None);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(said.contains(expected), "expected {expected:?} in: {said}");
+    };
+
+    // One digest's hash altered: refused, naming the entry.
+    refused(
+        &|b| {
+            let hash = b["audit_digests"][1]["hash"].as_str().unwrap();
+            let flipped = if hash.starts_with('0') { "1" } else { "0" };
+            b["audit_digests"][1]["hash"] = format!("{flipped}{}", &hash[1..]).into();
+        },
+        "audit digest 3 was altered: its hash does not match its content",
+    );
+    refused(
+        &|b| b["colour"] = "red".into(),
+        "at `colour`: unknown field `colour`",
+    );
+    refused(
+        &|b| b["incident"]["severity_label"] = "Sev 1".into(),
+        "unknown field `severity_label`",
+    );
+    refused(
+        &|b| b["format"] = "aegis-backup".into(),
+        "its format is \"aegis-backup\", not \"aegis-incident-bundle\"",
+    );
+    refused(
+        &|b| b["version"] = 2.into(),
+        "an incident bundle of version 2",
+    );
+    // Nothing of any of them was written.
+    let out = aegis(&data, &["incident", "export", "1"], None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("there is no INC-1"), "{}", text(&out));
+
+    // Usage errors.
+    for args in [
+        &["incident", "export"][..],
+        &["incident", "export", "seven"][..],
+        &["incident", "import"][..],
+    ] {
+        let out = aegis(&data, args, None);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", text(&out));
+    }
+}
