@@ -169,6 +169,8 @@ pub const ROUTES: &[RouteSpec] = &[
         "/api/incidents/{id}/timeline/{seq}/mitigation",
         Access::Responder,
     ),
+    // The whole incident as one JSON file (notes, audit digests): for the commander's archive.
+    route("GET", "/api/incidents/{id}/bundle", Access::Commander),
     route("GET", wire::ACTION_ITEMS_PATH, Access::Responder),
     route("PUT", "/api/action-items/{item}", Access::Responder),
     route("POST", "/api/action-items/{item}/ticket", Access::Responder),
@@ -313,6 +315,7 @@ pub fn router(state: AppState, auth_layer: crate::auth::sessions::AuthLayer) -> 
         "/api/incidents/{id}/timeline/{seq}/mitigation",
         retro::mitigation,
     )
+    .add("GET", "/api/incidents/{id}/bundle", retro::bundle)
     .add("GET", wire::ACTION_ITEMS_PATH, retro::list_items)
     .add("PUT", "/api/action-items/{item}", retro::update_item)
     .add(
@@ -374,6 +377,7 @@ mod tests {
             wire::PLAYBOOKS_PATH,
             wire::ACTIONS_PATH,
             wire::AUDIT_PATH,
+            wire::ACTION_ITEMS_PATH,
         ];
         for r in ROUTES.iter().filter(|r| r.path != "/api/ping") {
             assert!(

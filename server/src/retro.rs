@@ -179,6 +179,8 @@ impl Retros {
         let missing = missing(&incident, &sections, &items);
         Ok(Retrospective {
             incident_id: id,
+            title: incident.title.clone(),
+            severity: incident.severity,
             state,
             version: versions.first().map_or(0, |v| v.version.version),
             sections,

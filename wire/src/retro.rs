@@ -215,6 +215,9 @@ impl ActionItem {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Retrospective {
     pub incident_id: i64,
+    /// The incident's title and severity, for the page's head.
+    pub title: String,
+    pub severity: crate::Severity,
     /// `None` until the first save.
     pub state: Option<RetroState>,
     /// The newest version (0: none saved; the sections are then the pre-filled draft).

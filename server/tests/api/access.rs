@@ -168,7 +168,22 @@ const EXPECTED: &[(&str, &str, [bool; 4])] = &[
         "/api/incidents/{id}/timeline/{seq}/mitigation",
         [false, false, true, true],
     ),
+    (
+        "GET",
+        "/api/incidents/{id}/bundle",
+        [false, false, false, true],
+    ),
     ("GET", "/api/action-items", [false, false, true, true]),
+    (
+        "POST",
+        "/api/action-items/{item}/ticket",
+        [false, false, true, true],
+    ),
+    (
+        "POST",
+        "/api/action-items/{item}/ticket/state",
+        [false, false, true, true],
+    ),
     (
         "PUT",
         "/api/action-items/{item}",

@@ -489,6 +489,34 @@ async fn a_scripted_incident_prefills_its_retrospective() {
     assert!(md.contains(&finding.title) && md.contains("2026-12-09") && md.contains("commander"));
     assert!(md.contains("**(mitigated here)**"));
 
+    // The whole incident as one bundle, for commanders: versions, items, stars, the mark.
+    let (status, _) = call(
+        &g,
+        &responder,
+        Method::GET,
+        &format!("/api/incidents/{id}/bundle"),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let resp = commander
+        .0
+        .get(format!("{}/api/incidents/{id}/bundle", g.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let bundle = server::bundle::parse(&resp.text().await.unwrap()).unwrap();
+    assert_eq!(bundle.retro_versions.len(), 3);
+    assert_eq!(bundle.action_items.len(), 1);
+    assert_eq!(bundle.stars.len(), 1);
+    assert!(bundle.mitigation.is_some());
+    assert_eq!(
+        bundle.timeline.len(),
+        d.timeline.len() + 1,
+        "and the `finished` entry"
+    );
+
     let reopened: Retrospective = serde_json::from_value(
         expect(
             &g,

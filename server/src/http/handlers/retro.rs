@@ -226,3 +226,31 @@ pub async fn ticket_state(
 ) -> Result<Json<TicketAnswer>, AppError> {
     Ok(Json(state.retros.ticket_state(item).await?))
 }
+
+/// `GET /api/incidents/{id}/bundle` (commanders): the whole incident as one JSON file, as
+/// `aegis incident export` writes it (docs/incident-bundle.md), to archive or move it.
+pub async fn bundle(
+    State(state): State<AppState>,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Response, AppError> {
+    let now = state.incidents.now_ms();
+    let bundle = crate::bundle::export(&state.store, id, now)
+        .await
+        .map_err(|e| match e {
+            crate::bundle::BundleError::NoSuchIncident(_) => {
+                AppError::NotFound(format!("incident INC-{id}"))
+            }
+            other => AppError::Internal(other.into()),
+        })?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"INC-{id}-bundle.json\""),
+            ),
+        ],
+        bundle.to_json(),
+    )
+        .into_response())
+}
