@@ -2,6 +2,8 @@
 //! outcome line, the router and its links, the severity badge, the scope picker, the overdue banner, and the incident
 //! settings and local times the incident pages share.
 
+pub(crate) mod action_item;
+pub(crate) mod clipboard;
 pub(crate) mod form;
 pub(crate) mod gate;
 pub(crate) mod header;

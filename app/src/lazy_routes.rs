@@ -19,11 +19,13 @@ use leptos::wasm_split::{wasm_split, SplitLoaderError};
 use crate::model::route::Page;
 use crate::net::live::Live;
 use crate::net::session::Session;
+use crate::pages::board::follow_ups::FollowUps;
 use crate::pages::board::suggestions::Suggestions;
 use crate::pages::declare::DeclarePage;
 use crate::pages::incident::IncidentPage;
 use crate::pages::incidents::IncidentsPage;
 use crate::pages::not_found::NotFound;
+use crate::pages::retro::RetroPage;
 use crate::pages::share_links::ShareLinks;
 use crate::pages::share_open::ShareOpen;
 use crate::pages::users::Users;
@@ -125,18 +127,27 @@ lazy_page!(
     preload_incident_page,
     |shell| view! { <IncidentPage session=shell.session live=shell.live /> }
 );
+// The commanders' two pages share one chunk: each split point costs the first screen its loader.
 lazy_page!(
-    users_page,
-    aegis_users_page,
-    preload_users_page,
-    |shell| view! { <Users session=shell.session /> }
+    admin_page,
+    aegis_admin_pages,
+    preload_admin_pages,
+    |shell| view! { <AdminPages session=shell.session live=shell.live /> }
 );
-lazy_page!(
-    share_links_page,
-    aegis_share_links_page,
-    preload_share_links_page,
-    |shell| view! { <ShareLinks session=shell.session live=shell.live /> }
-);
+
+/// `/users` or `/share-links`, whichever the location shows.
+#[component]
+fn AdminPages(session: Session, live: Live) -> impl IntoView {
+    let location = crate::components::router::use_location();
+    let users = Memo::new(move |_| location.page.with(|p| *p == Page::Users));
+    move || {
+        if users.get() {
+            view! { <Users session=session /> }.into_any()
+        } else {
+            view! { <ShareLinks session=session live=live /> }.into_any()
+        }
+    }
+}
 
 lazy_page!(
     share_open_page,
@@ -148,7 +159,17 @@ lazy_page!(
     board_suggestions,
     aegis_board_suggestions,
     preload_board_suggestions,
-    |shell| view! { <Suggestions session=shell.session live=shell.live /> }
+    |shell| view! {
+        <Suggestions session=shell.session live=shell.live />
+        <FollowUps session=shell.session live=shell.live />
+    }
+);
+// Reached from inside the incident page's chunk (`/incidents/{id}/retrospective`).
+lazy_page!(
+    retro_page,
+    aegis_retro_page,
+    preload_retro_page,
+    |shell| view! { <RetroPage session=shell.session live=shell.live /> }
 );
 lazy_page!(
     not_found_page,
@@ -166,8 +187,7 @@ pub fn preload(page: &Page) {
             Page::Incidents => preload_incidents_page().await,
             Page::Declare => preload_declare_page().await,
             Page::Incident(_) => preload_incident_page().await,
-            Page::Users => preload_users_page().await,
-            Page::ShareLinks => preload_share_links_page().await,
+            Page::Users | Page::ShareLinks => preload_admin_pages().await,
             Page::Share(_) => preload_share_open_page().await,
             Page::NotFound => preload_not_found_page().await,
             Page::Board | Page::Login => Ok(()),

@@ -69,8 +69,7 @@ pub fn App() -> impl IntoView {
                 Page::Declare => lazy_routes::declare_page(),
                 Page::Incident(_) => lazy_routes::incident_page(),
                 Page::Login => view! { <Login session=session /> }.into_any(),
-                Page::Users => lazy_routes::users_page(),
-                Page::ShareLinks => lazy_routes::share_links_page(),
+                Page::Users | Page::ShareLinks => lazy_routes::admin_page(),
                 Page::Share(_) => lazy_routes::share_open_page(),
                 Page::NotFound => lazy_routes::not_found_page(),
             }}

@@ -14,9 +14,6 @@
 //! The work is bounded: at most [`MAX_CHARS`] characters are parsed (a [`Block::Cut`] says the
 //! rest was left out), nesting is capped, and every scan is linear or `n log n` in the input.
 
-// Until the retrospective page mounts `<Markdown>`, only the tests use this module.
-#![allow(dead_code)]
-
 mod block;
 mod inline;
 #[cfg(test)]

@@ -9,6 +9,7 @@ pub(crate) mod deadlines;
 pub(crate) mod header;
 pub(crate) mod incident_forms;
 pub(crate) mod incident_list;
+pub(crate) mod retro;
 pub(crate) mod share_links;
 pub(crate) mod timeline;
 pub(crate) mod users;

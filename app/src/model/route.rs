@@ -5,6 +5,9 @@
 //! `components::router` keeps the location in a signal and follows links and Back; this module is
 //! the pure part, unit-tested on the host.
 
+/// The last segment of a retrospective's path (`/incidents/7/retrospective`).
+pub const RETROSPECTIVE: &str = "retrospective";
+
 /// A page of the console.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Page {
@@ -43,6 +46,12 @@ impl Page {
             ["incidents"] => Page::Incidents,
             ["incidents", "new"] => Page::Declare,
             ["incidents", id] if !id.is_empty() => Page::Incident(decode_component(id)),
+            // Pages inside the incident pages' chunks (which load their code in turn, so that
+            // the first screen does not grow): an incident's retrospective, and `/actions`.
+            ["incidents", id, RETROSPECTIVE] if !id.is_empty() => {
+                Page::Incident(format!("{}/{RETROSPECTIVE}", decode_component(id)))
+            }
+            ["actions"] => Page::Incidents,
             ["login"] => Page::Login,
             ["users"] => Page::Users,
             ["share-links"] => Page::ShareLinks,
@@ -118,6 +127,12 @@ mod tests {
         assert_eq!(Page::of("/incidents/new"), Page::Declare);
         assert_eq!(Page::of("/incidents/7"), Page::Incident("7".into()));
         assert_eq!(Page::of("/incidents/x%20y"), Page::Incident("x y".into()));
+        assert_eq!(
+            Page::of("/incidents/7/retrospective"),
+            Page::Incident("7/retrospective".into())
+        );
+        assert_eq!(Page::of("/incidents/7/other"), Page::NotFound);
+        assert_eq!(Page::of("/actions"), Page::Incidents);
         assert_eq!(Page::of("/login"), Page::Login);
         assert_eq!(Page::of("/users"), Page::Users);
         assert_eq!(Page::of("/share-links"), Page::ShareLinks);

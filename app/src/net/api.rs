@@ -18,6 +18,7 @@ mod failure;
 mod health;
 mod incidents;
 mod playbooks;
+mod retro;
 
 pub use accounts::*;
 pub use actions::*;
@@ -25,6 +26,7 @@ pub use failure::ApiFailure;
 pub use health::*;
 pub use incidents::*;
 pub use playbooks::*;
+pub use retro::*;
 
 fn get(path: &str) -> Result<Request, gloo_net::Error> {
     Request::get(path)

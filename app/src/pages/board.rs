@@ -4,6 +4,7 @@
 //! Stakeholders and share viewers get the gateway's projection (no latency, details reduced to the
 //! status word, no host internals); the board leaves those parts out instead of printing blanks.
 
+pub(crate) mod follow_ups;
 pub(crate) mod suggestions;
 mod tile;
 
@@ -20,14 +21,8 @@ use tile::Tile;
 pub fn Board(live: Live, session: Session) -> impl IntoView {
     let full_board = Signal::derive(move || session.access().is_some_and(Access::full_board));
     let loaded = move || live.board.with(|b| b.loaded);
-    // Groups are rebuilt only when their order changes (a group's worst status changed). The same
-    // memo says whether anything is failing (one memo is lighter in the first screen than two).
-    let order = Memo::new(move |_| {
-        live.board.with(|b| {
-            let trouble = b.checks.iter().any(|c| c.status != wire::Status::Up);
-            (group_order(&b.checks), trouble)
-        })
-    });
+    // Groups are rebuilt only when their order changes (a group's worst status changed).
+    let order = Memo::new(move |_| live.board.with(|b| group_order(&b.checks)));
     view! {
         <div
             class="board"
@@ -37,12 +32,9 @@ pub fn Board(live: Live, session: Session) -> impl IntoView {
             <StaleBanner live=live />
             <HostBanner live=live full_board=full_board />
             <Summary live=live />
-            // While checks fail, the playbooks they point to (responders); their code is
-            // fetched the first time there is trouble.
-            {move || {
-                (full_board.get() && order.with(|o| o.1))
-                    .then(crate::lazy_routes::board_suggestions)
-            }}
+            // For responders: while checks fail, the playbooks they point to; after incidents,
+            // the retrospectives due and their own action items. Their code is fetched apart.
+            {move || full_board.get().then(crate::lazy_routes::board_suggestions)}
             {move || {
                 live.server_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })
             }}
@@ -50,7 +42,6 @@ pub fn Board(live: Live, session: Session) -> impl IntoView {
                 {move || {
                     order
                         .get()
-                        .0
                         .into_iter()
                         .map(|scope| view! { <Group live=live scope=scope full_board=full_board /> })
                         .collect_view()

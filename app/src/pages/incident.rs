@@ -10,6 +10,7 @@ mod actions;
 mod audit;
 mod composer;
 mod deadlines;
+mod follow_ups;
 mod note;
 mod regrade;
 mod resolve;
@@ -28,7 +29,7 @@ use crate::components::router::{use_location, A};
 use crate::components::severity_badge::SeverityBadge;
 use crate::model::access::Access;
 use crate::model::adapters::incident_forms::not_up_lines;
-use crate::model::route::Page;
+use crate::model::route::{Page, RETROSPECTIVE};
 use crate::model::time;
 use crate::net::api;
 use crate::net::live::Live;
@@ -38,6 +39,7 @@ use actions::{Actions, Draft};
 use audit::AuditLog;
 use composer::{Composer, Draft as UpdateDraft};
 use deadlines::Deadlines;
+use follow_ups::{RelatedItems, RetroCard};
 use note::NoteForm;
 use regrade::RegradeForm;
 use resolve::ResolveForm;
@@ -47,6 +49,24 @@ use walkthrough::Walkthroughs;
 
 #[component]
 pub fn IncidentPage(session: Session, live: Live) -> impl IntoView {
+    let location = use_location();
+    // `/incidents/{id}/retrospective` comes through this chunk and loads its own.
+    let retrospective = Memo::new(move |_| {
+        location
+            .page
+            .with(|p| matches!(p, Page::Incident(id) if id.ends_with(RETROSPECTIVE)))
+    });
+    move || {
+        if retrospective.get() {
+            crate::lazy_routes::retro_page()
+        } else {
+            view! { <IncidentOnly session=session live=live /> }.into_any()
+        }
+    }
+}
+
+#[component]
+fn IncidentOnly(session: Session, live: Live) -> impl IntoView {
     let location = use_location();
     let id = Memo::new(move |_| {
         location.page.with(|p| match p {
@@ -187,6 +207,10 @@ fn Loaded(
             </p>
         </header>
         <Deadlines live=live incident=incident />
+        <RetroCard live=live id=id incident=incident responder=responder />
+        <Show when=move || can_respond() && open()>
+            <RelatedItems session=session id=id />
+        </Show>
         <Facts live=live incident=incident responder=responder />
         <Show when=move || can_respond() && open()>
             <Show when=move || phase.get() == Phase::Declared>
@@ -258,11 +282,12 @@ fn Facts(
     let retrospective = move || {
         let now = live.server_now();
         incident.with(|i| {
-            let due = i.as_ref()?.retrospective_due_ms?;
-            Some(if now > due {
-                format!("overdue by {}", time::duration(now - due))
-            } else {
-                format!("due in {}", time::duration(due - now))
+            let i = i.as_ref()?;
+            let due = i.retrospective_due_ms?;
+            Some(match i.retrospective_finished_ms {
+                Some(at) => format!("finished at {}", local_time(at, false)),
+                None if now > due => format!("overdue by {}", time::duration(now - due)),
+                None => format!("due in {}", time::duration(due - now)),
             })
         })
     };

@@ -23,10 +23,24 @@ use crate::net::session::Session;
 
 #[component]
 pub fn IncidentsPage(session: Session, live: Live) -> impl IntoView {
-    view! {
-        <Gate session=session>
-            <IncidentList session=session live=live />
-        </Gate>
+    // `/actions` lives in this chunk: a split point of its own would cost the first screen.
+    let location = crate::components::router::use_location();
+    let items = Memo::new(move |_| {
+        location
+            .pathname
+            .with(|p| p.trim_end_matches('/') == "/actions")
+    });
+    move || {
+        if items.get() {
+            view! { <crate::pages::action_items::ActionItemsPage session=session /> }.into_any()
+        } else {
+            view! {
+                <Gate session=session>
+                    <IncidentList session=session live=live />
+                </Gate>
+            }
+            .into_any()
+        }
     }
 }
 

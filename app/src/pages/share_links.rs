@@ -9,6 +9,8 @@ mod row;
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
+
+use crate::components::clipboard::origin;
 use leptos::task::spawn_local;
 use wire::{NewShareLink, ShareLinkInfo};
 
@@ -146,11 +148,4 @@ fn CreateLink(session: Session, links: RwSignal<Option<Vec<ShareLinkInfo>>>) -> 
             {move || created.get().map(|url| view! { <CreatedUrl url=url /> })}
         </form>
     }
-}
-
-/// `location.origin`, e.g. `https://aegis.example`.
-fn origin() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().origin().ok())
-        .unwrap_or_default()
 }

@@ -32,6 +32,14 @@ impl Deadline {
     }
 }
 
+/// The retrospective's 48-hour countdown (Sev 1/2, from resolution) while it is not finished:
+/// the list, the incident page and the board print this one line.
+pub fn retro_deadline(incident: &IncidentSummary, now_ms: i64) -> Option<Deadline> {
+    incident
+        .retrospective_pending()
+        .map(|due| Deadline::counting("Retrospective", "Retrospective", now_ms, due))
+}
+
 /// The first-response line: a countdown until someone acknowledges, then who did and how fast.
 /// `local_time` prints a gateway timestamp as the viewer's time of day.
 pub fn response_deadline(

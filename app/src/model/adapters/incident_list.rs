@@ -75,6 +75,9 @@ fn list_cmp(a: &IncidentSummary, b: &IncidentSummary) -> Ordering {
 /// A list row's one deadline: the first response until acknowledged, then the next update.
 pub fn row_deadline(incident: &IncidentSummary, now_ms: i64) -> Deadline {
     if !incident.phase.is_open() {
+        if let Some(d) = super::deadlines::retro_deadline(incident, now_ms) {
+            return d;
+        }
         let when = incident
             .resolved_at_ms
             .map(|at| format!(" {}", time::ago(now_ms - at)))

@@ -30,7 +30,10 @@ pub fn Suggestions(session: Session, live: Live) -> impl IntoView {
     });
     Effect::new(move |_| {
         // Read, not only tracked: a memo nobody reads is never computed, so it never changes.
-        let _ = failing.get();
+        if failing.with(Vec::is_empty) {
+            found.set(Vec::new());
+            return;
+        }
         spawn_local(async move {
             // A failure here only costs the hint; the board itself says what is down.
             if let Ok(catalog) = session.check(api::playbooks().await) {

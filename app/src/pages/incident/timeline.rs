@@ -1,9 +1,11 @@
 //! The timeline, oldest first (newest last, like a log): time, actor and the entry in words, and
 //! under any entry carried to the incident channel, that message's fate with a Retry button when
-//! it failed.
+//! it failed. Responders star the entries a retrospective should lead with, and mark the one
+//! where the bleeding stopped.
 
 use leptos::prelude::*;
-use wire::{Delivery, DeliveryState};
+use leptos::task::spawn_local;
+use wire::{Delivery, DeliveryState, Marks};
 
 use crate::components::form::{FormOutcome, Submission};
 use crate::components::local_time::local_time;
@@ -15,6 +17,15 @@ use crate::net::session::Session;
 
 #[component]
 pub fn Timeline(session: Session, live: Live, id: i64, can_retry: bool) -> impl IntoView {
+    // Responders may retry deliveries and mark entries; stakeholders see neither.
+    let marks = RwSignal::new(Marks::default());
+    if can_retry {
+        spawn_local(async move {
+            if let Ok(m) = session.check(api::marks(id).await) {
+                let _ = marks.try_set(m);
+            }
+        });
+    }
     let seqs = Memo::new(move |_| {
         live.incidents
             .with(|s| s.timeline(id).iter().map(|e| e.seq).collect::<Vec<_>>())
@@ -30,7 +41,7 @@ pub fn Timeline(session: Session, live: Live, id: i64, can_retry: bool) -> impl 
             }}
             <ol class="timeline" data-testid="timeline">
                 <For each=move || seqs.get() key=|seq| *seq let(seq)>
-                    <Entry session=session live=live id=id seq=seq can_retry=can_retry />
+                    <Entry session=session live=live id=id seq=seq can_retry=can_retry marks=marks />
                 </For>
             </ol>
         </section>
@@ -39,7 +50,14 @@ pub fn Timeline(session: Session, live: Live, id: i64, can_retry: bool) -> impl 
 
 /// One entry. Entries never change once written, so it is read once; only its delivery is live.
 #[component]
-fn Entry(session: Session, live: Live, id: i64, seq: i64, can_retry: bool) -> impl IntoView {
+fn Entry(
+    session: Session,
+    live: Live,
+    id: i64,
+    seq: i64,
+    can_retry: bool,
+    marks: RwSignal<Marks>,
+) -> impl IntoView {
     let Some(entry) = live
         .incidents
         .with_untracked(|s| s.timeline(id).iter().find(|e| e.seq == seq).cloned())
@@ -49,11 +67,21 @@ fn Entry(session: Session, live: Live, id: i64, seq: i64, can_retry: bool) -> im
     let kind = entry.kind.tag();
     let text = entry_text(&entry.kind);
     let delivery = Memo::new(move |_| live.incidents.with(|s| s.delivery_for(id, seq).cloned()));
+    let starred = move || marks.with(|m| m.starred.contains(&seq));
+    let mitigation = move || marks.with(|m| m.mitigation == Some(seq));
     view! {
-        <li class="entry" data-testid="timeline-entry" data-kind=kind data-seq=seq.to_string()>
+        <li
+            class="entry"
+            data-testid="timeline-entry"
+            data-kind=kind
+            data-seq=seq.to_string()
+            class:starred=starred
+            class:mitigation=mitigation
+        >
             <p class="entry-meta">
                 <span class="entry-time">{local_time(entry.at_ms, true)}</span>
                 <span class="entry-actor">{entry.actor}</span>
+                {can_retry.then(|| view! { <MarkButtons session=session id=id seq=seq marks=marks /> })}
             </p>
             <p class="entry-headline">{text.headline}</p>
             {text
@@ -135,5 +163,53 @@ fn DeliveryLine(
                 })}
         </div>
         <FormOutcome outcome=outcome />
+    }
+}
+
+/// A star (the retrospective leads with starred entries) and "the bleeding stopped here" (the
+/// time to mitigation is counted to it; one per incident).
+#[component]
+fn MarkButtons(session: Session, id: i64, seq: i64, marks: RwSignal<Marks>) -> impl IntoView {
+    let busy = RwSignal::new(false);
+    let starred = move || marks.with(|m| m.starred.contains(&seq));
+    let mitigation = move || marks.with(|m| m.mitigation == Some(seq));
+    let toggle = move |what: &'static str, on: bool| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        spawn_local(async move {
+            let answer = session.check(api::mark(&session.csrf(), id, seq, what, on).await);
+            let _ = busy.try_set(false);
+            if let Ok(m) = answer {
+                let _ = marks.try_set(m);
+            }
+        });
+    };
+    view! {
+        <span class="entry-marks">
+            <button
+                type="button"
+                class="btn btn-small btn-mark"
+                data-testid="entry-star"
+                aria-pressed=move || starred().to_string()
+                title="Star: the retrospective's timeline leads with starred entries"
+                disabled=move || busy.get()
+                on:click=move |_| toggle("star", !starred())
+            >
+                {move || if starred() { "★ Starred" } else { "☆ Star" }}
+            </button>
+            <button
+                type="button"
+                class="btn btn-small btn-mark"
+                data-testid="entry-mitigation"
+                aria-pressed=move || mitigation().to_string()
+                title="The bleeding stopped here: the time to mitigation counts to this entry"
+                disabled=move || busy.get()
+                on:click=move |_| toggle("mitigation", !mitigation())
+            >
+                {move || if mitigation() { "✓ Mitigated here" } else { "Mitigated here?" }}
+            </button>
+        </span>
     }
 }

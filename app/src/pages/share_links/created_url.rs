@@ -1,9 +1,9 @@
 //! The one time a new link's URL is shown: a read-only field, a copy button and the warning that it
 //! cannot be shown again (the gateway keeps only a hash of the token).
 
+use crate::components::clipboard::copy_text;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
 
 /// The new link's URL, once: a read-only field (easy to select by hand), a copy button and the
 /// warning that it cannot be shown again.
@@ -63,24 +63,4 @@ pub fn CreatedUrl(url: String) -> impl IntoView {
             }}
         </div>
     }
-}
-
-/// `navigator.clipboard.writeText`. False when the browser has no clipboard API here (it exists
-/// only on https and localhost) or refused.
-async fn copy_text(text: &str) -> bool {
-    let Some(window) = web_sys::window() else {
-        return false;
-    };
-    let navigator = window.navigator();
-    // Checked first: calling a method of an undefined `navigator.clipboard` would throw.
-    let Ok(clipboard) = js_sys::Reflect::get(&navigator, &"clipboard".into()) else {
-        return false;
-    };
-    if clipboard.is_undefined() || clipboard.is_null() {
-        return false;
-    }
-    let clipboard: web_sys::Clipboard = clipboard.unchecked_into();
-    wasm_bindgen_futures::JsFuture::from(clipboard.write_text(text))
-        .await
-        .is_ok()
 }
