@@ -92,10 +92,12 @@ pub fn late_updates(f: &Facts) -> Vec<LateUpdate> {
     let cadence = i64::from(f.cadence_minutes) * MINUTE_MS;
     let mut late = Vec::new();
     let mut due: Option<i64> = None;
+    let mut severity = f.incident.severity;
     for e in f.timeline {
         match &e.kind {
-            EntryKind::Declared { severity, .. } => {
-                due = severity.has_update_cadence().then_some(e.at_ms + cadence);
+            EntryKind::Declared { severity: s, .. } => {
+                severity = *s;
+                due = s.has_update_cadence().then_some(e.at_ms + cadence);
             }
             EntryKind::StatusUpdate { eta_minutes, .. } => {
                 if let Some(d) = due.filter(|d| e.at_ms > *d) {
@@ -104,9 +106,13 @@ pub fn late_updates(f: &Facts) -> Vec<LateUpdate> {
                         at_ms: Some(e.at_ms),
                     });
                 }
-                due = Some(e.at_ms + i64::from(*eta_minutes) * MINUTE_MS);
+                // As the lifecycle does: a severity without a cadence (Sev 4) owes no update.
+                due = severity
+                    .has_update_cadence()
+                    .then(|| e.at_ms + i64::from(*eta_minutes) * MINUTE_MS);
             }
             EntryKind::SeverityChanged { to, .. } => {
+                severity = *to;
                 due = match (to.has_update_cadence(), due) {
                     (false, _) => None,
                     (true, Some(d)) => Some(d),
