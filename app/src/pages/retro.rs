@@ -92,6 +92,12 @@ fn Retro(session: Session, live: Live, id: i64) -> impl IntoView {
     let responder = access.is_some_and(Access::can_respond);
     let commander = access.is_some_and(Access::can_command);
     let loaded = Memo::new(move |_| retro.with(Option::is_some));
+    let editing = Memo::new(move |_| {
+        retro.with(|r| {
+            r.as_ref()
+                .is_some_and(|r| r.state != Some(RetroState::Finished))
+        })
+    });
 
     view! {
         <article class="page retro" data-testid="retro-page">
@@ -109,11 +115,8 @@ fn Retro(session: Session, live: Live, id: i64) -> impl IntoView {
                 <Head live=live retro=retro />
                 <Next session=session retro=retro responder=responder commander=commander />
                 {move || {
-                    let editing = retro
-                        .with(|r| {
-                            r.as_ref().is_some_and(|r| r.state != Some(RetroState::Finished))
-                        });
-                    if responder && editing {
+                    // On the state alone: a save must not rebuild the editor (and lose its note).
+                    if responder && editing.get() {
                         view! { <Editor session=session retro=retro /> }.into_any()
                     } else {
                         view! { <ReadOnly retro=retro /> }.into_any()
