@@ -102,8 +102,10 @@ impl IntoResponse for AppError {
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "too_large",
                 format!(
-                    "the request is larger than the {} KiB any form of the console sends; shorten it",
-                    crate::http::MAX_JSON_BODY / 1024
+                    "the request is larger than any form of the console sends ({} KiB; a \
+                     retrospective's sections {} KiB together); shorten it",
+                    crate::http::MAX_JSON_BODY / 1024,
+                    crate::http::MAX_RETRO_BODY / 1024
                 ),
             ),
             AppError::Internal(e) => {

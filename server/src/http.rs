@@ -24,12 +24,18 @@ pub use handlers::ws::{serve_socket, Socket, MAX_SOCKETS_PER_SESSION};
 /// signed in or not, make the gateway buffer megabytes per request.
 pub const MAX_JSON_BODY: usize = 64 * 1024;
 
+/// The one longer body: a retrospective's five sections of up to [`wire::MAX_SECTION`] characters
+/// each, at up to four bytes a character, JSON-escaped.
+pub const MAX_RETRO_BODY: usize = 512 * 1024;
+
 /// One API route and who may call it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RouteSpec {
     pub method: &'static str,
     pub path: &'static str,
     pub rule: Rule,
+    /// The largest body it takes.
+    pub max_body: usize,
 }
 
 /// A route whose state changes need the session's CSRF token (every route but the two below).
@@ -38,6 +44,15 @@ const fn route(method: &'static str, path: &'static str, access: Access) -> Rout
         method,
         path,
         rule: Rule { access, csrf: true },
+        max_body: MAX_JSON_BODY,
+    }
+}
+
+/// A route that takes a long text (a retrospective's sections).
+const fn long_text(method: &'static str, path: &'static str, access: Access) -> RouteSpec {
+    RouteSpec {
+        max_body: MAX_RETRO_BODY,
+        ..route(method, path, access)
     }
 }
 
@@ -51,6 +66,7 @@ const fn sign_in(method: &'static str, path: &'static str, access: Access) -> Ro
             access,
             csrf: false,
         },
+        max_body: MAX_JSON_BODY,
     }
 }
 
@@ -123,7 +139,7 @@ pub const ROUTES: &[RouteSpec] = &[
     // Retrospectives: stakeholders read finished ones (the service checks the state); responders
     // write; a commander reopens a finished one.
     route("GET", "/api/incidents/{id}/retrospective", Access::Viewer),
-    route(
+    long_text(
         "PUT",
         "/api/incidents/{id}/retrospective",
         Access::Responder,
@@ -204,9 +220,13 @@ impl Table {
             "DELETE" => MethodFilter::DELETE,
             other => panic!("method {other} is not used by the console"),
         };
-        let guarded: MethodRouter<AppState> = on(filter, handler).route_layer(
+        let mut guarded: MethodRouter<AppState> = on(filter, handler).route_layer(
             axum::middleware::from_fn_with_state((self.state.clone(), spec.rule), enforce),
         );
+        // Inside the router-wide limit, so that it wins for this route.
+        if spec.max_body != MAX_JSON_BODY {
+            guarded = guarded.layer(DefaultBodyLimit::max(spec.max_body));
+        }
         self.router = self.router.route(path, guarded);
         self
     }

@@ -842,3 +842,77 @@ async fn open_items_are_listed_across_incidents_and_shown_on_a_new_incident() {
     .await;
     assert!(related.items.is_empty());
 }
+
+/// Long text: a retrospective at its full size saves (five sections of 20,000 characters, two
+/// bytes each); one character more is refused with the section named; 5 MB is refused unread.
+#[tokio::test]
+async fn a_full_retrospective_saves_and_an_oversized_one_is_refused_whole() {
+    let Console { g, .. } = console(|_| {}).await;
+    let responder = signed_in(&g, Role::Responder).await;
+    let id = declare(&g, &responder, "sev3", &[]).await;
+    expect(
+        &g,
+        &responder,
+        Method::POST,
+        &format!("/api/incidents/{id}/resolve"),
+        json!({"impact": "none"}),
+        StatusCode::OK,
+    )
+    .await;
+    let full = "é".repeat(wire::MAX_SECTION);
+    let sections = |root_cause: &str| json!({"summary": full, "impact": full, "root_cause": root_cause, "went_well": full, "went_badly": full});
+    let saved: Retrospective = serde_json::from_value(
+        expect(
+            &g,
+            &responder,
+            Method::PUT,
+            &retro_path(id),
+            json!({"sections": sections(&full), "base": 0}),
+            StatusCode::OK,
+        )
+        .await,
+    )
+    .unwrap();
+    assert_eq!(saved.sections.root_cause.chars().count(), wire::MAX_SECTION);
+    let over = format!("{full}x");
+    let refused = expect(
+        &g,
+        &responder,
+        Method::PUT,
+        &retro_path(id),
+        json!({"sections": sections(&over), "base": 1}),
+        StatusCode::BAD_REQUEST,
+    )
+    .await;
+    assert!(refused["message"]
+        .as_str()
+        .unwrap()
+        .contains("\"Root cause\" is longer than 20000"));
+    let huge = "x".repeat(5 * 1024 * 1024);
+    let (status, body) = call(
+        &g,
+        &responder,
+        Method::PUT,
+        &retro_path(id),
+        json!({"sections": sections(&huge), "base": 1}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert_eq!(body["error"], "too_large");
+    // Nothing of either was kept.
+    let r: Retrospective = get(&g, &responder, &retro_path(id)).await;
+    assert_eq!(
+        (r.version, r.sections.root_cause.chars().count()),
+        (1, wire::MAX_SECTION)
+    );
+    // Other routes keep the small limit.
+    let (status, _) = call(
+        &g,
+        &responder,
+        Method::POST,
+        &format!("{}/items", retro_path(id)),
+        json!({"title": "x".repeat(100 * 1024)}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+}
