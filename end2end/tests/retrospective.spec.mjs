@@ -98,6 +98,19 @@ test('a resolved Sev 2 gets its retrospective written, finished, exported and re
   await page.goto(`${gw.url}/incidents/${id}`);
   await expect(page.getByTestId('retro-due')).toHaveText('Retrospective finished');
 
+  // The owner sees theirs on the board, and all of them at /actions.
+  await page.goto(gw.url + '/');
+  const mine = page.getByTestId('my-items');
+  await expect(mine).toContainText('You own 1 open action item(s), 0 overdue');
+  await expect(mine).toContainText('Alert when the courier queue grows');
+  await expect(page.getByTestId('retros-due')).toHaveCount(0); // finished: nothing counts down
+  await mine.getByRole('link', { name: 'All your action items' }).click();
+  await expect(page).toHaveURL(/\/actions\?owner=me$/);
+  const listed = page.getByTestId('items-list').getByTestId('action-item');
+  await expect(listed).toHaveCount(1);
+  await expect(listed.getByTestId('item-title')).toHaveText('Alert when the courier queue grows');
+  await expect(listed).toContainText(`INC-${id}: Recovery emails not arriving`);
+
   // A stakeholder reads the finished retrospective, without any control.
   const other = await browser.newContext(PHONE);
   const stakeholder = await other.newPage();

@@ -202,3 +202,39 @@ fn incident_settings_come_from_file_and_env_and_are_checked() {
     .to_string();
     assert!(e.contains("AEGIS_TRUSTED_PROXIES"), "{e}");
 }
+
+/// The example's commented `[tickets]` block, uncommented, is a valid section: a user who removes
+/// the `# ` gets a working tracker config (the token still comes from the environment).
+#[test]
+fn the_examples_tickets_block_loads_when_uncommented() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../config/olympus.example.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let start = text
+        .find("# [tickets]")
+        .expect("the example documents [tickets]");
+    let block: String = text[start..]
+        .lines()
+        .take_while(|l| l.starts_with("# "))
+        .map(|l| format!("{}\n", &l[2..]))
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("aegis.toml");
+    std::fs::write(
+        &file,
+        text.replace(
+            &text[start..start + block.len() + block.lines().count() * 2],
+            &block,
+        ),
+    )
+    .unwrap();
+    let s = Settings::load_with_env(Some(&file), []).unwrap();
+    let t = s.tickets.expect("[tickets] read");
+    assert_eq!(t.repository, "olympus/platform");
+    assert_eq!(t.token_env, "AEGIS_TICKETS_TOKEN");
+    // The token variable is not mistaken for an unknown setting.
+    Settings::load_with_env(
+        Some(&file),
+        [("AEGIS_TICKETS_TOKEN".to_owned(), "ghp_x".to_owned())],
+    )
+    .unwrap();
+}
