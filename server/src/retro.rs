@@ -137,7 +137,20 @@ impl Retros {
                 incident.reference()
             )));
         }
-        let timeline = self.store().whole_timeline(id).await?;
+        // Stakeholders read the record as they read the incident: without notes, reasons or
+        // host details.
+        let audience = if role.at_least(Role::Responder) {
+            crate::hub::Audience::Full
+        } else {
+            crate::hub::Audience::Public
+        };
+        let timeline: Vec<wire::TimelineEntry> = self
+            .store()
+            .whole_timeline(id)
+            .await?
+            .iter()
+            .filter_map(|e| crate::hub::projection::entry(e, audience))
+            .collect();
         let stars = self.store().stars(id).await?;
         let mitigation = self.store().mitigation(id).await?;
         let inc = &self.inner.incidents;
@@ -214,17 +227,24 @@ impl Retros {
         version: u32,
         role: Role,
     ) -> Result<RetroVersion, RetroError> {
-        let current = self.get(id, role).await?;
-        let _ = current;
-        self.store()
+        // The same reading rule as the retrospective itself, then per version: stakeholders
+        // read finished text only, not the drafts before it.
+        self.get(id, role).await?;
+        let found = self
+            .store()
             .retro_versions(id)
             .await?
             .into_iter()
             .find(|v| v.version.version == version)
-            .map(|v| v.version)
             .ok_or_else(|| {
                 RetroError::NotFound(format!("version {version} of INC-{id}'s retrospective"))
-            })
+            })?;
+        if role == Role::Stakeholder && found.state != RetroState::Finished {
+            return Err(RetroError::Forbidden(format!(
+                "version {version} is a draft; stakeholders read the finished text"
+            )));
+        }
+        Ok(found.version)
     }
 
     /// The latest certificate each certificate check of a walkthrough found, in any incident.

@@ -114,6 +114,15 @@ async fn a_scripted_incident_prefills_its_retrospective() {
         StatusCode::OK,
     )
     .await;
+    expect(
+        &g,
+        &responder,
+        Method::POST,
+        &at("notes"),
+        json!({"text": "internal: the pool password is in the vault"}),
+        StatusCode::CREATED,
+    )
+    .await;
     clock.advance(2 * MINUTE_MS);
     expect(
         &g,
@@ -468,10 +477,43 @@ async fn a_scripted_incident_prefills_its_retrospective() {
         "A pool exhausted by a retry storm."
     );
     assert!(seen.findings.is_empty() && seen.owners.is_empty());
-    // Old versions stay readable.
+    // Its record is the stakeholder's projection: no notes, no reasons.
+    assert!(r
+        .record
+        .timeline
+        .iter()
+        .any(|l| l.text.contains("pool password")));
+    for l in &seen.record.timeline {
+        assert!(
+            !l.text.contains("pool password"),
+            "a note reached a stakeholder: {l:?}"
+        );
+        assert!(
+            !l.text.contains("all ciam logins fail"),
+            "a reason reached a stakeholder: {l:?}"
+        );
+    }
+    assert_eq!(
+        seen.record.timeline.len() + 1,
+        done.record.timeline.len(),
+        "all but the note"
+    );
+    // Old versions stay readable by those who wrote them; stakeholders read the finished one.
     let v1: wire::RetroVersion =
-        get(&g, &stakeholder, &format!("{}/versions/1", retro_path(id))).await;
+        get(&g, &responder, &format!("{}/versions/1", retro_path(id))).await;
     assert_eq!(v1.sections.root_cause, "");
+    let (status, _) = call(
+        &g,
+        &stakeholder,
+        Method::GET,
+        &format!("{}/versions/1", retro_path(id)),
+        Value::Null,
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let v3: wire::RetroVersion =
+        get(&g, &stakeholder, &format!("{}/versions/3", retro_path(id))).await;
+    assert_eq!(v3.did, "finished");
 
     // The Markdown has every section, the timeline and the item.
     let md = g_text(&g, &stakeholder, &format!("{}.md", retro_path(id))).await;
