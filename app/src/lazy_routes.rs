@@ -21,7 +21,6 @@ use crate::net::live::Live;
 use crate::net::session::Session;
 use crate::pages::board::follow_ups::FollowUps;
 use crate::pages::board::suggestions::Suggestions;
-use crate::pages::declare::DeclarePage;
 use crate::pages::incident::IncidentPage;
 use crate::pages::incidents::IncidentsPage;
 use crate::pages::not_found::NotFound;
@@ -116,12 +115,6 @@ lazy_page!(
     |shell| view! { <IncidentsPage session=shell.session live=shell.live /> }
 );
 lazy_page!(
-    declare_page,
-    aegis_declare_page,
-    preload_declare_page,
-    |shell| view! { <DeclarePage session=shell.session live=shell.live /> }
-);
-lazy_page!(
     incident_page,
     aegis_incident_page,
     preload_incident_page,
@@ -150,12 +143,6 @@ fn AdminPages(session: Session, live: Live) -> impl IntoView {
 }
 
 lazy_page!(
-    share_open_page,
-    aegis_share_open_page,
-    preload_share_open_page,
-    |shell| view! { <ShareOpen session=shell.session live=shell.live /> }
-);
-lazy_page!(
     board_suggestions,
     aegis_board_suggestions,
     preload_board_suggestions,
@@ -171,12 +158,28 @@ lazy_page!(
     preload_retro_page,
     |shell| view! { <RetroPage session=shell.session live=shell.live /> }
 );
+// Opening a share link and "page not found" are both rare first visits: one chunk, since each
+// split point costs the first screen its loader.
 lazy_page!(
-    not_found_page,
-    aegis_not_found_page,
-    preload_not_found_page,
-    |_shell| view! { <NotFound /> }
+    rare_page,
+    aegis_rare_pages,
+    preload_rare_pages,
+    |shell| view! { <RarePages session=shell.session live=shell.live /> }
 );
+
+/// `/share/{token}`, or "page not found" for anything else.
+#[component]
+fn RarePages(session: Session, live: Live) -> impl IntoView {
+    let location = crate::components::router::use_location();
+    let share = Memo::new(move |_| location.page.with(|p| matches!(p, Page::Share(_))));
+    move || {
+        if share.get() {
+            view! { <ShareOpen session=session live=live /> }.into_any()
+        } else {
+            view! { <NotFound /> }.into_any()
+        }
+    }
+}
 
 /// Fetches `page`'s code if it is loaded on demand (a link was pointed at). A failure shows when
 /// the page is opened.
@@ -184,12 +187,10 @@ pub fn preload(page: &Page) {
     let page = page.without_parameters();
     leptos::task::spawn_local(async move {
         let _ = match page {
-            Page::Incidents => preload_incidents_page().await,
-            Page::Declare => preload_declare_page().await,
+            Page::Incidents | Page::Declare => preload_incidents_page().await,
             Page::Incident(_) => preload_incident_page().await,
             Page::Users | Page::ShareLinks => preload_admin_pages().await,
-            Page::Share(_) => preload_share_open_page().await,
-            Page::NotFound => preload_not_found_page().await,
+            Page::Share(_) | Page::NotFound => preload_rare_pages().await,
             Page::Board | Page::Login => Ok(()),
         };
     });

@@ -65,13 +65,11 @@ pub fn App() -> impl IntoView {
                     }
                         .into_any()
                 }
-                Page::Incidents => lazy_routes::incidents_page(),
-                Page::Declare => lazy_routes::declare_page(),
+                Page::Incidents | Page::Declare => lazy_routes::incidents_page(),
                 Page::Incident(_) => lazy_routes::incident_page(),
                 Page::Login => view! { <Login session=session /> }.into_any(),
                 Page::Users | Page::ShareLinks => lazy_routes::admin_page(),
-                Page::Share(_) => lazy_routes::share_open_page(),
-                Page::NotFound => lazy_routes::not_found_page(),
+                Page::Share(_) | Page::NotFound => lazy_routes::rare_page(),
             }}
         </main>
     }

@@ -95,6 +95,10 @@ pub struct Me {
     pub csrf_token: String,
     /// True when this session came from a share link, not an account.
     pub share: bool,
+    /// After an incident, something waits for this account: an open action item it owns, or (for
+    /// responders) a retrospective counting down. The board then loads its follow-ups on sign-in.
+    #[serde(default)]
+    pub follow_ups: bool,
 }
 
 /// `POST /api/users` (commander).

@@ -144,6 +144,7 @@ mod tests {
             role,
             csrf_token: "t".to_owned(),
             share,
+            follow_ups: false,
         }
     }
 

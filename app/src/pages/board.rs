@@ -21,8 +21,17 @@ use tile::Tile;
 pub fn Board(live: Live, session: Session) -> impl IntoView {
     let full_board = Signal::derive(move || session.access().is_some_and(Access::full_board));
     let loaded = move || live.board.with(|b| b.loaded);
-    // Groups are rebuilt only when their order changes (a group's worst status changed).
-    let order = Memo::new(move |_| live.board.with(|b| group_order(&b.checks)));
+    // Groups are rebuilt only when their order changes (a group's worst status changed). The same
+    // memo says whether anything is failing (one memo is lighter in the first screen than two).
+    let order = Memo::new(move |_| {
+        live.board.with(|b| {
+            let trouble = b.checks.iter().any(|c| c.status != wire::Status::Up);
+            (group_order(&b.checks), trouble)
+        })
+    });
+    // After an incident: a retrospective counting down, or action items this account owns (the
+    // gateway says so at sign-in: counting here would cost the first screen).
+    let follow_ups = move || session.auth.with(|a| a.me().is_some_and(|m| m.follow_ups));
     view! {
         <div
             class="board"
@@ -33,8 +42,12 @@ pub fn Board(live: Live, session: Session) -> impl IntoView {
             <HostBanner live=live full_board=full_board />
             <Summary live=live />
             // For responders: while checks fail, the playbooks they point to; after incidents,
-            // the retrospectives due and their own action items. Their code is fetched apart.
-            {move || full_board.get().then(crate::lazy_routes::board_suggestions)}
+            // the retrospectives due and their own action items. Their code is fetched the first
+            // time there is one of them (the first screen itself needs no chunk).
+            {move || {
+                (full_board.get() && (order.with(|o| o.1) || follow_ups()))
+                    .then(crate::lazy_routes::board_suggestions)
+            }}
             {move || {
                 live.server_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })
             }}
@@ -42,6 +55,7 @@ pub fn Board(live: Live, session: Session) -> impl IntoView {
                 {move || {
                     order
                         .get()
+                        .0
                         .into_iter()
                         .map(|scope| view! { <Group live=live scope=scope full_board=full_board /> })
                         .collect_view()

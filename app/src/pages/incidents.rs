@@ -17,30 +17,37 @@ use crate::model::access::Access;
 use crate::model::adapters::incident_list::{
     list_order, list_query, row_deadline, ListFilter, StateFilter,
 };
+use crate::model::route::Page;
 use crate::net::api;
 use crate::net::live::Live;
 use crate::net::session::Session;
 
 #[component]
 pub fn IncidentsPage(session: Session, live: Live) -> impl IntoView {
-    // `/actions` lives in this chunk: a split point of its own would cost the first screen.
+    // Declaring (`/incidents/new`) and `/actions` live in this chunk: a split point of their own
+    // would cost the first screen its loader.
     let location = crate::components::router::use_location();
-    let items = Memo::new(move |_| {
-        location
-            .pathname
-            .with(|p| p.trim_end_matches('/') == "/actions")
-    });
-    move || {
-        if items.get() {
-            view! { <crate::pages::action_items::ActionItemsPage session=session /> }.into_any()
-        } else {
-            view! {
-                <Gate session=session>
-                    <IncidentList session=session live=live />
-                </Gate>
+    let page = Memo::new(move |_| {
+        location.page.with(|p| match p {
+            Page::Declare => 1,
+            _ if location
+                .pathname
+                .with(|p| p.trim_end_matches('/') == "/actions") =>
+            {
+                2
             }
-            .into_any()
+            _ => 0,
+        })
+    });
+    move || match page.get() {
+        1 => view! { <crate::pages::declare::DeclarePage session=session live=live /> }.into_any(),
+        2 => view! { <crate::pages::action_items::ActionItemsPage session=session /> }.into_any(),
+        _ => view! {
+            <Gate session=session>
+                <IncidentList session=session live=live />
+            </Gate>
         }
+        .into_any(),
     }
 }
 

@@ -235,6 +235,16 @@ impl Store {
             .collect()
     }
 
+    /// How many open items `owner` has (the board shows them on sign-in).
+    pub async fn open_items_owned(&self, owner: &str) -> Result<u32, StoreError> {
+        let (n,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM action_items WHERE status = 'open' AND owner = ?")
+                .bind(owner)
+                .fetch_one(self.pool())
+                .await?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
     /// Stars an entry of the incident (or takes the star off). An entry of another incident is
     /// refused by the caller, which checks `seq` belongs to it.
     pub async fn set_star(

@@ -746,6 +746,9 @@ async fn open_items_are_listed_across_incidents_and_shown_on_a_new_incident() {
     let kratos = declare(&g, &responder, "sev2", &["ciam-kratos"]).await;
     let hydra = declare(&g, &responder, "sev3", &["iam-hydra"]).await;
     let item = |title: &str, owner: &str, due: &str| json!({"title": title, "owner": owner, "due": due, "done_when": "it is done"});
+    // Nothing waits for anyone yet: no item, and no retrospective due (both incidents are open).
+    let me: wire::Me = get(&g, &responder, "/api/me").await;
+    assert!(!me.follow_ups);
     // Today is 2026-11-25 on the console's clock.
     for (id, body) in [
         (kratos, item("Undated", "responder", "")),
@@ -785,6 +788,12 @@ async fn open_items_are_listed_across_incidents_and_shown_on_a_new_incident() {
             "{refused}"
         );
     }
+
+    // Owners (and responders while a retrospective is due) are told at sign-in; stakeholders not.
+    let me: wire::Me = get(&g, &responder, "/api/me").await;
+    assert!(me.follow_ups);
+    let me: wire::Me = get(&g, &stakeholder, "/api/me").await;
+    assert!(!me.follow_ups);
 
     let all: ItemList = get(&g, &responder, "/api/action-items").await;
     let titles: Vec<&str> = all

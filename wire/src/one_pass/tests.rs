@@ -124,6 +124,9 @@ fn every_entry() -> Vec<TimelineEntry> {
             did: "approved by its own requester (break-glass)".into(),
             reason: Some("alone on call".into()),
         },
+        EntryKind::Retrospective {
+            did: "started: https://aegis.example/incidents/7/retrospective".into(),
+        },
     ];
     for k in &kinds {
         match k {
@@ -136,6 +139,7 @@ fn every_entry() -> Vec<TimelineEntry> {
             | EntryKind::Health { .. }
             | EntryKind::Resolved { .. }
             | EntryKind::Walkthrough { .. }
+            | EntryKind::Retrospective { .. }
             | EntryKind::Action { .. } => {}
         }
     }

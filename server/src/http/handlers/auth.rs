@@ -54,7 +54,18 @@ async fn start_session(
         role: user.role,
         csrf_token: csrf,
         share: user.share,
+        follow_ups: follow_ups(state, user).await?,
     })
+}
+
+/// Whether anything after an incident waits for this account: an open action item it owns, or a
+/// retrospective still due (responders and commanders; never a share link).
+async fn follow_ups(state: &AppState, user: &Principal) -> Result<bool, AppError> {
+    if user.share || !user.role.at_least(wire::Role::Responder) {
+        return Ok(false);
+    }
+    Ok(state.store.open_items_owned(&user.name).await? > 0
+        || !state.store.due_retrospectives().await?.is_empty())
 }
 
 /// The client a request comes from (behind a trusted proxy, the address it forwarded).
@@ -135,7 +146,7 @@ pub async fn open_share(
     };
     // Reopening the link (a reload) in a browser that already holds its session keeps it.
     if let Some(current) = auth.user.as_ref().filter(|u| u.key == user.key) {
-        return Ok(Json(me_of(current, &session).await));
+        return Ok(Json(me_of(&state, current, &session).await?));
     }
     let me = start_session(&mut auth, &session, &user, &state).await?;
     tracing::info!(link = %user.key, "share link opened");
@@ -156,24 +167,26 @@ pub async fn logout(
 }
 
 /// The signed-in principal as the SPA sees it, with the session's CSRF token.
-async fn me_of(user: &Principal, session: &Session) -> Me {
+async fn me_of(state: &AppState, user: &Principal, session: &Session) -> Result<Me, AppError> {
     let csrf: String = session
         .get(CSRF_KEY)
         .await
         .ok()
         .flatten()
         .unwrap_or_default();
-    Me {
+    Ok(Me {
         name: user.name.clone(),
         role: user.role,
         csrf_token: csrf,
         share: user.share,
-    }
+        follow_ups: follow_ups(state, user).await?,
+    })
 }
 
 pub async fn me(
+    State(state): State<AppState>,
     axum::Extension(user): axum::Extension<Principal>,
     session: Session,
 ) -> Result<Json<Me>, AppError> {
-    Ok(Json(me_of(&user, &session).await))
+    Ok(Json(me_of(&state, &user, &session).await?))
 }
