@@ -10,6 +10,8 @@
 //! describes the format; docs/incident-bundle.schema.json is its JSON Schema.
 
 mod check;
+#[doc(hidden)]
+pub mod fixture;
 mod read;
 mod rows;
 #[cfg(test)]
