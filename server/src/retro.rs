@@ -11,6 +11,8 @@
 //!   then, and not before.
 
 pub(crate) mod findings;
+#[cfg(test)]
+mod fixture;
 pub(crate) mod items;
 pub(crate) mod markdown;
 pub(crate) mod record;

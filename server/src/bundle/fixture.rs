@@ -9,10 +9,10 @@ use wire::{
 };
 
 use crate::audit::AuditLog;
-use crate::store::Store;
 use crate::store::actions::StoredRequest;
 use crate::store::incidents::NewEntry;
 use crate::store::retro::StoredVersion;
+use crate::store::Store;
 
 fn board() -> HealthSnapshot {
     HealthSnapshot {

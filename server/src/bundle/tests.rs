@@ -1,8 +1,8 @@
 use std::collections::BTreeSet;
 
-use serde_json::Value;
 use super::fixture::rich;
 use super::*;
+use serde_json::Value;
 
 async fn fresh() -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().unwrap();

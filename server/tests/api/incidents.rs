@@ -13,7 +13,9 @@ use wire::{
     Written, FIRST_POST, MINUTE_MS,
 };
 
-use super::support::{call, get, next_msg, settings, signed_in, start_full, ws_as, Running, Ws};
+use super::support::{
+    call, get, next_msg, settings, signed_in, start_full, wait_board, ws_as, Running, Ws,
+};
 
 /// Wednesday 25 November 2026, 14:00 UTC.
 const T0: i64 = 1_795_615_200_000;
@@ -57,7 +59,7 @@ async fn detail(g: &Running, who: &(Client, String), id: i64) -> IncidentDetail 
 
 /// Waits until the board has finished a sweep, so that "all up" means something.
 async fn swept(g: &Running) {
-    wait_until(g, |s| s.sweep_seq > 0).await;
+    wait_board(g, |s| s.sweep_seq > 0).await;
 }
 
 fn kinds(d: &IncidentDetail) -> Vec<&'static str> {
@@ -407,7 +409,7 @@ async fn invalid_transitions_and_bad_input_get_clear_errors() {
     // Resolution needs the board all up, or a commander's override with a reason.
     host.set_connect(Err(RemoteError::Unreachable("connection refused".into())));
     g.state.sweep.request();
-    wait_until(&g, |s| !s.host.reachable).await;
+    wait_board(&g, |s| !s.host.reachable).await;
     let resolve = |override_reason: Option<&str>| match override_reason {
         Some(r) => json!({"impact": "none", "override_reason": r}),
         None => json!({"impact": "none"}),
@@ -499,17 +501,6 @@ async fn invalid_transitions_and_bad_input_get_clear_errors() {
         ),
         other => panic!("{other:?}"),
     }
-}
-
-async fn wait_until(g: &Running, done: impl Fn(&wire::HealthSnapshot) -> bool) {
-    let (_, mut rx) = g.state.hub.subscribe();
-    tokio::time::timeout(std::time::Duration::from_secs(10), async {
-        while !done(&g.state.hub.snapshot()) {
-            let _ = rx.recv().await;
-        }
-    })
-    .await
-    .expect("the board reached the expected state within 10 s");
 }
 
 /// The next message of the wanted kind, skipping heartbeats and sweep bookkeeping.

@@ -13,7 +13,7 @@ use wire::{
     EntryKind, IncidentDetail, ItemList, Marks, RetroState, Retrospective, Role, Written, MINUTE_MS,
 };
 
-use super::support::{call, get, settings, signed_in, start_full, Running};
+use super::support::{call, get, settings, signed_in, start_full, wait_board, Running};
 
 /// Wednesday 25 November 2026, 14:00 UTC.
 const T0: i64 = 1_795_615_200_000;
@@ -62,17 +62,6 @@ async fn declare(g: &Running, who: &Who, severity: &str, services: &[&str]) -> i
     )
     .await;
     serde_json::from_value::<Written>(body).unwrap().incident.id
-}
-
-async fn wait_board(g: &Running, done: impl Fn(&wire::HealthSnapshot) -> bool) {
-    let (_, mut rx) = g.state.hub.subscribe();
-    tokio::time::timeout(std::time::Duration::from_secs(10), async {
-        while !done(&g.state.hub.snapshot()) {
-            let _ = rx.recv().await;
-        }
-    })
-    .await
-    .expect("the board reached the expected state within 10 s");
 }
 
 fn retro_path(id: i64) -> String {

@@ -95,6 +95,18 @@ pub async fn start_full_env(
     }
 }
 
+/// Waits (up to 10 s) for the live board to satisfy `done`, woken by each hub change: no polling.
+pub async fn wait_board(g: &Running, done: impl Fn(&wire::HealthSnapshot) -> bool) {
+    let (_, mut rx) = g.state.hub.subscribe();
+    tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        while !done(&g.state.hub.snapshot()) {
+            let _ = rx.recv().await;
+        }
+    })
+    .await
+    .expect("the board reached the expected state within 10 s");
+}
+
 pub async fn start() -> Running {
     let dir = tempfile::tempdir().unwrap();
     let s = settings(dir.path());

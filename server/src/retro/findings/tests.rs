@@ -1,77 +1,19 @@
-use wire::{
-    Declared, EntryKind, Finding, IncidentScope, IncidentSummary, Severity, Status, TimelineEntry,
-    MINUTE_MS,
-};
+use wire::{EntryKind, Finding, IncidentSummary, Severity, Status, TimelineEntry};
 
 use super::{findings, CertSeen, Known};
 use crate::playbooks::PlaybookFinding;
-use crate::retro::record::Facts;
-use crate::values::BusinessHours;
-
-/// Tuesday 2024-03-05 10:00 UTC: every test incident is declared then.
-const T0: i64 = 1_709_632_800_000;
-
-/// `min` minutes after the declaration.
-fn at(min: i64) -> i64 {
-    T0 + min * MINUTE_MS
-}
-
-fn hours() -> BusinessHours {
-    BusinessHours::new("UTC", "09:00").unwrap()
-}
+use crate::retro::fixture::{self, at, facts, hours, timeline};
 
 /// A Sev 2 declared at `T0` (first response due at +30 min), acknowledged at `ack` minutes and
 /// resolved at `resolved` minutes.
 fn incident(ack: i64, resolved: i64) -> IncidentSummary {
-    let mut i = IncidentSummary::declared(
-        7,
-        Declared {
-            title: "Logins failing".into(),
-            broken: "Some users cannot log in.".into(),
-            severity: Severity::Sev2,
-            compromise: false,
-            scope: IncidentScope::default(),
-            declared_by: "ada".into(),
-            declared_at_ms: T0,
-            response_due_ms: at(30),
-            update_due_ms: Some(at(15)),
-        },
-    );
+    let mut i = fixture::incident(Severity::Sev2);
+    assert_eq!(i.response_due_ms, at(30));
     i.acknowledged_by = Some("ada".into());
     i.acknowledged_at_ms = Some(at(ack));
     i.resolved_by = Some("bo".into());
     i.resolved_at_ms = Some(at(resolved));
     i
-}
-
-/// The timeline of those entries, in that order, with increasing seq from 1.
-fn timeline(entries: Vec<(i64, EntryKind)>) -> Vec<TimelineEntry> {
-    entries
-        .into_iter()
-        .zip(1..)
-        .map(|((at_ms, kind), seq)| TimelineEntry {
-            seq,
-            incident_id: 7,
-            at_ms,
-            actor: "ada".into(),
-            kind,
-        })
-        .collect()
-}
-
-fn facts<'a>(
-    incident: &'a IncidentSummary,
-    timeline: &'a [TimelineEntry],
-    hours: &'a BusinessHours,
-) -> Facts<'a> {
-    Facts {
-        incident,
-        timeline,
-        stars: &[],
-        mitigation: None,
-        hours,
-        cadence_minutes: 15,
-    }
 }
 
 /// Nothing known beyond the timeline.

@@ -1,73 +1,7 @@
-use wire::{
-    Declared, EntryKind, IncidentScope, IncidentSummary, Severity, Status, TimelineEntry, MINUTE_MS,
-};
+use wire::{EntryKind, Severity, Status, MINUTE_MS};
 
 use super::{draft, duration_text, late_updates, outages, record, Facts, LateUpdate, Outage};
-use crate::values::BusinessHours;
-
-/// Tuesday 2024-03-05 10:00 UTC: every test incident is declared then.
-const T0: i64 = 1_709_632_800_000;
-const CADENCE: u32 = 15;
-
-/// `min` minutes after the declaration.
-fn at(min: i64) -> i64 {
-    T0 + min * MINUTE_MS
-}
-
-fn hours() -> BusinessHours {
-    BusinessHours::new("UTC", "09:00").unwrap()
-}
-
-/// An incident of `severity` as just declared at `T0`, with the matrix's first-response deadline.
-fn incident(severity: Severity) -> IncidentSummary {
-    IncidentSummary::declared(
-        7,
-        Declared {
-            title: "Logins failing".into(),
-            broken: "Some users cannot log in.".into(),
-            severity,
-            compromise: false,
-            scope: IncidentScope::default(),
-            declared_by: "ada".into(),
-            declared_at_ms: T0,
-            response_due_ms: hours().response_due(severity, T0),
-            update_due_ms: severity
-                .has_update_cadence()
-                .then_some(T0 + i64::from(CADENCE) * MINUTE_MS),
-        },
-    )
-}
-
-/// The timeline of those entries, in that order, with increasing seq from 1.
-fn timeline(entries: Vec<(i64, EntryKind)>) -> Vec<TimelineEntry> {
-    entries
-        .into_iter()
-        .zip(1..)
-        .map(|((at_ms, kind), seq)| TimelineEntry {
-            seq,
-            incident_id: 7,
-            at_ms,
-            actor: "ada".into(),
-            kind,
-        })
-        .collect()
-}
-
-/// The facts of an incident nobody starred or marked.
-fn facts<'a>(
-    incident: &'a IncidentSummary,
-    timeline: &'a [TimelineEntry],
-    hours: &'a BusinessHours,
-) -> Facts<'a> {
-    Facts {
-        incident,
-        timeline,
-        stars: &[],
-        mitigation: None,
-        hours,
-        cadence_minutes: CADENCE,
-    }
-}
+use crate::retro::fixture::{at, facts, hours, incident, timeline, T0};
 
 fn declared(severity: Severity) -> EntryKind {
     EntryKind::Declared {
