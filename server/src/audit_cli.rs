@@ -10,6 +10,8 @@ use server::config::Settings;
 use server::store::Store;
 use wire::AuditHead;
 
+use crate::incident_cli::parse_incident;
+
 #[derive(Subcommand)]
 pub enum AuditCommand {
     /// Check the hash chain; name the first altered, missing or moved entry (exit 1).
@@ -43,19 +45,6 @@ fn parse_head(s: &str) -> Result<AuditHead, String> {
         return Err("the hash is 64 hexadecimal characters".into());
     }
     Ok(AuditHead { seq, hash })
-}
-
-fn parse_incident(s: &str) -> Result<i64, String> {
-    let t = s.trim();
-    let digits = t
-        .strip_prefix("INC-")
-        .or_else(|| t.strip_prefix("inc-"))
-        .unwrap_or(t);
-    digits
-        .parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| format!("`{s}` is not an incident (INC-7 or 7)"))
 }
 
 pub async fn run(settings: &Settings, command: AuditCommand) -> i32 {

@@ -33,7 +33,8 @@ pub enum IncidentCommand {
     },
 }
 
-fn parse_incident(s: &str) -> Result<i64, String> {
+/// An incident as a command line names it: `INC-7`, `inc-7` or `7` (also for `aegis audit`).
+pub fn parse_incident(s: &str) -> Result<i64, String> {
     let t = s.trim();
     let digits = t
         .strip_prefix("INC-")

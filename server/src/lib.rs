@@ -13,6 +13,7 @@ pub mod http;
 pub mod hub;
 pub mod incidents;
 pub(crate) mod mask;
+pub(crate) mod outbound;
 pub mod playbooks;
 pub mod probes;
 pub mod remote;

@@ -127,13 +127,7 @@ impl Tickets {
             );
         }
         let timeout = Duration::from_secs(settings.timeout_secs);
-        let client = reqwest::Client::builder()
-            .use_rustls_tls()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("aegis/", env!("CARGO_PKG_VERSION")))
-            .build()?;
+        let client = crate::outbound::builder(timeout).build()?;
         let api_url = settings.api_url.trim_end_matches('/').to_string();
         Ok(Tickets {
             client,

@@ -42,13 +42,7 @@ pub struct Webhook {
 
 impl Webhook {
     pub fn new(url: &WebhookUrl, timeout: Duration) -> anyhow::Result<Webhook> {
-        let client = reqwest::Client::builder()
-            .use_rustls_tls()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("aegis/", env!("CARGO_PKG_VERSION")))
-            .build()?;
+        let client = crate::outbound::builder(timeout).build()?;
         Ok(Webhook {
             client,
             url: url.expose().to_string(),

@@ -20,13 +20,7 @@ pub struct EdgeClient {
 impl EdgeClient {
     pub fn new(settings: &EdgeSettings, timeout: Duration) -> anyhow::Result<Self> {
         let url = settings.url.clone();
-        let mut builder = reqwest::Client::builder()
-            .use_rustls_tls()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            // A health answer is the page itself; a redirect is a finding, not something to follow.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("aegis/", env!("CARGO_PKG_VERSION")));
+        let mut builder = crate::outbound::builder(timeout);
         if let Some(ca) = &settings.ca_bundle {
             let pem = std::fs::read(ca).map_err(|e| {
                 anyhow::anyhow!(
