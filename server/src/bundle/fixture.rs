@@ -78,30 +78,34 @@ pub async fn rich(store: &Store) -> i64 {
     let (one, _, _) = store
         .insert_incident(&board(), |id| declared(id, "Logins fail"))
         .await
-        .unwrap();
+        .expect("the fixture writes to a fresh store");
     let (two, _, _) = store
         .insert_incident(&board(), |id| declared(id, "Other"))
         .await
-        .unwrap();
+        .expect("the fixture writes to a fresh store");
     let (looking, delivery) = store
         .append_entry_delivered(one.id, entry(200, "looking at kratos", true))
         .await
-        .unwrap();
+        .expect("the fixture writes to a fresh store");
     store
         .set_delivery(
-            delivery.unwrap().id,
+            delivery.expect("the fixture writes to a fresh store").id,
             DeliveryState::Failed,
             3,
             Some("HTTP 500"),
             250,
         )
         .await
-        .unwrap();
+        .expect("the fixture writes to a fresh store");
     store
         .append_entry(two.id, entry(210, "elsewhere", false))
         .await
-        .unwrap();
-    let mut resolved = store.incident(one.id).await.unwrap().unwrap();
+        .expect("the fixture writes to a fresh store");
+    let mut resolved = store
+        .incident(one.id)
+        .await
+        .expect("the fixture writes to a fresh store")
+        .expect("INC-1 was just inserted");
     resolved.version += 1;
     resolved.phase = Phase::Resolved;
     resolved.acknowledged_by = Some("bo".into());
@@ -117,19 +121,19 @@ pub async fn rich(store: &Store) -> i64 {
     let (stopped, _) = store
         .save_incident(&resolved, entry(500, "bleeding stopped", false))
         .await
-        .unwrap();
+        .expect("the fixture writes to a fresh store");
     store
         .set_star(one.id, looking.seq, "bo", 600, true)
         .await
-        .unwrap();
+        .expect("the fixture writes to a fresh store");
     store
         .set_star(one.id, stopped.seq, "ana", 610, true)
         .await
-        .unwrap();
+        .expect("the fixture writes to a fresh store");
     store
         .set_mitigation(one.id, Some(stopped.seq), "bo", 620)
         .await
-        .unwrap();
+        .expect("the fixture writes to a fresh store");
     for (version, did, state) in [
         (1, "saved", RetroState::Draft),
         (2, "finished", RetroState::Finished),
@@ -153,8 +157,8 @@ pub async fn rich(store: &Store) -> i64 {
         store
             .insert_retro_version(one.id, &v)
             .await
-            .unwrap()
-            .unwrap();
+            .expect("the fixture writes to a fresh store")
+            .expect("the fixture writes to a fresh store");
     }
     for (title, finding) in [
         ("Alert on expiry", Some("late:first-response")),
@@ -180,14 +184,20 @@ pub async fn rich(store: &Store) -> i64 {
                 version: 1,
             })
             .await
-            .unwrap();
+            .expect("the fixture writes to a fresh store");
     }
-    assert!(store.claim_reminder(one.id, "24h", 900).await.unwrap());
-    assert!(store.claim_reminder(one.id, "overdue", 950).await.unwrap());
+    assert!(store
+        .claim_reminder(one.id, "24h", 900)
+        .await
+        .expect("the fixture writes to a fresh store"));
+    assert!(store
+        .claim_reminder(one.id, "overdue", 950)
+        .await
+        .expect("the fixture writes to a fresh store"));
     let run = store
         .start_run(one.id, "database-tls", "ana", 220)
         .await
-        .unwrap();
+        .expect("the fixture writes to a fresh store");
     for outcome in [
         StepOutcome::Done,
         StepOutcome::Chose {
@@ -207,7 +217,7 @@ pub async fn rich(store: &Store) -> i64 {
                 },
             )
             .await
-            .unwrap();
+            .expect("the fixture writes to a fresh store");
     }
     store
         .insert_action_request(&StoredRequest {
@@ -257,7 +267,7 @@ pub async fn rich(store: &Store) -> i64 {
             version: 1,
         })
         .await
-        .unwrap();
+        .expect("the fixture writes to a fresh store");
     let log = AuditLog::new(store.clone());
     for incident in [Some(one.id), Some(two.id), Some(one.id), None, Some(one.id)] {
         log.append(
@@ -269,7 +279,7 @@ pub async fn rich(store: &Store) -> i64 {
             Vec::new(),
         )
         .await
-        .unwrap();
+        .expect("the fixture writes to a fresh store");
     }
     one.id
 }
