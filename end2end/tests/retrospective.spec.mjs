@@ -25,12 +25,24 @@ test('a resolved Sev 2 gets its retrospective written, finished, exported and re
   await page.getByTestId('ack-button').click();
   await expect(page.getByTestId('incident-phase')).toHaveAttribute('data-phase', 'acknowledged');
 
+  // A commander follows the incident on another phone.
+  const watching = await browser.newContext(PHONE);
+  const commander = await watching.newPage();
+  await signIn(commander, gw, 'commander');
+  await commander.goto(`${gw.url}/incidents/${id}`);
+  const seen = commander.locator('[data-testid="timeline-entry"][data-kind="acknowledged"]');
+  await expect(seen.getByTestId('entry-star')).toHaveAttribute('aria-pressed', 'false');
+
   // Star the acknowledgement: the retrospective's timeline leads with it.
   const ack = page.locator('[data-testid="timeline-entry"][data-kind="acknowledged"]');
   await ack.getByTestId('entry-star').click();
   await expect(ack.getByTestId('entry-star')).toHaveAttribute('aria-pressed', 'true');
   await ack.getByTestId('entry-mitigation').click();
   await expect(ack.getByTestId('entry-mitigation')).toHaveAttribute('aria-pressed', 'true');
+  // The commander's timeline shows both marks as they are made, without a reload.
+  await expect(seen.getByTestId('entry-star')).toHaveAttribute('aria-pressed', 'true');
+  await expect(seen.getByTestId('entry-mitigation')).toHaveAttribute('aria-pressed', 'true');
+  await watching.close();
 
   await page.getByTestId('resolve-impact').fill('Recovery emails were 20 minutes late');
   await page.getByTestId('resolve-submit').click();

@@ -215,6 +215,17 @@ impl Hub {
         });
     }
 
+    /// An incident's stars or mitigation mark changed (responders only).
+    pub fn publish_marks(&self, incident_id: i64, marks: &wire::Marks) {
+        self.send(Frames {
+            full: encode_any(&wire::ActionMsg::ActionMarks {
+                incident_id,
+                marks: marks.clone(),
+            }),
+            public: None,
+        });
+    }
+
     fn send(&self, frames: Frames) {
         if self.tx.receiver_count() > 0 {
             let _ = self.tx.send(Arc::new(frames));

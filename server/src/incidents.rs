@@ -129,6 +129,11 @@ impl Incidents {
         &self.inner.store
     }
 
+    /// The live hub, for services that publish beside the incident (retrospective marks).
+    pub(crate) fn hub(&self) -> &Hub {
+        &self.inner.hub
+    }
+
     pub fn now_ms(&self) -> i64 {
         self.inner.clock.now_ms()
     }

@@ -584,7 +584,7 @@ impl Retros {
         self.entry_of(id, seq).await?;
         let now = self.inner.incidents.now_ms();
         self.store().set_star(id, seq, &who.name, now, on).await?;
-        self.marks(id).await
+        self.marks_changed(id).await
     }
 
     /// Marks the entry where the bleeding stopped (or clears the mark if it is this one).
@@ -604,7 +604,14 @@ impl Retros {
             (false, other) => other,
         };
         self.store().set_mitigation(id, seq, &who.name, now).await?;
-        self.marks(id).await
+        self.marks_changed(id).await
+    }
+
+    /// The incident's marks after a change, also sent to every responder watching it.
+    async fn marks_changed(&self, id: i64) -> Result<Marks, RetroError> {
+        let marks = self.marks(id).await?;
+        self.inner.incidents.hub().publish_marks(id, &marks);
+        Ok(marks)
     }
 
     async fn entry_of(&self, id: i64, seq: i64) -> Result<(), RetroError> {

@@ -263,14 +263,52 @@ pub enum ActionMsg {
     Action { action: ActionRequestInfo },
     /// A line of a running action's output, masked (responders only).
     ActionOutput { request_id: i64, line: String },
+    /// Someone starred an entry of this incident's timeline or moved its mitigation mark
+    /// (responders only, as the marks are). Sent with the action frames because only the incident
+    /// page reads it; the first screen never decodes it.
+    ActionMarks {
+        incident_id: i64,
+        marks: crate::Marks,
+    },
 }
 
 /// How every [`ActionMsg`] frame begins (the tag is written first).
 pub const ACTION_FRAME_PREFIX: &str = "{\"type\":\"action";
+
+/// How an [`ActionMsg::ActionMarks`] frame begins: the timeline decodes only these.
+pub const MARKS_FRAME_PREFIX: &str = "{\"type\":\"action_marks\"";
 
 /// A plan that no longer matches the one reviewed (409): the new plan to review.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PlanChanged {
     pub message: String,
     pub plan: ActionPlan,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The first screen routes frames by these prefixes without decoding them: every action
+    /// message must begin with the action prefix, and a marks frame with its own.
+    #[test]
+    fn action_frames_begin_with_their_prefixes() {
+        let marks = serde_json::to_string(&ActionMsg::ActionMarks {
+            incident_id: 7,
+            marks: crate::Marks {
+                starred: vec![3],
+                mitigation: Some(4),
+            },
+        })
+        .unwrap();
+        assert!(marks.starts_with(MARKS_FRAME_PREFIX), "{marks}");
+        assert!(marks.starts_with(ACTION_FRAME_PREFIX), "{marks}");
+        let output = serde_json::to_string(&ActionMsg::ActionOutput {
+            request_id: 1,
+            line: "ok".into(),
+        })
+        .unwrap();
+        assert!(output.starts_with(ACTION_FRAME_PREFIX), "{output}");
+        assert!(!output.starts_with(MARKS_FRAME_PREFIX), "{output}");
+    }
 }

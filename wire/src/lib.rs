@@ -9,6 +9,7 @@ pub use action::{
     ActionInfo, ActionMsg, ActionPlan, ActionRequestInfo, ActionResult, ApproveAction,
     IncidentActions, Mitigation, ParamInfo, ParamKind, PlanAction, PlanChanged, PlannedCommand,
     RequestAction, RequestAnswer, RequestState, StepRef, ACTIONS_PATH, ACTION_FRAME_PREFIX,
+    MARKS_FRAME_PREFIX,
 };
 mod audit;
 mod health;

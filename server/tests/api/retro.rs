@@ -956,3 +956,100 @@ async fn a_full_retrospective_saves_and_an_oversized_one_is_refused_whole() {
     .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+/// The next frame on `ws` that `wanted` picks (as sent, and parsed), skipping the others; every
+/// frame it passes over is handed to `skipped` first.
+async fn frame_where(
+    ws: &mut super::support::Ws,
+    wanted: impl Fn(&Value) -> bool,
+    mut skipped: impl FnMut(&Value),
+) -> (String, Value) {
+    // Heartbeats keep the socket busy: the wait is bounded as a whole, not per frame.
+    tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        loop {
+            let text = super::support::next_text(ws).await;
+            let frame: Value = serde_json::from_str(&text).unwrap();
+            if wanted(&frame) {
+                return (text, frame);
+            }
+            skipped(&frame);
+        }
+    })
+    .await
+    .expect("the wanted frame within 10 s")
+}
+
+/// A star or a mitigation mark set by one responder reaches every other responder's socket as it
+/// happens (the timeline's buttons follow it); a stakeholder's socket never carries marks.
+#[tokio::test]
+async fn marks_reach_other_responders_live_and_never_stakeholders() {
+    use super::support::ws_as;
+    let Console { g, .. } = console(|_| {}).await;
+    let responder = signed_in(&g, Role::Responder).await;
+    wait_board(&g, |s| s.sweep_seq > 0).await;
+    let id = declare(&g, &responder, "sev2", &[]).await;
+    let d: IncidentDetail = get(&g, &responder, &format!("/api/incidents/{id}")).await;
+    let first = d.timeline[0].seq;
+    let mut ws_r = ws_as(&g, Role::Responder).await;
+    let mut ws_s = ws_as(&g, Role::Stakeholder).await;
+
+    let is_marks = |f: &Value| f["type"] == "action_marks";
+    for (what, on) in [("star", true), ("mitigation", true), ("star", false)] {
+        expect(
+            &g,
+            &responder,
+            Method::PUT,
+            &format!("/api/incidents/{id}/timeline/{first}/{what}"),
+            json!({ "on": on }),
+            StatusCode::OK,
+        )
+        .await;
+        let (text, frame) = frame_where(&mut ws_r, is_marks, |_| {}).await;
+        // The first screen routes it to the incident page by this prefix, unread.
+        assert!(text.starts_with(wire::MARKS_FRAME_PREFIX), "{text}");
+        assert_eq!(frame["incident_id"], id);
+        let marks: Marks = serde_json::from_value(frame["marks"].clone()).unwrap();
+        let want = match (what, on) {
+            ("star", true) => Marks {
+                starred: vec![first],
+                mitigation: None,
+            },
+            ("mitigation", _) => Marks {
+                starred: vec![first],
+                mitigation: Some(first),
+            },
+            _ => Marks {
+                starred: vec![],
+                mitigation: Some(first),
+            },
+        };
+        assert_eq!(marks, want, "after {what} {on}");
+    }
+
+    // A public status update follows the marks: the stakeholder's socket reaches it without a
+    // marks frame on the way.
+    expect(
+        &g,
+        &responder,
+        Method::POST,
+        &format!("/api/incidents/{id}/ack"),
+        json!({}),
+        StatusCode::OK,
+    )
+    .await;
+    expect(
+        &g,
+        &responder,
+        Method::POST,
+        &format!("/api/incidents/{id}/updates"),
+        json!({"known": "kratos answers 502", "trying": "restarting it", "eta_minutes": 15}),
+        StatusCode::CREATED,
+    )
+    .await;
+    frame_where(
+        &mut ws_s,
+        |f| f["type"] == "entry" && f["entry"]["kind"] == "status_update",
+        |f| assert!(f["type"] != "action_marks", "a stakeholder got marks: {f}"),
+    )
+    .await;
+}

@@ -5,7 +5,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wire::{Delivery, DeliveryState, Marks};
+use wire::{ActionMsg, Delivery, DeliveryState, Marks};
 
 use crate::components::form::{FormOutcome, Submission};
 use crate::components::local_time::local_time;
@@ -20,11 +20,7 @@ pub fn Timeline(session: Session, live: Live, id: i64, can_retry: bool) -> impl 
     // Responders may retry deliveries and mark entries; stakeholders see neither.
     let marks = RwSignal::new(Marks::default());
     if can_retry {
-        spawn_local(async move {
-            if let Ok(m) = session.check(api::marks(id).await) {
-                let _ = marks.try_set(m);
-            }
-        });
+        live_marks(session, live, id, marks);
     }
     let seqs = Memo::new(move |_| {
         live.incidents
@@ -46,6 +42,48 @@ pub fn Timeline(session: Session, live: Live, id: i64, can_retry: bool) -> impl 
             </ol>
         </section>
     }
+}
+
+/// Keeps `marks` as every responder sets them: fetched whenever the socket (re)connects (a mark
+/// made while it was down is not lost), then replaced by each `action_marks` frame for this
+/// incident.
+fn live_marks(session: Session, live: Live, id: i64, marks: RwSignal<Marks>) {
+    let epoch = Memo::new(move |_| live.incidents.with(|s| s.epoch));
+    Effect::new(move |_| {
+        let _ = epoch.get();
+        spawn_local(async move {
+            if let Ok(m) = session.check(api::marks(id).await) {
+                let _ = marks.try_set(m);
+            }
+        });
+    });
+    let seen = StoredValue::new(0usize);
+    Effect::new(move |_| {
+        live.incidents.with(|store| {
+            let frames = &store.action_frames;
+            // The list starts over when it is full; the frames before are then already applied.
+            let from = if frames.len() < seen.get_value() {
+                0
+            } else {
+                seen.get_value()
+            };
+            // Only marks frames are decoded here (the tag is written first), not output lines.
+            let newest = frames[from..]
+                .iter()
+                .rev()
+                .filter(|text| text.starts_with(wire::MARKS_FRAME_PREFIX))
+                .find_map(|text| match serde_json::from_str::<ActionMsg>(text) {
+                    Ok(ActionMsg::ActionMarks { incident_id, marks }) if incident_id == id => {
+                        Some(marks)
+                    }
+                    _ => None,
+                });
+            if let Some(m) = newest {
+                marks.set(m);
+            }
+            seen.set_value(frames.len());
+        });
+    });
 }
 
 /// One entry. Entries never change once written, so it is read once; only its delivery is live.
