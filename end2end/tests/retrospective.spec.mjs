@@ -52,6 +52,10 @@ test('a resolved Sev 2 gets its retrospective written, finished, exported and re
   const due = page.getByTestId('retro-due');
   await expect(due).toContainText(/Retrospective due in 4[78]:\d\d:\d\d/);
   await expect(due).toHaveAttribute('data-overdue', 'false');
+  await page.goto(gw.url + '/incidents');
+  const row = page.getByTestId(`incident-row-${id}`);
+  await expect(row).toHaveAttribute('data-phase', 'resolved');
+  await expect(row.locator('.row-deadline')).toContainText(/Retrospective due in 4[78]:\d\d:\d\d/);
   await page.goto(gw.url + '/');
   const board = page.getByTestId('retros-due');
   await expect(board).toContainText(`INC-${id}: Recovery emails not arriving`);

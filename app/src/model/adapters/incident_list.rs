@@ -189,4 +189,25 @@ mod tests {
         assert_eq!(resolved.text, "Resolved 3 min ago");
         assert!(!resolved.overdue);
     }
+
+    /// A resolved Sev 1/2 counts its retrospective down in the list until it is finished.
+    #[test]
+    fn resolved_rows_count_the_retrospective_down_until_it_is_finished() {
+        let mut i = incident(4, 1);
+        i.phase = Phase::Resolved;
+        i.resolved_at_ms = Some(300 * MIN);
+        i.retrospective_due_ms = Some(300 * MIN + 48 * 60 * MIN);
+        assert_eq!(
+            row_deadline(&i, 301 * MIN).text,
+            "Retrospective due in 47:59:00"
+        );
+        let late = row_deadline(&i, 300 * MIN + 49 * 60 * MIN);
+        assert_eq!(late.text, "Retrospective OVERDUE by 1:00:00");
+        assert!(late.overdue);
+        i.retrospective_finished_ms = Some(310 * MIN);
+        assert_eq!(
+            row_deadline(&i, 300 * MIN + 49 * 60 * MIN).text,
+            "Resolved 2 d 1 h ago"
+        );
+    }
 }
