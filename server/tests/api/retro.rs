@@ -1053,3 +1053,63 @@ async fn marks_reach_other_responders_live_and_never_stakeholders() {
     )
     .await;
 }
+
+/// Ten responders press Save on the same version in the same moment: one save is kept, the nine
+/// others are refused with who saved first (their text is still in their editors), and the
+/// history holds exactly one version, whole.
+#[tokio::test]
+async fn ten_simultaneous_saves_of_one_version_keep_one_and_refuse_nine() {
+    // Ten sign-ins of one account from one address in a minute: past the guessing limit.
+    let Console { g, .. } = console(|s| s.auth.attempts_per_account_per_minute = 20).await;
+    let responder = signed_in(&g, Role::Responder).await;
+    let id = declare(&g, &responder, "sev2", &[]).await;
+    expect(
+        &g,
+        &responder,
+        Method::POST,
+        &format!("/api/incidents/{id}/ack"),
+        json!({}),
+        StatusCode::OK,
+    )
+    .await;
+    expect(
+        &g,
+        &responder,
+        Method::POST,
+        &format!("/api/incidents/{id}/resolve"),
+        json!({"impact": "logins failed for 20 minutes"}),
+        StatusCode::OK,
+    )
+    .await;
+    let mut crowd = Vec::new();
+    for _ in 0..10 {
+        crowd.push(signed_in(&g, Role::Responder).await);
+    }
+    let path = retro_path(id);
+    let saves = crowd.iter().enumerate().map(|(n, who)| {
+        let body = json!({"sections": {"summary": format!("summary by editor {n}"), "impact": "", "root_cause": "", "went_well": "", "went_badly": ""}, "base": 0});
+        call(&g, who, Method::PUT, &path, body)
+    });
+    let answers = futures::future::join_all(saves).await;
+    let kept: Vec<usize> = answers
+        .iter()
+        .enumerate()
+        .filter(|(_, (status, _))| *status == StatusCode::OK)
+        .map(|(n, _)| n)
+        .collect();
+    assert_eq!(kept.len(), 1, "{answers:?}");
+    for (status, body) in answers.iter().filter(|(s, _)| *s != StatusCode::OK) {
+        assert_eq!(*status, StatusCode::CONFLICT, "{body}");
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap()
+                .contains("responder saved version 1"),
+            "{body}"
+        );
+    }
+    let r: Retrospective = get(&g, &responder, &retro_path(id)).await;
+    assert_eq!(r.version, 1);
+    assert_eq!(r.versions.len(), 1);
+    assert_eq!(r.sections.summary, format!("summary by editor {}", kept[0]));
+}
