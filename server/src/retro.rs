@@ -131,14 +131,19 @@ impl Retros {
     /// finished ones only.
     pub async fn get(&self, id: i64, role: Role) -> Result<Retrospective, RetroError> {
         let incident = self.incident(id).await?;
+        self.assemble(&incident, role).await
+    }
+
+    /// The retrospective of `incident` as `role` may read it.
+    async fn assemble(
+        &self,
+        incident: &IncidentSummary,
+        role: Role,
+    ) -> Result<Retrospective, RetroError> {
+        let id = incident.id;
         let versions = self.store().retro_versions(id).await?;
+        readable(incident, versions.first(), role)?;
         let state = versions.first().map(|v| v.state);
-        if role == Role::Stakeholder && state != Some(RetroState::Finished) {
-            return Err(RetroError::Forbidden(format!(
-                "the retrospective of {} is not finished yet; it can be read here once it is",
-                incident.reference()
-            )));
-        }
         // Stakeholders read the record as they read the incident: without notes, reasons or
         // host details.
         let audience = if role.at_least(Role::Responder) {
@@ -157,7 +162,7 @@ impl Retros {
         let mitigation = self.store().mitigation(id).await?;
         let inc = &self.inner.incidents;
         let facts = Facts {
-            incident: &incident,
+            incident,
             timeline: &timeline,
             stars: &stars,
             mitigation,
@@ -191,7 +196,7 @@ impl Retros {
             )
         };
         let required = incident.severity.needs_retrospective();
-        let missing = missing(&incident, &sections, &items);
+        let missing = missing(incident, &sections, &items);
         Ok(Retrospective {
             incident_id: id,
             title: incident.title.clone(),
@@ -231,11 +236,10 @@ impl Retros {
     ) -> Result<RetroVersion, RetroError> {
         // The same reading rule as the retrospective itself, then per version: stakeholders
         // read finished text only, not the drafts before it.
-        self.get(id, role).await?;
-        let found = self
-            .store()
-            .retro_versions(id)
-            .await?
+        let incident = self.incident(id).await?;
+        let versions = self.store().retro_versions(id).await?;
+        readable(&incident, versions.first(), role)?;
+        let found = versions
             .into_iter()
             .find(|v| v.version.version == version)
             .ok_or_else(|| {
@@ -322,16 +326,8 @@ impl Retros {
         if save.base != newest {
             return Err(self.changed_meanwhile(&versions));
         }
-        self.append(
-            who,
-            id,
-            newest,
-            "saved",
-            RetroState::Draft,
-            sections,
-            &versions,
-        )
-        .await?;
+        self.append(who, id, newest, "saved", RetroState::Draft, sections)
+            .await?;
         if newest == 0 {
             self.inner
                 .incidents
@@ -352,7 +348,8 @@ impl Retros {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Appends version `newest + 1`; refused (naming who saved first) when another save took
+    /// that number meanwhile.
     async fn append(
         &self,
         who: &Actor,
@@ -361,7 +358,6 @@ impl Retros {
         did: &str,
         state: RetroState,
         sections: RetroSections,
-        versions: &[StoredVersion],
     ) -> Result<(), RetroError> {
         let v = StoredVersion {
             version: RetroVersion {
@@ -377,7 +373,6 @@ impl Retros {
             Some(()) => Ok(()),
             None => {
                 let now = self.store().retro_versions(id).await?;
-                let _ = versions;
                 Err(self.changed_meanwhile(&now))
             }
         }
@@ -405,16 +400,8 @@ impl Retros {
         }
         let sections = newest.version.sections.clone();
         let n = newest.version.version;
-        self.append(
-            who,
-            id,
-            n,
-            "finished",
-            RetroState::Finished,
-            sections,
-            &versions,
-        )
-        .await?;
+        self.append(who, id, n, "finished", RetroState::Finished, sections)
+            .await?;
         self.inner
             .incidents
             .retrospective_changed(who, id, format!("finished: {}", self.link(id)))
@@ -437,16 +424,8 @@ impl Retros {
         };
         let sections = newest.version.sections.clone();
         let n = newest.version.version;
-        self.append(
-            who,
-            id,
-            n,
-            "reopened",
-            RetroState::Draft,
-            sections,
-            &versions,
-        )
-        .await?;
+        self.append(who, id, n, "reopened", RetroState::Draft, sections)
+            .await?;
         self.inner
             .incidents
             .retrospective_changed(who, id, "reopened".to_owned())
@@ -626,14 +605,30 @@ impl Retros {
 
     /// The retrospective as one Markdown file.
     pub async fn markdown(&self, id: i64, role: Role) -> Result<String, RetroError> {
-        let r = self.get(id, role).await?;
         let incident = self.incident(id).await?;
+        let r = self.assemble(&incident, role).await?;
         Ok(markdown::render(
             &incident,
             &r,
             self.inner.incidents.hours(),
         ))
     }
+}
+
+/// The reading rule: stakeholders (and share links) read a finished retrospective only;
+/// responders and commanders read it at any time.
+fn readable(
+    incident: &IncidentSummary,
+    newest: Option<&StoredVersion>,
+    role: Role,
+) -> Result<(), RetroError> {
+    if role == Role::Stakeholder && newest.map(|v| v.state) != Some(RetroState::Finished) {
+        return Err(RetroError::Forbidden(format!(
+            "the retrospective of {} is not finished yet; it can be read here once it is",
+            incident.reference()
+        )));
+    }
+    Ok(())
 }
 
 /// What finishing still needs. Every retrospective says what happened (a summary); a Sev 1/2 one

@@ -224,6 +224,18 @@ impl Store {
         })
     }
 
+    /// Every timeline entry of an incident, oldest first (a retrospective reads all of it).
+    pub async fn whole_timeline(&self, incident_id: i64) -> Result<Vec<TimelineEntry>, StoreError> {
+        let rows: Vec<EntryRow> = sqlx::query_as(
+            "SELECT seq, incident_id, at_ms, actor, body_json FROM timeline \
+             WHERE incident_id = ? ORDER BY seq",
+        )
+        .bind(incident_id)
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter().map(entry).collect()
+    }
+
     /// Appends health entries to several incidents in one transaction (one fsync for a sweep's
     /// changes, however many incidents are open).
     pub async fn append_entries(

@@ -334,31 +334,6 @@ impl Store {
         Ok(row.is_some())
     }
 
-    /// Every timeline entry of an incident, oldest first (a retrospective reads all of it).
-    pub async fn whole_timeline(
-        &self,
-        incident_id: i64,
-    ) -> Result<Vec<wire::TimelineEntry>, StoreError> {
-        let rows: Vec<(i64, i64, i64, String, String)> = sqlx::query_as(
-            "SELECT seq, incident_id, at_ms, actor, body_json FROM timeline \
-             WHERE incident_id = ? ORDER BY seq",
-        )
-        .bind(incident_id)
-        .fetch_all(self.pool())
-        .await?;
-        rows.into_iter()
-            .map(|(seq, incident_id, at_ms, actor, body)| {
-                Ok(wire::TimelineEntry {
-                    seq,
-                    incident_id,
-                    at_ms,
-                    actor,
-                    kind: serde_json::from_str(&body).map_err(|e| corrupt("timeline entry", e))?,
-                })
-            })
-            .collect()
-    }
-
     /// Resolved incidents whose retrospective is due and whose newest version is not finished.
     pub async fn due_retrospectives(&self) -> Result<Vec<DueRetro>, StoreError> {
         let rows: Vec<(i64, i64)> = sqlx::query_as(
