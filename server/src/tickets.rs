@@ -386,11 +386,8 @@ impl Tickets {
                 (i.web_url, i.iid)
             }
         };
-        // The URL becomes a link in responders' browsers: only a web page will do.
-        let lower = url.to_ascii_lowercase();
-        if !(lower.starts_with("https://") || lower.starts_with("http://"))
-            || url.chars().any(|c| c.is_whitespace() || c.is_control())
-        {
+        // The URL is stored on the item as its ticket link: the same rule as a typed one.
+        if !crate::retro::items::is_ticket_link(&url) {
             return Err(TicketError::BadAnswer(
                 self.clean(&format!("the issue's URL `{url}` is not a web page")),
             ));

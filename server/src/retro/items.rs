@@ -5,6 +5,15 @@ use wire::{ItemFields, ItemRow, MAX_DONE_WHEN, MAX_ITEM_TITLE};
 /// The longest ticket link kept.
 pub const MAX_TICKET_URL: usize = 500;
 
+/// A ticket link becomes a link in responders' browsers: an http(s) web page, at most
+/// [`MAX_TICKET_URL`] bytes, without spaces or control characters. Typed in by a responder or
+/// answered by the tracker, it is checked by this one rule.
+pub fn is_ticket_link(url: &str) -> bool {
+    (url.starts_with("https://") || url.starts_with("http://"))
+        && url.len() <= MAX_TICKET_URL
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
 /// `fields` as stored: trimmed, each checked; the error says which field and why. `owners` are
 /// the accounts an item may be given to.
 pub fn checked(fields: &ItemFields, owners: &[String]) -> Result<ItemFields, String> {
@@ -38,13 +47,7 @@ pub fn checked(fields: &ItemFields, owners: &[String]) -> Result<ItemFields, Str
         ));
     }
     let ticket_url = fields.ticket_url.trim().to_owned();
-    if !ticket_url.is_empty()
-        && (!(ticket_url.starts_with("https://") || ticket_url.starts_with("http://"))
-            || ticket_url.len() > MAX_TICKET_URL
-            || ticket_url
-                .chars()
-                .any(|c| c.is_whitespace() || c.is_control()))
-    {
+    if !ticket_url.is_empty() && !is_ticket_link(&ticket_url) {
         return Err(format!(
             "the ticket link must be an http(s) URL of at most {MAX_TICKET_URL} characters"
         ));

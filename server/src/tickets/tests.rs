@@ -386,6 +386,14 @@ async fn an_answer_without_the_documented_fields_is_a_bad_answer() {
         t.create(&draft()).await,
         Err(TicketError::BadAnswer(_))
     ));
+    // Stored as the item's ticket link, it keeps to that field's rule (or the item could never
+    // be saved again).
+    let long = format!("https://tracker.example/{}", "a".repeat(500));
+    r.answer(201, json!({"number": 3, "html_url": long}));
+    assert!(matches!(
+        t.create(&draft()).await,
+        Err(TicketError::BadAnswer(_))
+    ));
 }
 
 #[tokio::test]
