@@ -75,13 +75,15 @@ test('a resolved Sev 2 gets its retrospective written, finished, exported and re
   // The root cause, with its preview; then save.
   await page.getByTestId('retro-root_cause').fill('The courier worker stopped after a **deploy**.');
   await expect(page.locator('.md-preview strong', { hasText: 'deploy' })).toBeVisible();
+  // An item half typed while the text is saved stays as typed.
+  await page.getByTestId('retro-add-item').click();
+  await page.getByTestId('item-form-title').fill('Alert when the courier queue grows');
   await page.getByTestId('retro-save').click();
   await expect(page.getByTestId('form-note').first()).toContainText('Saved as version 1');
+  await expect(page.getByTestId('item-form-title')).toHaveValue('Alert when the courier queue grows');
 
   // Finishing needs an owned, dated item, and says so.
   await expect(page.getByTestId('retro-missing')).toContainText('at least one action item with an owner and a due date');
-  await page.getByTestId('retro-add-item').click();
-  await page.getByTestId('item-form-title').fill('Alert when the courier queue grows');
   await page.getByTestId('item-form-owner').selectOption('responder');
   await page.getByTestId('item-form-due').fill('2026-12-31');
   await page.getByTestId('item-form-done-when').fill('An alert fires within 5 minutes of a stuck queue');

@@ -14,7 +14,7 @@ use crate::net::api;
 use crate::net::session::Session;
 
 /// What the item card needs besides the item.
-#[derive(Clone)]
+#[derive(Clone, PartialEq)]
 pub struct ItemContext {
     pub owners: Vec<String>,
     /// A ticket tracker is configured.

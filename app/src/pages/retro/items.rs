@@ -17,7 +17,9 @@ pub fn Items(
     responder: bool,
 ) -> impl IntoView {
     let adding = RwSignal::new(false);
-    let context = move || {
+    // Memos: a save of the text or a new version of one item must not rebuild the other cards or
+    // the new-item form (and lose what is typed there); only a change of what they show does.
+    let context = Memo::new(move |_| {
         retro.with(|r| {
             r.as_ref().map(|r| ItemContext {
                 owners: r.owners.clone(),
@@ -26,13 +28,13 @@ pub fn Items(
                 editable: responder,
             })
         })
-    };
-    let finished = move || {
+    });
+    let finished = Memo::new(move |_| {
         retro.with(|r| {
             r.as_ref()
                 .is_some_and(|r| r.state == Some(RetroState::Finished))
         })
-    };
+    });
     // An item changed: the retrospective's "missing" list may have changed with it.
     let refresh = move |_| {
         let Some(id) = retro.with_untracked(|r| r.as_ref().map(|r| r.incident_id)) else {
@@ -67,15 +69,15 @@ pub fn Items(
                 <For each=move || ids.get() key=|k| *k let((item_id, _version))>
                     {move || {
                         let item = retro.with_untracked(|r| r.as_ref().and_then(|r| r.items.iter().find(|i| i.id == item_id).cloned()))?;
-                        let context = context()?;
+                        let context = context.get()?;
                         Some(view! { <ItemCard session=session item=item context=context on_change=Callback::new(refresh) /> })
                     }}
                 </For>
             </ul>
             {move || {
-                (responder && !finished())
+                (responder && !finished.get())
                     .then(|| {
-                        let context = context()?;
+                        let context = context.get()?;
                         let id = retro.with_untracked(|r| r.as_ref().map(|r| r.incident_id))?;
                         Some(if adding.get() {
                             view! {
