@@ -14,27 +14,18 @@ use crate::net::session::Session;
 
 #[component]
 pub fn FollowUps(session: Session, live: Live) -> impl IntoView {
-    let due = move || {
-        let now = live.server_now();
+    // The list changes when an incident does; only each row's countdown follows the clock.
+    let due = Memo::new(move |_| {
         live.incidents.with(|s| {
-            let mut rows: Vec<(i64, i64, String, String, bool)> = s
+            let mut rows: Vec<(i64, i64, String)> = s
                 .incidents
                 .values()
-                .filter_map(|i| {
-                    let d = retro_deadline(i, now)?;
-                    Some((
-                        i.retrospective_pending()?,
-                        i.id,
-                        i.title.clone(),
-                        d.text,
-                        d.overdue,
-                    ))
-                })
+                .filter_map(|i| Some((i.retrospective_pending()?, i.id, i.title.clone())))
                 .collect();
             rows.sort();
             rows
         })
-    };
+    });
     let mine = RwSignal::new(None::<ItemList>);
     spawn_local(async move {
         // A hint only: a failure leaves the board as it is.
@@ -44,7 +35,7 @@ pub fn FollowUps(session: Session, live: Live) -> impl IntoView {
     });
     view! {
         {move || {
-            let rows = due();
+            let rows = due.get();
             (!rows.is_empty())
                 .then(|| {
                     view! {
@@ -53,14 +44,21 @@ pub fn FollowUps(session: Session, live: Live) -> impl IntoView {
                             <ul>
                                 {rows
                                     .into_iter()
-                                    .map(|(_, id, title, text, overdue)| {
+                                    .map(|(_, id, title)| {
+                                        let deadline = move || {
+                                            let now = live.server_now();
+                                            live.incidents.with(|s| s.get(id).and_then(|i| retro_deadline(i, now)))
+                                        };
+                                        let overdue = move || deadline().is_some_and(|d| d.overdue);
                                         view! {
                                             <li class:overdue=overdue>
                                                 <A href=format!("/incidents/{id}/retrospective")>
                                                     {format!("INC-{id}: {title}")}
                                                 </A>
                                                 " · "
-                                                <span data-testid="retro-due-countdown" data-overdue=overdue.to_string()>{text}</span>
+                                                <span data-testid="retro-due-countdown" data-overdue=move || overdue().to_string()>
+                                                    {move || deadline().map(|d| d.text)}
+                                                </span>
                                             </li>
                                         }
                                     })

@@ -8,6 +8,7 @@ use wire::{IncidentSummary, ItemRow, Phase};
 
 use crate::components::router::A;
 use crate::model::adapters::deadlines::retro_deadline;
+use crate::model::adapters::retro::{due_text, owner_text};
 use crate::net::api;
 use crate::net::live::Live;
 use crate::net::session::Session;
@@ -90,20 +91,9 @@ pub fn RelatedItems(session: Session, id: i64) -> impl IntoView {
                         {list
                             .into_iter()
                             .map(|r| {
-                                let overdue = r.item.overdue(&today);
+                                let (due, overdue) = due_text(&r.item, &today);
+                                let owner = owner_text(&r.item);
                                 let f = &r.item.fields;
-                                let due = if f.due.is_empty() {
-                                    "no due date".to_owned()
-                                } else if overdue {
-                                    format!("was due {}", f.due)
-                                } else {
-                                    format!("due {}", f.due)
-                                };
-                                let owner = if f.owner.is_empty() {
-                                    "no owner".to_owned()
-                                } else {
-                                    f.owner.clone()
-                                };
                                 view! {
                                     <li class:overdue=overdue>
                                         <strong>{f.title.clone()}</strong>
