@@ -279,16 +279,11 @@ fn Facts(
             ))
         })
     };
+    // While it is due, the retrospective card above counts it down (one countdown per page).
     let retrospective = move || {
-        let now = live.server_now();
         incident.with(|i| {
-            let i = i.as_ref()?;
-            let due = i.retrospective_due_ms?;
-            Some(match i.retrospective_finished_ms {
-                Some(at) => format!("finished at {}", local_time(at, false)),
-                None if now > due => format!("overdue by {}", time::duration(now - due)),
-                None => format!("due in {}", time::duration(due - now)),
-            })
+            let at = i.as_ref()?.retrospective_finished_ms?;
+            Some(format!("finished at {}", local_time(at, false)))
         })
     };
     let failed = move || incident.with(|i| i.as_ref().map_or(0, |i| i.failed_deliveries));
