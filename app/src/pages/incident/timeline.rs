@@ -208,20 +208,19 @@ fn DeliveryLine(
 /// time to mitigation is counted to it; one per incident).
 #[component]
 fn MarkButtons(session: Session, id: i64, seq: i64, marks: RwSignal<Marks>) -> impl IntoView {
-    let busy = RwSignal::new(false);
+    let form = Submission::default();
+    let Submission { busy, outcome } = form;
     let starred = move || marks.with(|m| m.starred.contains(&seq));
     let mitigation = move || marks.with(|m| m.mitigation == Some(seq));
+    // A refused mark (the incident gone, the session's role changed) says why under the entry.
     let toggle = move |what: &'static str, on: bool| {
-        if busy.get_untracked() {
+        if form.in_flight() {
             return;
         }
-        busy.set(true);
-        spawn_local(async move {
-            let answer = session.check(api::mark(&session.csrf(), id, seq, what, on).await);
-            let _ = busy.try_set(false);
-            if let Ok(m) = answer {
-                let _ = marks.try_set(m);
-            }
+        let request = async move { api::mark(&session.csrf(), id, seq, what, on).await };
+        form.send(session, request, move |m| {
+            marks.set(m);
+            None
         });
     };
     view! {
@@ -249,5 +248,6 @@ fn MarkButtons(session: Session, id: i64, seq: i64, marks: RwSignal<Marks>) -> i
                 {move || if mitigation() { "✓ Mitigated here" } else { "Mitigated here?" }}
             </button>
         </span>
+        <FormOutcome outcome=outcome />
     }
 }
