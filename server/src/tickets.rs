@@ -300,7 +300,7 @@ impl Tickets {
         let mut response = request
             .send()
             .await
-            .map_err(|e| TicketError::Unavailable(self.clean(&describe(e))))?;
+            .map_err(|e| TicketError::Unavailable(self.clean(&crate::outbound::describe(e))))?;
         let status = response.status();
         let rate_limited = status == StatusCode::FORBIDDEN && {
             // GitHub answers an exhausted rate limit with a 403 that says when to come back.
@@ -322,7 +322,11 @@ impl Tickets {
                     bytes.extend_from_slice(&chunk);
                 }
                 Ok(None) => break,
-                Err(e) => return Err(TicketError::Unavailable(self.clean(&describe(e)))),
+                Err(e) => {
+                    return Err(TicketError::Unavailable(
+                        self.clean(&crate::outbound::describe(e)),
+                    ))
+                }
             }
         }
         if status.is_success() {
@@ -354,7 +358,7 @@ impl Tickets {
             }
         }
         let code = status.as_u16();
-        if status.is_server_error() || code == 429 || code == 408 || rate_limited {
+        if crate::outbound::retryable(status) || rate_limited {
             Err(TicketError::Unavailable(format!("HTTP {code}: {message}")))
         } else {
             Err(TicketError::Refused {
@@ -434,46 +438,6 @@ fn strip_suffix<'a>(path: &'a str, suffix: &str) -> &'a str {
     match path.len().checked_sub(suffix.len()) {
         Some(at) if path[at..].eq_ignore_ascii_case(suffix) => &path[..at],
         _ => path,
-    }
-}
-
-/// What a request error was, without its URL.
-fn describe(e: reqwest::Error) -> String {
-    let e = e.without_url();
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "could not connect"
-    } else {
-        "request failed"
-    };
-    let mut text = format!("{kind}: {}", DisplayChain(&e));
-    text.retain(|c| !c.is_control());
-    text
-}
-
-/// An error and its sources, `a: b: c` (reqwest's own text is only "error sending request").
-struct DisplayChain<'a>(&'a reqwest::Error);
-
-impl std::fmt::Display for DisplayChain<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mut e: Option<&dyn std::error::Error> = Some(self.0);
-        let mut first = true;
-        let mut last = String::new();
-        while let Some(err) = e {
-            let text = err.to_string();
-            // Wrappers often repeat their source's text.
-            if text != last {
-                if !first {
-                    f.write_str(": ")?;
-                }
-                f.write_str(&text)?;
-                first = false;
-            }
-            last = text;
-            e = err.source();
-        }
-        Ok(())
     }
 }
 

@@ -59,16 +59,7 @@ impl Webhook {
             .await;
         let response = match sent {
             Ok(r) => r,
-            Err(e) => {
-                let kind = if e.is_timeout() {
-                    "timed out"
-                } else if e.is_connect() {
-                    "could not connect"
-                } else {
-                    "request failed"
-                };
-                return Attempt::Retry(self.clean(&format!("{kind}: {}", e.without_url())));
-            }
+            Err(e) => return Attempt::Retry(self.clean(&crate::outbound::describe(e))),
         };
         let status = response.status();
         if status.is_success() {
@@ -78,7 +69,7 @@ impl Webhook {
         let short: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
         let short: String = short.chars().take(160).collect();
         let reason = self.clean(&format!("HTTP {}: {short}", status.as_u16()));
-        if status.is_server_error() || status.as_u16() == 429 || status.as_u16() == 408 {
+        if crate::outbound::retryable(status) {
             Attempt::Retry(reason)
         } else {
             Attempt::Fatal(reason)

@@ -5,6 +5,7 @@ use std::error::Error as StdError;
 use std::io;
 
 use super::HttpUrl;
+use crate::outbound::causes;
 
 /// [`describe`] without reqwest: any error chain, which is what the unit tests build.
 pub(super) fn describe_cause(e: &(dyn StdError + 'static), url: &HttpUrl) -> String {
@@ -70,23 +71,6 @@ pub(super) fn describe_cause(e: &(dyn StdError + 'static), url: &HttpUrl) -> Str
             _ => "request to the edge failed".into(),
         }
     }
-}
-
-/// Every error in the chain, outermost first. `io::Error::source()` skips the error it wraps (it
-/// returns that error's own source), and the wrapped one is where hyper-rustls puts the rustls
-/// error (inside a second `io::Error`, in reqwest 0.12), so wrapped errors are visited explicitly.
-pub(super) fn causes<'e>(e: &'e (dyn StdError + 'static)) -> Vec<&'e (dyn StdError + 'static)> {
-    let mut out: Vec<&'e (dyn StdError + 'static)> = Vec::new();
-    let mut cur = Some(e);
-    // Bounded: a cyclic or absurdly deep chain must not hang a probe.
-    while let Some(c) = cur.filter(|_| out.len() < 32) {
-        out.push(c);
-        cur = match c.downcast_ref::<io::Error>().and_then(io::Error::get_ref) {
-            Some(wrapped) => Some(wrapped as &(dyn StdError + 'static)),
-            None => c.source(),
-        };
-    }
-    out
 }
 
 /// A rustls failure in words.
