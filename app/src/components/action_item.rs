@@ -293,7 +293,6 @@ pub fn ItemCard(
                         .then(|| {
                             view! {
                                 <ItemForm
-                                    session=session
                                     owners=owners.clone()
                                     start=item.get_untracked().fields
                                     label="Save item"
@@ -332,14 +331,12 @@ pub fn ItemCard(
 /// submission (busy, outcome) and makes the request.
 #[component]
 pub fn ItemForm(
-    session: Session,
     owners: Vec<String>,
     start: ItemFields,
     label: &'static str,
     busy_label: &'static str,
     send: Callback<(ItemFields, Submission)>,
 ) -> impl IntoView {
-    let _ = session;
     let title = RwSignal::new(start.title.clone());
     let owner = RwSignal::new(start.owner.clone());
     let due = RwSignal::new(start.due.clone());

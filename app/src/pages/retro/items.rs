@@ -84,7 +84,6 @@ pub fn Items(
                                 <div class="card">
                                     <h4 class="card-title">"New action item"</h4>
                                     <ItemForm
-                                        session=session
                                         owners=context.owners
                                         start=ItemFields {
                                             title: String::new(),
