@@ -78,6 +78,9 @@ fn Retro(session: Session, live: Live, id: i64) -> impl IntoView {
         });
     };
     load();
+    // The items and findings change the retrospective (its "missing" list, a finding taken): they
+    // read it again through this one loader.
+    let reload = Callback::new(move |()| load());
     // Someone else saved, finished or reopened it: the incident's version moved (the editor keeps
     // its text and says so).
     let version = Memo::new(move |_| live.incidents.with(|s| s.get(id).map(|i| i.version)));
@@ -123,9 +126,9 @@ fn Retro(session: Session, live: Live, id: i64) -> impl IntoView {
                     }
                 }}
                 <Show when=move || responder>
-                    <Findings session=session retro=retro />
+                    <Findings session=session retro=retro reload=reload />
                 </Show>
-                <Items session=session retro=retro responder=responder />
+                <Items session=session retro=retro responder=responder reload=reload />
                 <Record retro=retro />
                 <Versions retro=retro />
                 <p class="retro-export">

@@ -15,6 +15,8 @@ pub fn Items(
     session: Session,
     retro: RwSignal<Option<Retrospective>>,
     responder: bool,
+    /// Reads the retrospective again (the page's loader).
+    reload: Callback<()>,
 ) -> impl IntoView {
     let adding = RwSignal::new(false);
     // Memos: a save of the text or a new version of one item must not rebuild the other cards or
@@ -36,16 +38,7 @@ pub fn Items(
         })
     });
     // An item changed: the retrospective's "missing" list may have changed with it.
-    let refresh = move |_| {
-        let Some(id) = retro.with_untracked(|r| r.as_ref().map(|r| r.incident_id)) else {
-            return;
-        };
-        leptos::task::spawn_local(async move {
-            if let Ok(r) = session.check(api::retrospective(id).await) {
-                let _ = retro.try_set(Some(r));
-            }
-        });
-    };
+    let refresh = move |_| reload.run(());
     let ids = Memo::new(move |_| {
         retro.with(|r| {
             r.as_ref()

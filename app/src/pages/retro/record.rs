@@ -69,7 +69,12 @@ pub fn Record(retro: RwSignal<Option<Retrospective>>) -> impl IntoView {
 
 /// Findings from facts the console knows, each one tap from an action item.
 #[component]
-pub fn Findings(session: Session, retro: RwSignal<Option<Retrospective>>) -> impl IntoView {
+pub fn Findings(
+    session: Session,
+    retro: RwSignal<Option<Retrospective>>,
+    /// Reads the retrospective again (the page's loader).
+    reload: Callback<()>,
+) -> impl IntoView {
     let form = Submission::default();
     let Submission { busy, outcome } = form;
     let finished = move || {
@@ -97,11 +102,7 @@ pub fn Findings(session: Session, retro: RwSignal<Option<Retrospective>>) -> imp
         let request = async move { api::add_item(&session.csrf(), id, &fields).await };
         form.send(session, request, move |_| {
             // The list and the finding's "taken" come back with the retrospective.
-            spawn_local(async move {
-                if let Ok(r) = session.check(api::retrospective(id).await) {
-                    let _ = retro.try_set(Some(r));
-                }
-            });
+            reload.run(());
             Some("Added as an action item: give it an owner and a due date below.".to_owned())
         });
     };
