@@ -142,15 +142,7 @@ pub(super) fn bundle(b: &Bundle) -> Result<(), BundleError> {
         entry_in(&timeline, m.entry_seq, || "the mitigation mark".into())?;
     }
 
-    let mut reminders = BTreeSet::new();
-    for r in &b.reminders {
-        if !reminders.insert(r.reminder.as_str()) {
-            return Err(inconsistent(format!(
-                "reminder {} appears twice",
-                r.reminder
-            )));
-        }
-    }
+    distinct(b.reminders.iter().map(|r| r.reminder.as_str()), "reminder")?;
 
     let mut hashes = BTreeSet::new();
     for d in &b.audit_digests {
