@@ -79,7 +79,7 @@ pub async fn run(settings: &Settings, command: AuditCommand) -> i32 {
         },
         AuditCommand::Export { incident, output } => {
             let mut out: Box<dyn Write> = match &output {
-                Some(path) => match std::fs::File::create(path) {
+                Some(path) => match crate::incident_cli::create_private(path) {
                     Ok(f) => Box::new(std::io::BufWriter::new(f)),
                     Err(e) => {
                         eprintln!("aegis: cannot write {}: {e}", path.display());

@@ -47,12 +47,12 @@ pub fn parse_incident(s: &str) -> Result<i64, String> {
         .ok_or_else(|| format!("`{s}` is not an incident (INC-7 or 7)"))
 }
 
-/// Writes `text` to `path`, readable by its owner only (a bundle holds incident notes and the
-/// board's details): created `0600`, and an existing file is narrowed to `0600` before it is
-/// overwritten.
-fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+/// Opens `path` for an export, readable by its owner only (a bundle or an audit export holds
+/// incident notes, commands and who ran them): created `0600`, and an existing file is narrowed
+/// to `0600` before it is emptied. Used by `aegis incident export` and `aegis audit export`.
+pub fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
     use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-    let mut file = std::fs::OpenOptions::new()
+    let file = std::fs::OpenOptions::new()
         .write(true)
         .create(true)
         .truncate(false)
@@ -60,6 +60,12 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
         .open(path)?;
     file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
     file.set_len(0)?;
+    Ok(file)
+}
+
+/// Writes `text` to `path` through [`create_private`], then syncs it.
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut file = create_private(path)?;
     file.write_all(text.as_bytes())?;
     file.sync_all()
 }

@@ -344,6 +344,32 @@ fn audit_verify_names_the_first_altered_entry_and_export_writes_json_lines() {
     assert!(lines
         .iter()
         .all(|l| l["hash"].as_str().unwrap().len() == 64));
+    // To a file: the same lines, readable by its owner only (commands and who ran them), also
+    // when the file existed with wider permissions.
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let file = data.path().join("audit.jsonl");
+        std::fs::write(&file, "old").unwrap();
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let to_file = aegis(
+            data.path(),
+            &[
+                "audit",
+                "export",
+                "--incident",
+                "INC-2",
+                "--output",
+                path_arg(&file),
+            ],
+            None,
+        );
+        assert!(to_file.status.success(), "{}", text(&to_file));
+        assert_eq!(std::fs::read(&file).unwrap(), out.stdout);
+        assert_eq!(
+            std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
 
     // The newest entry removed: only the head from the channel shows it.
     sqlite(data.path(), "DELETE FROM audit_log WHERE seq = 6");
